@@ -1,0 +1,33 @@
+"""The Flask app: WeChat webhook, mini-program API, simulator and CLI, wired in one factory."""
+from flask import Flask
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    from bot import config
+
+    app.config.from_mapping(config.from_environment())
+    if test_config:
+        app.config.from_mapping(test_config)
+
+    from models import db
+    from bot import cli, state, wechat
+
+    db.init_app(app)
+    state.init_app(app)
+    wechat.init_app(app)
+    cli.init_app(app)
+    register_blueprints(app)
+    return app
+
+
+def register_blueprints(app: Flask) -> None:
+    from bot.api import api
+    from bot.webhook import webhook
+
+    app.register_blueprint(webhook)
+    app.register_blueprint(api)
+    if app.config["SIMULATOR_ENABLED"]:
+        from bot.simulator import simulator
+
+        app.register_blueprint(simulator)

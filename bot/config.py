@@ -1,0 +1,61 @@
+"""Configuration, read from the environment in one place.
+
+Every option has a safe default for a local run: SQLite under instance/, in-process state,
+and the local fake WeChat API. Production sets the environment variables listed in README.md.
+"""
+import os
+import secrets
+from pathlib import Path
+
+INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
+
+# A 43-character EncodingAESKey, as WeChat's console generates; only for local runs.
+DEMO_AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
+
+
+def env_str(name: str, default: str) -> str:
+    return os.environ.get(name) or default
+
+
+def env_int(name: str, default: int) -> int:
+    return int(os.environ.get(name) or default)
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    return default if value is None else value.lower() in ("1", "true", "yes", "on")
+
+
+def from_environment() -> dict:
+    """The app's configuration mapping (Flask config keys)."""
+    return {
+        "SQLALCHEMY_DATABASE_URI": database_url(),
+        "REDIS_URL": os.environ.get("REDIS_URL", ""),  # empty: in-process state (one process only)
+        "SECRET_KEY": env_str("SECRET_KEY", secrets.token_hex(32)),
+        "WECHAT_TOKEN": env_str("WECHAT_TOKEN", "wufei-changchun-demo"),
+        "WECHAT_APP_ID": env_str("WECHAT_APP_ID", "wxdemo0000000000"),
+        "WECHAT_APP_SECRET": env_str("WECHAT_APP_SECRET", "demo-secret"),
+        "WECHAT_AES_KEY": env_str("WECHAT_AES_KEY", DEMO_AES_KEY),
+        "WECHAT_API_BASE_URL": env_str("WECHAT_API_BASE_URL", "http://127.0.0.1:5001/"),
+        "WECHAT_API_TIMEOUT": float(env_str("WECHAT_API_TIMEOUT", "3")),
+        # WeChat retries a webhook call that takes 5 s; answer well before that.
+        "WECHAT_REPLY_BUDGET": float(env_str("WECHAT_REPLY_BUDGET", "4.0")),
+        # Messages older than this (by the signed query timestamp) are refused as replays.
+        "WECHAT_MAX_AGE": env_int("WECHAT_MAX_AGE", 300),
+        # A real WeChat message is a few KB; anything much larger is not from WeChat.
+        "WECHAT_MAX_BODY": env_int("WECHAT_MAX_BODY", 64 * 1024),
+        "MAX_CONTENT_LENGTH": env_int("MAX_CONTENT_LENGTH", 1024 * 1024),
+        "SIMULATOR_ENABLED": env_bool("SIMULATOR_ENABLED", "DATABASE_URL" not in os.environ),
+    }
+
+
+def database_url() -> str:
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        INSTANCE_DIR.mkdir(exist_ok=True)
+        return f"sqlite:///{INSTANCE_DIR / 'wufei.sqlite3'}"
+    # Heroku-style URLs name the driver "postgres"; SQLAlchemy wants psycopg 3 spelled out.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url

@@ -1,0 +1,77 @@
+"""WeChat's retries and time limit: each message is answered once, the same way, within 5 s.
+
+WeChat retries a webhook call that has not answered in 5 s, three tries in all, with the same
+MsgId. The first call takes a lock in shared state and stores its answer; a retry, on any web
+process, returns that stored answer (waiting briefly while the first call still works).
+"""
+import logging
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, TimeoutError
+
+from flask import Flask, current_app
+
+from bot import state
+
+log = logging.getLogger(__name__)
+
+ANSWER_TTL = 3600  # WeChat's retries come within 15 s; an hour also covers replays
+LOCK_TTL = 60
+NOTHING = ""  # stored for 'success': nothing to say
+
+
+def answer_once(key: str, compute: Callable[[], str | None], wait: float) -> str | None:
+    store = state.store()
+    answer_key, lock_key = f"wx:answer:{key}", f"wx:lock:{key}"
+    stored = store.get(answer_key)
+    if stored is not None:
+        return stored or None
+    if not store.set(lock_key, "1", nx=True, ex=LOCK_TTL):
+        return wait_for_answer(answer_key, wait)
+    try:
+        answer = compute()
+    except Exception:
+        store.delete(lock_key)  # let a retry try again: nothing was committed
+        raise
+    store.set(answer_key, answer or NOTHING, ex=ANSWER_TTL)
+    return answer
+
+
+def wait_for_answer(answer_key: str, wait: float) -> str | None:
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline:
+        stored = state.store().get(answer_key)
+        if stored is not None:
+            return stored or None
+        time.sleep(0.05)
+    return None
+
+
+def within_budget(work: Callable[[], str | None], budget: float,
+                  send_late: Callable[[str], None]) -> str | None:
+    """Run `work` in the app's pool; past the budget reply nothing now and send the answer later.
+
+    The late answer goes out as a customer-service message, which WeChat allows for 48 h after
+    the user's last message.
+    """
+    app = current_app._get_current_object()
+
+    def in_context():
+        with app.app_context():
+            return work()
+
+    future = pool(app).submit(in_context)
+    try:
+        return future.result(timeout=budget)
+    except TimeoutError:
+        def deliver(done):
+            if done.exception() is None and done.result():
+                with app.app_context():
+                    send_late(done.result())
+
+        future.add_done_callback(deliver)
+        return None
+
+
+def pool(app: Flask) -> ThreadPoolExecutor:
+    return app.extensions.setdefault("answer_pool", ThreadPoolExecutor(max_workers=8))

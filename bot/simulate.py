@@ -1,0 +1,99 @@
+"""WeChat's side of the webhook: build and sign messages the way WeChat's servers do.
+
+Used by the terminal chat, the tests and the benchmarks, so that all of them exercise the real
+webhook path: signature, optional AES envelope, XML.
+"""
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from itertools import count
+from urllib.parse import urlencode
+
+import xmltodict
+from wechatpy.crypto import WeChatCrypto
+from wechatpy.utils import WeChatSigner
+
+_msg_ids = count(int(time.time() * 1000))
+
+
+def text_xml(openid: str, content: str, msg_id: int | None = None, to: str = "gh_wufei",
+             create_time: int | None = None) -> str:
+    return message_xml(openid, "text", {"Content": content, "MsgId": msg_id or next(_msg_ids)},
+                       to, create_time)
+
+
+def voice_xml(openid: str, recognition: str | None, msg_id: int | None = None) -> str:
+    fields = {"MediaId": "media-1", "Format": "amr", "MsgId": msg_id or next(_msg_ids)}
+    if recognition is not None:
+        fields["Recognition"] = recognition
+    return message_xml(openid, "voice", fields)
+
+
+def event_xml(openid: str, event: str, key: str = "", create_time: int | None = None) -> str:
+    fields = {"Event": event}
+    if key:
+        fields["EventKey"] = key
+    return message_xml(openid, "event", fields, create_time=create_time)
+
+
+def message_xml(openid: str, msg_type: str, fields: dict, to: str = "gh_wufei",
+                create_time: int | None = None) -> str:
+    head = {"ToUserName": to, "FromUserName": openid,
+            "CreateTime": create_time or int(time.time()), "MsgType": msg_type}
+    body = "".join(f"<{k}><![CDATA[{v}]]></{k}>" if isinstance(v, str) else f"<{k}>{v}</{k}>"
+                   for k, v in {**head, **fields}.items())
+    return f"<xml>{body}</xml>"
+
+
+def sign(token: str, timestamp: str, nonce: str) -> str:
+    signer = WeChatSigner()
+    signer.add_data(token, timestamp, nonce)
+    return signer.signature
+
+
+@dataclass
+class WeChatSender:
+    """Signs (and in safe mode encrypts) messages for one Official Account's webhook."""
+
+    token: str
+    app_id: str = ""
+    aes_key: str = ""
+    mode: str = "plain"  # plain | compatible | safe
+    clock: Callable[[], float] = field(default=time.time)
+
+    def prepare(self, xml: str) -> tuple[str, bytes]:
+        """The query string and body WeChat would POST for this message."""
+        timestamp, nonce = str(int(self.clock())), secrets.token_hex(8)
+        args = {"signature": sign(self.token, timestamp, nonce), "timestamp": timestamp,
+                "nonce": nonce, "openid": "simulated"}
+        if self.mode == "plain":
+            return urlencode(args), xml.encode()
+        crypto = WeChatCrypto(self.token, self.aes_key, self.app_id)
+        envelope = xml_fields(crypto.encrypt_message(xml, nonce, timestamp))
+        encrypted = envelope["Encrypt"]
+        args.update(encrypt_type="aes", msg_signature=envelope["MsgSignature"])
+        if self.mode == "compatible":  # plaintext fields beside the encrypted copy
+            body = xml.replace("</xml>", f"<Encrypt><![CDATA[{encrypted}]]></Encrypt></xml>")
+        else:
+            body = f"<xml><ToUserName><![CDATA[gh_wufei]]></ToUserName><Encrypt><![CDATA[{encrypted}]]></Encrypt></xml>"
+        return urlencode(args), body.encode()
+
+    def read_reply(self, body: bytes, args: str = "") -> str:
+        """The plain reply XML (decrypted in safe mode), or 'success'."""
+        text = body.decode()
+        if self.mode == "plain" or text == "success":
+            return text
+        crypto = WeChatCrypto(self.token, self.aes_key, self.app_id)
+        envelope = xml_fields(text)
+        return crypto.decrypt_message(
+            text, envelope["MsgSignature"], envelope["TimeStamp"], envelope["Nonce"])
+
+
+def xml_fields(xml: str) -> dict:
+    return xmltodict.parse(xml)["xml"]
+
+
+def reply_content(reply_xml: str) -> str | None:
+    """The Content of a text reply, or None for 'success'."""
+    return None if reply_xml == "success" else xml_fields(reply_xml)["Content"]

@@ -1,0 +1,92 @@
+"""The Official Account's webhook: GET verifies the server, POST answers messages."""
+import logging
+import time
+
+from flask import Blueprint, Response, abort, current_app, request
+from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException
+
+from bot import retries, wechat
+from content import texts
+from handlers import load_routes
+from handlers.inbox import receive
+from handlers.router import Message
+
+log = logging.getLogger(__name__)
+webhook = Blueprint("webhook", __name__)
+
+
+@webhook.get("/wechat")
+def verify_server():
+    if not signed(request.args):
+        abort(403, "bad signature")
+    return request.args.get("echostr", "")
+
+
+@webhook.post("/wechat")
+def answer_message():
+    config = current_app.config
+    request.max_content_length = config["WECHAT_MAX_BODY"]
+    args = request.args
+    if not signed(args):
+        abort(403, "bad signature")
+    if not fresh(args.get("timestamp", ""), config["WECHAT_MAX_AGE"]):
+        abort(403, "stale timestamp")
+    body = request.get_data()  # 413 past the cap
+    encrypted = args.get("encrypt_type") == "aes"
+    try:
+        xml = decrypt(body, args) if encrypted else body
+        message, raw = wechat.read_message(xml)
+    except InvalidSignatureException:
+        abort(403, "bad msg_signature")
+    except (wechat.BadMessage, InvalidAppIdException) as error:
+        log.info("unreadable webhook body: %s", error)
+        abort(400, "not a WeChat message")
+    text = answer(message, config["WECHAT_REPLY_BUDGET"])
+    reply = wechat.render_reply(text, raw)
+    if encrypted and text:
+        reply = wechat.gateway().crypto().encrypt_message(reply, args.get("nonce", ""))
+    return Response(reply, mimetype="application/xml" if text else "text/plain")
+
+
+def answer(message: Message, budget: float) -> str | None:
+    def handle():
+        return receive(message, load_routes())
+
+    def send_late(text: str) -> None:
+        wechat.client().message.send_text(message.openid, text)
+
+    try:
+        return retries.answer_once(
+            message.retry_key,
+            lambda: retries.within_budget(handle, budget, send_late),
+            wait=budget,
+        )
+    except Exception:
+        # A reply, not a 500: WeChat would show the user "该公众号暂时无法提供服务".
+        log.exception("handler failed for %s", message.kind)
+        return texts.text("error")
+
+
+def signed(args) -> bool:
+    return wechat.gateway().signature_ok(
+        args.get("signature", ""), args.get("timestamp", ""), args.get("nonce", ""))
+
+
+def fresh(timestamp: str, max_age: int) -> bool:
+    """WeChat signs the time of the call; an old one is a replay."""
+    try:
+        return abs(time.time() - int(timestamp)) <= max_age
+    except ValueError:
+        return False
+
+
+def decrypt(body: bytes, args) -> bytes:
+    if any(marker in body for marker in wechat.FORBIDDEN_XML):
+        raise wechat.BadMessage("DTDs and entities are not allowed")
+    try:
+        return wechat.gateway().crypto().decrypt_message(
+            body, args.get("msg_signature", ""), args.get("timestamp", ""), args.get("nonce", ""))
+    except (InvalidSignatureException, InvalidAppIdException):
+        raise
+    except Exception as error:  # not XML, no <Encrypt>, bad base64 or padding
+        raise wechat.BadMessage(str(error)) from error

@@ -1,0 +1,108 @@
+"""The thin edge around wechatpy: signatures, AES crypto, XML in and out, and the API client.
+
+Nothing below bot/ sees XML or wechatpy objects: an incoming message becomes a plain
+handlers.Message, and an answer (plain text) becomes a wechatpy reply here.
+"""
+from dataclasses import dataclass
+
+from flask import Flask, current_app
+from wechatpy import WeChatClient, create_reply, parse_message
+from wechatpy.crypto import WeChatCrypto
+from wechatpy.session.redisstorage import RedisStorage
+from wechatpy.utils import check_signature
+
+from bot import state
+from handlers import Message
+
+# Hostile XML (entity expansion, external entities) is refused before any parser sees it.
+FORBIDDEN_XML = (b"<!DOCTYPE", b"<!ENTITY", b"<!doctype", b"<!entity")
+
+
+class BadMessage(ValueError):
+    """The body is not a WeChat message we can read."""
+
+
+@dataclass(frozen=True)
+class Gateway:
+    token: str
+    app_id: str
+    aes_key: str
+
+    def signature_ok(self, signature: str, timestamp: str, nonce: str) -> bool:
+        try:
+            check_signature(self.token, signature, timestamp, nonce)
+        except Exception:  # wechatpy raises InvalidSignatureException, or TypeError on None
+            return False
+        return True
+
+    def crypto(self) -> WeChatCrypto:
+        return WeChatCrypto(self.token, self.aes_key, self.app_id)
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["wechat"] = Gateway(
+        app.config["WECHAT_TOKEN"], app.config["WECHAT_APP_ID"], app.config["WECHAT_AES_KEY"]
+    )
+
+
+def gateway() -> Gateway:
+    return current_app.extensions["wechat"]
+
+
+def read_message(xml: bytes) -> tuple[Message, object]:
+    """Parse WeChat XML into a plain Message (and the wechatpy message, to reply to)."""
+    if any(marker in xml for marker in FORBIDDEN_XML):
+        raise BadMessage("DTDs and entities are not allowed")
+    try:
+        raw = parse_message(xml)
+    except Exception as error:  # expat errors, missing <xml>, missing MsgType
+        raise BadMessage(str(error)) from error
+    if raw is None or not raw.source:
+        raise BadMessage("empty message")
+    return to_plain(raw), raw
+
+
+def to_plain(raw) -> Message:
+    try:
+        kind = raw.type
+        if kind == "unknown":  # a type wechatpy has no class for; keep WeChat's own name
+            kind = str(raw._data.get("MsgType", "unknown")).lower()
+        event = str(getattr(raw, "event", "") or raw._data.get("Event", "")).lower()
+        return Message(
+            openid=raw.source,
+            kind=kind,
+            text=message_text(raw, kind),
+            event=event,
+            event_key=getattr(raw, "key", "") or "",
+            retry_key=f"msg:{raw.id}" if raw.id else f"event:{raw.source}:{raw.time}:{event}",
+        )
+    except (TypeError, ValueError, AttributeError) as error:  # e.g. MsgId "abc"
+        raise BadMessage(str(error)) from error
+
+
+def message_text(raw, kind: str) -> str:
+    if kind == "text":
+        return raw.content or ""
+    if kind == "voice":  # WeChat's speech recognition, when the account has it switched on
+        return raw.recognition or ""
+    return ""
+
+
+def render_reply(text: str | None, raw) -> str:
+    """An XML text reply, or WeChat's literal 'success' when there is nothing to say."""
+    if not text:
+        return "success"
+    return create_reply(text, raw, render=True)
+
+
+def client() -> WeChatClient:
+    """The API client; its access token lives in shared state, one per app id for all processes."""
+    app = current_app
+    api = WeChatClient(
+        app.config["WECHAT_APP_ID"],
+        app.config["WECHAT_APP_SECRET"],
+        session=RedisStorage(state.store(), prefix="wechatpy"),
+        timeout=app.config["WECHAT_API_TIMEOUT"],
+    )
+    api.API_BASE_URL = app.config["WECHAT_API_BASE_URL"].rstrip("/") + "/cgi-bin/"
+    return api

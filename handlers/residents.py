@@ -1,0 +1,40 @@
+"""Residents: one record per WeChat user, created on follow or first message."""
+from sqlalchemy import update
+
+from models import InboundMessage, Resident, db
+from models.timeutil import utcnow
+
+
+def note_activity(openid: str, subscribed: bool = True) -> Resident:
+    """Create the resident on first contact and remember when they last wrote (48-h window)."""
+    resident = db.session.execute(
+        db.select(Resident).filter_by(openid=openid)
+    ).scalar_one_or_none()
+    if resident is None:
+        resident = Resident(openid=openid)
+        db.session.add(resident)
+    resident.subscribed = subscribed
+    resident.last_message_at = utcnow()
+    return resident
+
+
+def forget(openid: str) -> list[str]:
+    """Delete the user's record and strip their identity and words from the message log.
+
+    Returns what was removed, in Chinese, so the user can be told.
+    """
+    removed = []
+    resident = db.session.execute(
+        db.select(Resident).filter_by(openid=openid)
+    ).scalar_one_or_none()
+    if resident is not None:
+        db.session.delete(resident)
+        removed.append("关注记录")
+    result = db.session.execute(
+        update(InboundMessage)
+        .where(InboundMessage.openid == openid)
+        .values(openid=None, content=None)
+    )
+    if result.rowcount:
+        removed.append(f"{result.rowcount} 条消息记录")
+    return removed

@@ -1,0 +1,39 @@
+"""Following, unfollowing, help, the menu, and messages the bot cannot read."""
+from content.texts import replies, text
+from handlers import residents
+from handlers.router import Message, router
+
+
+@router.on_event("subscribe")
+def greet(message: Message) -> str:
+    return text("welcome")
+
+
+@router.on_event("unsubscribe")
+def forget_unfollower(message: Message) -> None:
+    # Nobody can read a reply after unfollowing; the user's data goes (PIPL: no purpose left).
+    residents.forget(message.openid)
+    return None
+
+
+@router.on_keyword("帮助", "help", "?", "？", "菜单", "你好", "您好")
+def help_text(message: Message) -> str:
+    return text("help")
+
+
+def menu_reply(message: Message) -> str:
+    return replies()["menu"][message.event_key]
+
+
+for key in replies()["menu"]:
+    router.on_click(key)(menu_reply)
+
+
+@router.on_kind("voice")
+def voice_without_text(message: Message) -> str:
+    return text("voice_unrecognised")
+
+
+@router.on_kind("unknown", "image", "video", "shortvideo", "location", "link", "file")
+def other_kind(message: Message) -> str:
+    return text("other_kind")

@@ -1,0 +1,26 @@
+"""SQLAlchemy 2.0 models: the product's data, with its invariants as database constraints."""
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy import MetaData
+from sqlalchemy.orm import DeclarativeBase
+
+# Named constraints keep Alembic migrations stable across PostgreSQL and SQLite.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+db = SQLAlchemy(model_class=Base)
+
+from models.messages import InboundMessage  # noqa: E402
+from models.residents import Resident  # noqa: E402
+from models.sorting import TaughtItem, UnrecognisedQuery  # noqa: E402
+
+__all__ = ["Base", "db", "InboundMessage", "Resident", "TaughtItem", "UnrecognisedQuery"]

@@ -1,0 +1,36 @@
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models import db
+from models.timeutil import utcnow
+
+CATEGORY_CHECK = "category IN ('recyclable', 'hazardous', 'kitchen', 'residual', 'special')"
+
+
+class UnrecognisedQuery(db.Model):
+    """A sorting question the bot could not answer with confidence, counted for staff to teach."""
+
+    __tablename__ = "unrecognised_query"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    normalized: Mapped[str] = mapped_column(String(200), unique=True)
+    sample: Mapped[str] = mapped_column(String(200))
+    count: Mapped[int] = mapped_column(default=1)
+    first_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class TaughtItem(db.Model):
+    """A query a staff member mapped to an item and category; it wins over the built-in knowledge."""
+
+    __tablename__ = "taught_item"
+    __table_args__ = (CheckConstraint(CATEGORY_CHECK, name="category"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    query: Mapped[str] = mapped_column(String(200), unique=True)
+    item: Mapped[str] = mapped_column(String(100))
+    category: Mapped[str] = mapped_column(String(16))
+    taught_by: Mapped[str] = mapped_column(String(64))
+    taught_at: Mapped[datetime] = mapped_column(default=utcnow)

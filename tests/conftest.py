@@ -1,0 +1,111 @@
+"""Fixtures: the app on each backend, real Redis and PostgreSQL, and WeChat's side of the wire.
+
+`app` runs every test twice: on the embedded default (SQLite file, in-process state) and on
+production parts (PostgreSQL and Redis on this machine). The WeChat API is the local fake.
+"""
+import os
+
+import psycopg
+import pytest
+import redis
+from sqlalchemy import create_engine, text
+
+from bot import create_app, simulate
+from bot.cli import migrate
+from models import db
+
+PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+PG_DATABASE = os.environ.get("TEST_PG_DATABASE", "wufei_test")
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def pg_url() -> str:
+    base = PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
+    return f"{base}/{PG_DATABASE}"
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (PG_DATABASE,))
+        if exists.fetchone() is None:
+            conn.execute(f'CREATE DATABASE "{PG_DATABASE}"')
+    return pg_url()
+
+
+def reset_postgres(url: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def fake_wechat():
+    from bot.fake_wechat import serve_fake_wechat
+
+    with serve_fake_wechat() as server:
+        yield server
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def backend(request) -> str:
+    return request.param
+
+
+@pytest.fixture
+def app(backend, request, tmp_path, fake_wechat):
+    if backend == "postgres":
+        url = request.getfixturevalue("postgres_url")
+        reset_postgres(url)
+        redis.Redis.from_url(REDIS_URL).flushdb()
+        config = {"SQLALCHEMY_DATABASE_URI": url, "REDIS_URL": REDIS_URL}
+    else:
+        config = {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'wufei.sqlite3'}",
+                  "REDIS_URL": ""}
+    fake_wechat.reset()
+    app = create_app({**config, "TESTING": True, "SECRET_KEY": "test",
+                      "WECHAT_API_BASE_URL": fake_wechat.base_url})
+    with app.app_context():
+        app.test_cli_runner().invoke(migrate, catch_exceptions=False)
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+class WeChat:
+    """Posts messages to the webhook the way WeChat's servers do, and reads the replies."""
+
+    def __init__(self, client, app, mode="plain"):
+        self.client = client
+        config = app.config
+        self.sender = simulate.WeChatSender(
+            config["WECHAT_TOKEN"], config["WECHAT_APP_ID"], config["WECHAT_AES_KEY"], mode)
+
+    def post(self, xml: str):
+        query, body = self.sender.prepare(xml)
+        return self.client.post(f"/wechat?{query}", data=body, content_type="application/xml")
+
+    def reply(self, xml: str) -> str | None:
+        """The text the user sees, or None when the webhook answered 'success'."""
+        response = self.post(xml)
+        assert response.status_code == 200, response.data
+        return simulate.reply_content(self.sender.read_reply(response.data))
+
+    def ask(self, openid: str, text: str, msg_id: int | None = None) -> str | None:
+        return self.reply(simulate.text_xml(openid, text, msg_id))
+
+
+@pytest.fixture(params=["plain", "compatible", "safe"])
+def wechat_any_mode(request, client, app) -> WeChat:
+    return WeChat(client, app, request.param)
+
+
+@pytest.fixture
+def wechat(client, app) -> WeChat:
+    return WeChat(client, app)

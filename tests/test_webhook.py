@@ -1,0 +1,162 @@
+"""The webhook as WeChat's servers use it: signatures, modes, retries and hostile input."""
+import time
+
+import pytest
+
+from bot import simulate
+from models import InboundMessage, Resident, db
+
+BATTERY = "废电池是什么垃圾"
+
+
+def logged_messages() -> int:
+    return db.session.scalar(db.select(db.func.count()).select_from(InboundMessage))
+
+
+def test_server_verification_echoes_echostr(client, app):
+    timestamp, nonce = str(int(time.time())), "n1"
+    signature = simulate.sign(app.config["WECHAT_TOKEN"], timestamp, nonce)
+    response = client.get(f"/wechat?signature={signature}&timestamp={timestamp}"
+                          f"&nonce={nonce}&echostr=hello123")
+    assert response.status_code == 200
+    assert response.data == b"hello123"
+
+
+@pytest.mark.parametrize("query", ["signature=bad&timestamp=1&nonce=2&echostr=x", "echostr=x", ""])
+def test_server_verification_refuses_bad_or_missing_signature(client, query):
+    response = client.get(f"/wechat?{query}")
+    assert response.status_code == 403
+    assert b"x" not in response.data
+
+
+def test_battery_question_tells_rechargeable_from_alkaline_in_every_mode(wechat_any_mode):
+    reply = wechat_any_mode.ask("o-resident-1", BATTERY)
+    assert "有害垃圾" in reply and "其他垃圾" in reply
+    assert "充电" in reply and "纽扣" in reply
+
+
+def test_safe_mode_reply_is_encrypted(app, client):
+    sender = simulate.WeChatSender(app.config["WECHAT_TOKEN"], app.config["WECHAT_APP_ID"],
+                                   app.config["WECHAT_AES_KEY"], "safe")
+    query, body = sender.prepare(simulate.text_xml("o-resident-1", BATTERY))
+    response = client.post(f"/wechat?{query}", data=body)
+    assert b"<Encrypt>" in response.data and "有害垃圾".encode() not in response.data
+    assert "有害垃圾" in simulate.reply_content(sender.read_reply(response.data))
+
+
+def test_retry_storm_is_answered_identically_and_logged_once(wechat):
+    xml = simulate.text_xml("o-resident-2", BATTERY, msg_id=424242)
+    replies = [wechat.reply(xml) for _ in range(3)]
+    assert replies[0] and replies[0] == replies[1] == replies[2]
+    assert logged_messages() == 1
+
+
+def test_retried_subscribe_event_greets_once_and_creates_one_resident(wechat):
+    xml = simulate.event_xml("o-new-follower", "subscribe", create_time=1700000000)
+    replies = [wechat.reply(xml) for _ in range(3)]
+    assert "欢迎" in replies[0] and replies.count(replies[0]) == 3
+    assert db.session.scalar(db.select(db.func.count()).select_from(Resident)) == 1
+    assert logged_messages() == 1
+
+
+def test_stale_timestamp_is_refused_as_replay(client, app):
+    sender = simulate.WeChatSender(app.config["WECHAT_TOKEN"], clock=lambda: time.time() - 3600)
+    query, body = sender.prepare(simulate.text_xml("o-resident-3", BATTERY))
+    response = client.post(f"/wechat?{query}", data=body)
+    assert response.status_code == 403
+    assert logged_messages() == 0
+
+
+def test_wrong_signature_is_refused_and_nothing_logged(client):
+    response = client.post("/wechat?signature=0&timestamp=%d&nonce=1" % time.time(),
+                           data=simulate.text_xml("o-x", BATTERY))
+    assert response.status_code == 403
+    assert logged_messages() == 0
+
+
+def test_safe_mode_with_forged_msg_signature_is_refused(client, app):
+    sender = simulate.WeChatSender(app.config["WECHAT_TOKEN"], app.config["WECHAT_APP_ID"],
+                                   app.config["WECHAT_AES_KEY"], "safe")
+    query, body = sender.prepare(simulate.text_xml("o-x", BATTERY))
+    forged = query.replace("msg_signature=", "msg_signature=0")
+    assert client.post(f"/wechat?{forged}", data=body).status_code == 403
+
+
+BILLION_LAUGHS = (
+    '<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY a "aaaaaaaaaa">'
+    + "".join(f'<!ENTITY {chr(98 + i)} "{("&" + chr(97 + i) + ";") * 10}">' for i in range(8))
+    + ']><xml><ToUserName>t</ToUserName><FromUserName>o-evil</FromUserName>'
+    "<CreateTime>1</CreateTime><MsgType>text</MsgType><Content>&i;</Content>"
+    "<MsgId>1</MsgId></xml>"
+)
+EXTERNAL_ENTITY = (
+    '<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
+    "<xml><ToUserName>t</ToUserName><FromUserName>o-evil</FromUserName><CreateTime>1"
+    "</CreateTime><MsgType>text</MsgType><Content>&e;</Content><MsgId>2</MsgId></xml>"
+)
+
+
+@pytest.mark.parametrize("body", [
+    BILLION_LAUGHS,
+    EXTERNAL_ENTITY,
+    "<xml><ToUserName>t</ToUserName><MsgType>text",  # truncated
+    "not xml at all",
+    "<note>hello</note>",  # XML, but not a WeChat message
+    "",
+])
+def test_hostile_or_malformed_xml_gets_a_clean_400_and_keeps_saved_data(wechat, body):
+    assert wechat.ask("o-resident-4", "塑料瓶")  # something already saved
+    started = time.monotonic()
+    response = wechat.post(body)
+    assert response.status_code == 400
+    assert time.monotonic() - started < 1
+    assert logged_messages() == 1
+
+
+@pytest.mark.parametrize("mode", ["plain", "safe"])
+def test_oversized_body_is_refused_with_413(app, client, mode):
+    sender = simulate.WeChatSender(app.config["WECHAT_TOKEN"], app.config["WECHAT_APP_ID"],
+                                   app.config["WECHAT_AES_KEY"], mode)
+    query, body = sender.prepare(simulate.text_xml("o-big", "纸" * 100_000))
+    response = client.post(f"/wechat?{query}", data=body)
+    assert response.status_code == 413
+    assert logged_messages() == 0
+
+
+def test_voice_with_recognition_is_answered_like_text(wechat):
+    reply = wechat.reply(simulate.voice_xml("o-voice", "剩饭是什么垃圾"))
+    assert "厨余垃圾" in reply
+
+
+def test_voice_without_recognition_asks_to_type(wechat):
+    reply = wechat.reply(simulate.voice_xml("o-voice", None))
+    assert "打字" in reply
+
+
+def test_unsubscribe_forgets_the_user(wechat):
+    wechat.ask("o-leaving", "我家的旧报纸扔哪")
+    assert wechat.reply(simulate.event_xml("o-leaving", "unsubscribe")) is None
+    assert db.session.execute(db.select(Resident).filter_by(openid="o-leaving")).first() is None
+    rows = db.session.execute(db.select(InboundMessage)).scalars().all()
+    assert rows and all(row.openid is None and row.content is None for row in rows)
+
+
+def test_menu_click_answers_with_the_menu_text(wechat):
+    reply = wechat.reply(simulate.event_xml("o-menu", "CLICK", "SORTING_GUIDE"))
+    assert "可回收物" in reply and "蓝" in reply
+
+
+def test_unknown_menu_key_and_other_kinds_get_a_short_help(wechat):
+    assert "帮助" in wechat.reply(simulate.event_xml("o-menu", "CLICK", "NO_SUCH_KEY"))
+    image = simulate.message_xml("o-pic", "image", {"PicUrl": "http://x/1.jpg", "MediaId": "m",
+                                                    "MsgId": 99})
+    assert "帮助" in wechat.reply(image)
+
+
+def test_events_that_expect_no_reply_get_success(wechat):
+    response = wechat.post(simulate.event_xml("o-view", "VIEW", "https://example.org/"))
+    assert response.status_code == 200 and response.data == b"success"
+
+
+def test_help_keyword_is_not_read_as_an_item(wechat):
+    assert "使用说明" in wechat.ask("o-help", "帮助？")
