@@ -22,11 +22,11 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def register_blueprints(app: Flask) -> None:
-    from bot.api import api
+    from bot import api
     from bot.webhook import webhook
 
     app.register_blueprint(webhook)
-    app.register_blueprint(api)
+    api.init_app(app)
     if app.config["SIMULATOR_ENABLED"]:
         from bot.simulator import simulator
 

@@ -3,7 +3,7 @@ import logging
 import time
 
 from flask import Blueprint, Response, abort, current_app, request
-from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException
+from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException, WeChatException
 
 from bot import retries, wechat
 from content import texts
@@ -53,7 +53,10 @@ def answer(message: Message, budget: float) -> str | None:
         return receive(message, load_routes())
 
     def send_late(text: str) -> None:
-        wechat.client().message.send_text(message.openid, text)
+        try:
+            wechat.client().message.send_text(message.openid, text)
+        except WeChatException as error:  # e.g. 45015: the user left the 48-h window
+            log.warning("late answer not delivered: %s", error)
 
     try:
         return retries.answer_once(

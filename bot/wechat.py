@@ -95,14 +95,29 @@ def render_reply(text: str | None, raw) -> str:
     return create_reply(text, raw, render=True)
 
 
-def client() -> WeChatClient:
+class CityClient(WeChatClient):
+    """wechatpy's client, pointed at a configurable base URL (the fake one in tests and demos)."""
+
+    def __init__(self, *args, base_url: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.API_BASE_URL = base_url.rstrip("/") + "/cgi-bin/"
+        self.wxa.API_BASE_URL = base_url.rstrip("/") + "/"
+
+    def fetch_access_token(self):
+        # wechatpy 1.8.18 hard-codes api.weixin.qq.com here; same call, our base URL.
+        return self._fetch_access_token(
+            url=self.API_BASE_URL + "token",
+            params={"grant_type": "client_credential", "appid": self.appid, "secret": self.secret},
+        )
+
+
+def client() -> CityClient:
     """The API client; its access token lives in shared state, one per app id for all processes."""
-    app = current_app
-    api = WeChatClient(
-        app.config["WECHAT_APP_ID"],
-        app.config["WECHAT_APP_SECRET"],
+    config = current_app.config
+    return CityClient(
+        config["WECHAT_APP_ID"],
+        config["WECHAT_APP_SECRET"],
         session=RedisStorage(state.store(), prefix="wechatpy"),
-        timeout=app.config["WECHAT_API_TIMEOUT"],
+        timeout=config["WECHAT_API_TIMEOUT"],
+        base_url=config["WECHAT_API_BASE_URL"],
     )
-    api.API_BASE_URL = app.config["WECHAT_API_BASE_URL"].rstrip("/") + "/cgi-bin/"
-    return api

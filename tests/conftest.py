@@ -4,6 +4,7 @@
 production parts (PostgreSQL and Redis on this machine). The WeChat API is the local fake.
 """
 import os
+from contextlib import contextmanager
 
 import psycopg
 import pytest
@@ -53,16 +54,8 @@ def backend(request) -> str:
     return request.param
 
 
-@pytest.fixture
-def app(backend, request, tmp_path, fake_wechat):
-    if backend == "postgres":
-        url = request.getfixturevalue("postgres_url")
-        reset_postgres(url)
-        redis.Redis.from_url(REDIS_URL).flushdb()
-        config = {"SQLALCHEMY_DATABASE_URI": url, "REDIS_URL": REDIS_URL}
-    else:
-        config = {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'wufei.sqlite3'}",
-                  "REDIS_URL": ""}
+@contextmanager
+def running_app(config: dict, fake_wechat):
     fake_wechat.reset()
     app = create_app({**config, "TESTING": True, "SECRET_KEY": "test",
                       "WECHAT_API_BASE_URL": fake_wechat.base_url})
@@ -71,6 +64,30 @@ def app(backend, request, tmp_path, fake_wechat):
         yield app
         db.session.remove()
         db.engine.dispose()
+
+
+def postgres_config(url: str) -> dict:
+    reset_postgres(url)
+    redis.Redis.from_url(REDIS_URL).flushdb()
+    return {"SQLALCHEMY_DATABASE_URI": url, "REDIS_URL": REDIS_URL}
+
+
+@pytest.fixture
+def app(backend, request, tmp_path, fake_wechat):
+    if backend == "postgres":
+        config = postgres_config(request.getfixturevalue("postgres_url"))
+    else:
+        config = {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'wufei.sqlite3'}",
+                  "REDIS_URL": ""}
+    with running_app(config, fake_wechat) as app:
+        yield app
+
+
+@pytest.fixture
+def pg_app(postgres_url, fake_wechat):
+    """Production parts only: for what needs state shared between processes."""
+    with running_app(postgres_config(postgres_url), fake_wechat) as app:
+        yield app
 
 
 @pytest.fixture

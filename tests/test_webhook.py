@@ -160,3 +160,28 @@ def test_events_that_expect_no_reply_get_success(wechat):
 
 def test_help_keyword_is_not_read_as_an_item(wechat):
     assert "使用说明" in wechat.ask("o-help", "帮助？")
+
+
+def test_slow_answer_replies_in_time_and_follows_as_customer_service_message(
+        app, wechat, fake_wechat, monkeypatch):
+    from handlers.sorting import get_engine
+
+    app.config["WECHAT_REPLY_BUDGET"] = 0.3
+    engine = get_engine()
+    classify = engine.classify
+
+    def slow_classify(text):
+        time.sleep(1.0)  # e.g. a database that hangs
+        return classify(text)
+
+    monkeypatch.setattr(engine, "classify", slow_classify)
+    started = time.monotonic()
+    response = wechat.post(simulate.text_xml("o-patient", BATTERY))
+    assert response.data == b"success"
+    assert time.monotonic() - started < 0.9
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and not fake_wechat.calls("/cgi-bin/message/custom/send"):
+        time.sleep(0.05)
+    [call] = fake_wechat.calls("/cgi-bin/message/custom/send")
+    assert call["json"]["touser"] == "o-patient"
+    assert "有害垃圾" in call["json"]["text"]["content"]

@@ -1,0 +1,51 @@
+"""GET /api/v1/sorting, as the mini-program and our evaluations use it."""
+import pytest
+
+from models import UnrecognisedQuery, db
+
+
+def test_answers_each_item_in_the_order_mentioned(client):
+    response = client.get("/api/v1/sorting", query_string={"q": "电池和剩饭分别扔哪"})
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["query"] == "电池和剩饭分别扔哪"
+    assert [a["mention"] for a in body["answers"]] == ["电池", "剩饭"]
+    assert body["answers"][1]["category"] == "kitchen"
+    assert body["answers"][1]["label"] == "厨余垃圾"
+    for answer in body["answers"]:
+        assert 0 <= answer["confidence"] <= 1 and answer["tip"]
+    assert body["unrecognised"] == []
+
+
+def test_phrased_question_finds_the_item(client):
+    body = client.get("/api/v1/sorting", query_string={"q": "请问用过的纸巾是什么垃圾？"}).get_json()
+    assert [a["category"] for a in body["answers"]] == ["residual"]
+
+
+def test_not_household_waste_names_a_channel_not_a_bin(client):
+    body = client.get("/api/v1/sorting", query_string={"q": "旧冰箱"}).get_json()
+    answer = body["answers"][0]
+    assert answer["category"] == "special" and answer["bin_colour"] == ""
+    assert answer["note"] or answer["tip"]
+
+
+@pytest.mark.parametrize("q, code", [("", "empty_query"), ("   ", "empty_query"),
+                                     ("纸" * 201, "query_too_long")])
+def test_empty_or_overlong_query_is_a_json_400(client, q, code):
+    response = client.get("/api/v1/sorting", query_string={"q": q})
+    assert response.status_code == 400
+    assert response.get_json()["error"]["code"] == code
+    assert response.get_json()["error"]["message"]
+
+
+def test_unknown_api_path_is_a_json_404(client):
+    response = client.get("/api/v1/nothing-here")
+    assert response.status_code == 404
+    assert response.get_json()["error"]["code"] == "not_found"
+
+
+def test_unrecognised_queries_are_counted_for_staff(client):
+    for _ in range(2):
+        client.get("/api/v1/sorting", query_string={"q": "xyzzy"})
+    rows = db.session.execute(db.select(UnrecognisedQuery)).scalars().all()
+    assert [(row.sample, row.count) for row in rows] == [("xyzzy", 2)]
