@@ -1,0 +1,3 @@
+from bot.fake_wechat.server import main
+
+main()

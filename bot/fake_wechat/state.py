@@ -1,0 +1,243 @@
+"""In-memory state of the fake WeChat API: apps, tokens, tags, users, deliveries, calls and faults.
+
+One FakeState per fake app; every read or write happens under its lock, because the server is
+threaded (werkzeug, threaded=True) and tests read the state from their own thread.
+"""
+import base64
+import hashlib
+import itertools
+import secrets
+import threading
+import time
+from collections import Counter, deque
+from dataclasses import asdict, dataclass
+
+# WeChat's own errmsg texts for the codes the fake returns.
+ERRMSG = {
+    -1: "system error",
+    40001: "invalid credential, access_token is invalid or not latest",
+    40002: "invalid grant_type",
+    40003: "invalid openid",
+    40008: "invalid message type",
+    40013: "invalid appid",
+    40029: "invalid code",
+    40032: "invalid openid list size",
+    40037: "invalid template_id",
+    40125: "invalid appsecret",
+    40130: "invalid openid list size, at least two openid",
+    40163: "code been used",
+    41001: "access_token missing",
+    41002: "appid missing",
+    41004: "appsecret missing",
+    41008: "missing code",
+    41009: "missing openid",
+    42001: "access_token expired",
+    43004: "require subscribe",
+    43101: "user refuse to accept the msg",
+    44002: "empty post data",
+    44003: "empty news data",
+    44004: "empty content",
+    45002: "content size out of limit",
+    45008: "article size out of limit",
+    45009: "reach max api daily quota limit",
+    45011: "api minute-quota reach limit mustslower retry next minute",
+    45015: "response out of time limit or subscription is canceled",
+    45047: "out of response count limit",
+    45056: "too many tags",
+    45057: "can't delete the tag that has too many fans",
+    45058: "can't modify sys tag",
+    45059: "too many tags on user",
+    45065: "clientmsgid exist",
+    45067: "clientmsgid size out of limit",
+    45157: "invalid tag name",
+    45158: "tag name too long",
+    45159: "invalid tag id",
+    47001: "data format error",
+    47003: "argument invalid!",
+}
+
+# The limits the fake enforces; all can be changed through /_fake/config.
+DEFAULT_CONFIG = {
+    "token_ttl": 7200,  # access_token lives 2 h
+    "token_grace": 300,  # after a refresh the previous token still works for 5 min
+    "custom_send_cap": 20,  # customer-service messages per user message, inside the 48-h window
+    "mass_per_minute": 60,  # mass-send API calls per minute
+    "mass_per_user_month": 4,  # a service account reaches each follower 4 times a month
+    "template_daily_quota": 100_000,  # template messages per app and day
+    "template_ids": None,  # None: any template_id is approved; a list: only these
+    "unionid": True,  # the mini-program is bound to an open-platform account
+}
+USER_DEFAULTS = {"active": True, "subscribed": True, "accepts_subscribe": True}
+SYSTEM_TAGS = {2: "星标组"}  # ids 0-2 are reserved by WeChat; created tags start at 100
+FIRST_TAG_ID = 100
+CLIENTMSGID_TTL = 24 * 3600  # WeChat deduplicates a clientmsgid for 24 h
+
+
+class WeChatError(Exception):
+    """A WeChat errcode answer; `extra` fields go into the JSON beside errcode/errmsg."""
+
+    def __init__(self, errcode: int, errmsg: str | None = None, **extra):
+        super().__init__(errcode)
+        self.errcode = errcode
+        self.errmsg = errmsg or ERRMSG.get(errcode, "error")
+        self.extra = extra
+
+    def body(self) -> dict:
+        # Real answers end with a request id; callers must go by errcode, never by the text.
+        return {"errcode": self.errcode, "errmsg": f"{self.errmsg} rid: {secrets.token_hex(8)}", **self.extra}
+
+
+def _digest(text: str) -> str:
+    return base64.urlsafe_b64encode(hashlib.sha256(text.encode()).digest()).decode()
+
+
+def user_of_code(code: str) -> str:
+    """The fake user a js_code logs in: the part before '#', so 'alice#2' is alice's second login."""
+    return code.split("#", 1)[0]
+
+
+def openid_for(user: str, app_id: str) -> str:
+    """The openid of a fake user in one app: 'o' + 27 url-safe characters, 28 like WeChat's."""
+    return "o" + _digest(f"{app_id}:{user}")[:27]
+
+
+def unionid_for(user: str) -> str:
+    """The unionid of a fake user: the same in every app, as with an open-platform binding."""
+    return "o" + _digest(f"union:{user}")[:27]
+
+
+@dataclass
+class Fault:
+    """What an endpoint does instead of its normal answer: wait, an errcode, or an HTTP error."""
+
+    endpoint: str  # a registered path, or "*" for every endpoint
+    errcode: int | None = None
+    errmsg: str | None = None
+    status: int | None = None  # an HTTP status (e.g. 500) instead of a JSON answer
+    delay: float = 0.0  # seconds to wait before answering
+    times: int | None = None  # None: every call; N: the next N matching calls
+    openid: str | None = None  # only calls whose touser is this openid
+
+    def matches(self, endpoint: str, openid: str | None) -> bool:
+        return self.endpoint in ("*", endpoint) and self.openid in (None, openid)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Token:
+    app_id: str
+    expires_at: float
+    superseded_at: float | None = None
+
+
+class FakeState:
+    """Everything the fake remembers; reset() empties it."""
+
+    def __init__(self, app_id_secrets: dict[str, str] | None, max_calls: int):
+        self.lock = threading.RLock()
+        self.app_id_secrets = dict(app_id_secrets) if app_id_secrets is not None else None
+        self.max_calls = max_calls
+        self.reset()
+
+    def reset(self) -> None:
+        with self.lock:
+            self.config = dict(DEFAULT_CONFIG)
+            self.ids = itertools.count(1_000_000_001)
+            self.tokens: dict[str, Token] = {}
+            self.used_codes: set[tuple[str, str]] = set()
+            self.tags: dict[int, str] = dict(SYSTEM_TAGS)
+            self.next_tag_id = FIRST_TAG_ID
+            self.user_tags: dict[str, set[int]] = {}
+            self.users: dict[str, dict] = {}
+            self.user_defaults = dict(USER_DEFAULTS)
+            self.followers: set[str] = set()
+            self.custom_counts: Counter = Counter()
+            self.mass_counts: Counter = Counter()
+            self.mass_times: deque = deque()
+            self.mass_jobs: dict[int, dict] = {}
+            self.clientmsgids: dict[tuple[str, str], tuple[int, float]] = {}
+            self.template_counts: Counter = Counter()
+            self.deliveries: Counter = Counter()
+            self.calls: deque = deque(maxlen=self.max_calls)
+            self.faults: list[Fault] = []
+
+    # apps and tokens
+
+    def check_secret(self, app_id: str, secret: str) -> None:
+        if not app_id:
+            raise WeChatError(41002)
+        if not secret:
+            raise WeChatError(41004)
+        if self.app_id_secrets is None:  # no app list given: any app id and secret are accepted
+            return
+        if app_id not in self.app_id_secrets:
+            raise WeChatError(40013)
+        if self.app_id_secrets[app_id] != secret:
+            raise WeChatError(40125)
+
+    def issue_token(self, app_id: str) -> tuple[str, int]:
+        """A new token; the app's previous ones stop working after the grace period."""
+        now = time.time()
+        for token in self.tokens.values():
+            if token.app_id == app_id and token.superseded_at is None:
+                token.superseded_at = now
+        value = secrets.token_urlsafe(96)[:128]
+        ttl = int(self.config["token_ttl"])
+        self.tokens[value] = Token(app_id, now + ttl)
+        return value, ttl
+
+    def app_of_token(self, value: str | None) -> str:
+        if not value:
+            raise WeChatError(41001)
+        token = self.tokens.get(value)
+        now = time.time()
+        if token is None or (token.superseded_at is not None
+                             and now - token.superseded_at >= self.config["token_grace"]):
+            raise WeChatError(40001)
+        if now >= token.expires_at:
+            raise WeChatError(42001)
+        return token.app_id
+
+    def expire_tokens(self) -> None:
+        now = time.time()
+        for token in self.tokens.values():
+            token.expires_at = min(token.expires_at, now)
+
+    # users
+
+    def flag(self, openid: str, name: str) -> bool:
+        return self.users.get(openid, {}).get(name, self.user_defaults[name])
+
+    def set_user(self, openid: str, **flags) -> None:
+        unknown = set(flags) - set(USER_DEFAULTS)
+        if unknown:
+            raise ValueError(f"unknown user flags: {sorted(unknown)}")
+        if openid == "*":
+            self.user_defaults.update(flags)
+            return
+        self.users.setdefault(openid, {}).update(flags)
+        self.followers.add(openid)
+        if flags.get("active"):  # a new user message opens a new 48-h window with a fresh cap
+            self.custom_counts.pop(openid, None)
+
+    def deliver(self, channel: str, openid: str) -> None:
+        self.deliveries[(channel, openid)] += 1
+
+    # calls and faults
+
+    def record(self, call: dict) -> None:
+        self.calls.append(call)
+
+    def take_fault(self, endpoint: str, openid: str | None) -> Fault | None:
+        """The first fault matching this call, counted down when it is for N calls only."""
+        with self.lock:
+            for fault in self.faults:
+                if fault.matches(endpoint, openid):
+                    if fault.times is not None:
+                        fault.times -= 1
+                        if fault.times <= 0:
+                            self.faults.remove(fault)
+                    return fault
+        return None
