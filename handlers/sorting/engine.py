@@ -1,0 +1,108 @@
+"""The sorting engine: from a resident's text to one answer per item mentioned.
+
+Each mention is resolved by the first path that applies, most certain first: what staff taught,
+the exact name, the name without state words, the same pinyin, the head of the compound, near
+pinyin, a small edit distance, and finally a guess from the naive-Bayes model and the nearest
+known items. Each path carries the confidence measured for it (content/sorting/tuning.toml).
+"""
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from content.sorting import Item, Knowledge, load_knowledge
+from handlers.sorting import resolve
+from handlers.sorting.answer import CATEGORIES, Answer, Classification
+from handlers.sorting.lexicon import Lexicon
+from handlers.sorting.model import Guesser
+from handlers.sorting.query import QueryParser, normalize
+
+
+@dataclass(frozen=True)
+class Match:
+    """How one mention was resolved, before it is dressed as an Answer."""
+
+    item: str
+    category: str
+    confidence: float
+    path: str
+    known: Item | None = None  # the dictionary item, when matched to one
+    alternatives: tuple[str, ...] = ()
+
+
+class Engine:
+    def __init__(self, knowledge: Knowledge) -> None:
+        self.knowledge = knowledge
+        self.lexicon = Lexicon(knowledge.items)
+        self.parser = QueryParser(knowledge.phrases, (item.name for item in knowledge.items))
+        self.guesser = Guesser(knowledge.items, CATEGORIES)
+        self.tuning = knowledge.tuning
+        self.taught: Mapping[str, tuple[str, str]] = {}
+
+    @classmethod
+    def from_items(cls, items) -> "Engine":
+        """An engine with the shipped rules but another item list (held-out benchmarks)."""
+        return cls(load_knowledge().with_items(items))
+
+    @staticmethod
+    def normalize(text: str) -> str:
+        return normalize(text)
+
+    def set_taught(self, taught: Mapping[str, tuple[str, str]]) -> None:
+        # One reference swap: readers see the old overlay or the new one, never a mix.
+        self.taught = dict(taught)
+
+    def classify(self, text: str) -> Classification:
+        taught = self.taught
+        whole = taught.get(normalize(text))
+        if whole:
+            mentions = [text.strip()]
+        else:
+            mentions = self.parser.mentions(text)
+        answers, unrecognised = [], []
+        for mention in mentions:
+            match = self.resolve(mention, taught)
+            if match is None:
+                unrecognised.append(mention)
+            else:
+                answers.append(self.answer(mention, match))
+        return Classification(text, tuple(answers), tuple(unrecognised), self.suggest(unrecognised))
+
+    def resolve(self, mention: str, taught: Mapping[str, tuple[str, str]]) -> Match | None:
+        return resolve.resolve(self, mention, taught)
+
+    def suggest(self, unrecognised: list[str], limit: int = 3) -> tuple[str, ...]:
+        found: list[str] = []
+        for mention in unrecognised:
+            for _, item in self.lexicon.neighbours(mention, limit):
+                if item.name not in found:
+                    found.append(item.name)
+        return tuple(found[:limit])
+
+    def answer(self, mention: str, match: Match) -> Answer:
+        category = self.knowledge.categories[match.category]
+        note = ""
+        if match.known and match.known.note:
+            note = self.knowledge.notes[match.known.note]["text"]
+        elif match.category == "special":
+            channel = match.known.channel if match.known else ""
+            note = self.knowledge.channels[channel]["channel"] if channel else category["tip"]
+        guess = match.confidence < self.tuning["threshold"]
+        return Answer(
+            mention=mention, item=match.item, category=match.category, label=category["label"],
+            bin_colour=category["bin_colour"], confidence=round(match.confidence, 3),
+            tip=category["tip"], note=note, guess=guess,
+            alternatives=match.alternatives if guess else ())
+
+
+_engine: Engine | None = None
+_engine_lock = threading.Lock()
+
+
+def get_engine() -> Engine:
+    """The process-wide engine, built on first use (loading jieba and the dictionary takes ~1 s)."""
+    global _engine
+    if _engine is None:
+        with _engine_lock:
+            if _engine is None:
+                _engine = Engine(load_knowledge())
+    return _engine

@@ -1,0 +1,37 @@
+"""Pinyin keys for typo tolerance: residents type with pinyin input, so typos sound alike.
+
+Two keys per name: the exact toneless pinyin ("落花牲" == "落花生"), and a fuzzy one that merges
+the initials and finals Chinese speakers commonly confuse (z/zh c/ch s/sh n/l f/h an/ang en/eng
+in/ing), as pinyin IMEs do.
+"""
+from pypinyin import Style, lazy_pinyin
+
+FUZZY_INITIALS = (("zh", "z"), ("ch", "c"), ("sh", "s"), ("l", "n"), ("h", "f"))
+FUZZY_FINALS = (("iang", "ian"), ("uang", "uan"), ("ang", "an"), ("eng", "en"), ("ing", "in"))
+
+
+def syllables(text: str) -> tuple[str, ...]:
+    """One toneless syllable per character (non-Chinese characters stand for themselves)."""
+    result = lazy_pinyin(text, style=Style.NORMAL, errors=lambda chunk: list(chunk))
+    if len(result) != len(text):  # defensive: keep one entry per character
+        return tuple(lazy_pinyin(char, style=Style.NORMAL, errors="default")[0] for char in text)
+    return tuple(result)
+
+
+def fuzzy(syllable: str) -> str:
+    for full, merged in FUZZY_INITIALS:
+        if syllable.startswith(full):
+            syllable = merged + syllable[len(full):]
+            break
+    for full, merged in FUZZY_FINALS:
+        if syllable.endswith(full):
+            return syllable[: -len(full)] + merged
+    return syllable
+
+
+def exact_key(sounds: tuple[str, ...]) -> str:
+    return " ".join(sounds)
+
+
+def fuzzy_key(sounds: tuple[str, ...]) -> str:
+    return " ".join(fuzzy(sound) for sound in sounds)

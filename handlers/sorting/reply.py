@@ -1,0 +1,36 @@
+"""Chat text for a classification: item → category (bin colour) → one-line tip, a few lines in all."""
+from content.sorting import load_knowledge
+from handlers.sorting.answer import Answer, Classification
+
+
+def format_reply(result: Classification) -> str:
+    texts = load_knowledge().replies
+    lines = [describe(answer, texts) for answer in result.answers]
+    if result.unrecognised:
+        lines.append(texts["unrecognised"].format(mentions=texts["list_joiner"].join(result.unrecognised)))
+        if result.suggestions:
+            lines.append(texts["suggestions"].format(suggestions=texts["list_joiner"].join(result.suggestions)))
+    if not lines:
+        return texts["empty"]
+    return texts["separator"].join(lines)
+
+
+def describe(answer: Answer, texts: dict) -> str:
+    values = {**vars(answer), "alternatives": texts["list_joiner"].join(answer.alternatives)}
+    if answer.guess:
+        template = texts["guess_special"] if answer.category == "special" else texts["guess"]
+        text = template.format(**values)
+        if answer.alternatives:
+            text += "\n" + texts["guess_alternatives"].format(**values)
+        return text
+    if answer.category == "special":
+        return texts["special"].format(**values)
+    if answer.note:
+        return texts["distinction"].format(**values)
+    if same_name(answer.mention, answer.item):
+        return texts["known"].format(**values)
+    return texts["known_as"].format(**values)
+
+
+def same_name(mention: str, item: str) -> bool:
+    return mention.lower() == item.lower()
