@@ -88,7 +88,8 @@ def decrypt(body: bytes, args) -> bytes:
         raise wechat.BadMessage("DTDs and entities are not allowed")
     try:
         return wechat.gateway().crypto().decrypt_message(
-            body, args.get("msg_signature", ""), args.get("timestamp", ""), args.get("nonce", ""))
+            body, args.get("msg_signature", ""), args.get("timestamp", ""), args.get("nonce", "")
+        ).encode()
     except (InvalidSignatureException, InvalidAppIdException):
         raise
     except Exception as error:  # not XML, no <Encrypt>, bad base64 or padding
