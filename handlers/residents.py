@@ -1,5 +1,6 @@
 """Residents: one record per WeChat user, created on follow or first message."""
 from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
 
 from models import InboundMessage, Resident, db
 from models.timeutil import utcnow
@@ -7,15 +8,25 @@ from models.timeutil import utcnow
 
 def note_activity(openid: str, subscribed: bool = True) -> Resident:
     """Create the resident on first contact and remember when they last wrote (48-h window)."""
-    resident = db.session.execute(
-        db.select(Resident).filter_by(openid=openid)
-    ).scalar_one_or_none()
-    if resident is None:
-        resident = Resident(openid=openid)
-        db.session.add(resident)
+    resident = find_or_create(openid)
     resident.subscribed = subscribed
     resident.last_message_at = utcnow()
     return resident
+
+
+def find_or_create(openid: str) -> Resident:
+    """The resident with this openid; safe when two first messages race on two processes."""
+    query = db.select(Resident).filter_by(openid=openid)
+    resident = db.session.execute(query).scalar_one_or_none()
+    if resident is not None:
+        return resident
+    try:
+        with db.session.begin_nested():
+            resident = Resident(openid=openid)
+            db.session.add(resident)
+        return resident
+    except IntegrityError:  # the other message created it first
+        return db.session.execute(query).scalar_one()
 
 
 def forget(openid: str) -> list[str]:
