@@ -1,0 +1,162 @@
+"""Sorting accuracy benchmark: our engine against a plain exact/substring dictionary lookup.
+
+Run from the repository root: `.venv/bin/python -m bench.accuracy [--errors KIND]`.
+Queries come from bench/devset/{dev,test}.csv (regenerate with `python -m bench.devset.generate`).
+The `unknown` kind is answered by engines built WITHOUT the held-out items (bench/devset/heldout.txt).
+A query counts as right when the categories answered, in order, are exactly the expected ones and
+nothing was left unrecognised; "answered" means at least one answer was given.
+"""
+import argparse
+import csv
+import statistics
+import time
+from collections import defaultdict
+from pathlib import Path
+
+from content.sorting import load_knowledge
+from handlers.sorting import Engine
+from handlers.sorting.query import normalize
+
+DEVSET = Path(__file__).parent / "devset"
+KINDS = ("bare", "phrased", "multi", "typos", "extra", "unknown", "special")
+CONFIDENCE_BINS = (0.0, 0.4, 0.6, 0.8, 0.9, 0.95, 1.01)
+
+
+class Baseline:
+    """What most sorting mini-programs do: the whole text as a name, else known names inside it."""
+
+    def __init__(self, items) -> None:
+        self.by_name = {normalize(item.name): item.category for item in items}
+        self.longest = max(map(len, self.by_name))
+
+    def classify(self, text: str) -> tuple[list[str], bool]:
+        text = normalize(text)
+        if text in self.by_name:
+            return [self.by_name[text]], False
+        found, start = [], 0
+        while start < len(text):
+            for length in range(min(self.longest, len(text) - start), 1, -1):
+                category = self.by_name.get(text[start:start + length])
+                if category:
+                    found.append(category)
+                    start += length
+                    break
+            else:
+                start += 1
+        return found, not found
+
+
+def engine_answer(engine: Engine):
+    def classify(text: str) -> tuple[list[str], bool]:
+        result = engine.classify(text)
+        return [answer.category for answer in result.answers], bool(result.unrecognised)
+    return classify
+
+
+def read_rows(split: str) -> list[dict]:
+    with (DEVSET / f"{split}.csv").open(encoding="utf-8") as file:
+        return list(csv.DictReader(file))
+
+
+def build_systems() -> dict[str, dict[str, object]]:
+    knowledge = load_knowledge()
+    held_out = set((DEVSET / "heldout.txt").read_text(encoding="utf-8").split())
+    reduced = [item for item in knowledge.items if item.name not in held_out]
+    return {
+        "engine": {"full": Engine(knowledge), "reduced": Engine.from_items(reduced)},
+        "baseline": {"full": Baseline(knowledge.items), "reduced": Baseline(reduced)},
+    }
+
+
+def run(rows: list[dict], systems: dict) -> dict:
+    """Per system and kind: right, answered, total; plus per-query latencies in microseconds."""
+    scores = {name: defaultdict(lambda: [0, 0, 0]) for name in systems}
+    latencies = {name: [] for name in systems}
+    failures = defaultdict(list)
+    for name, variants in systems.items():
+        classify = {key: engine_answer(s) if isinstance(s, Engine) else s.classify for key, s in variants.items()}
+        for row in rows:
+            system = classify["reduced" if row["kind"] == "unknown" else "full"]
+            system(row["query"])  # warm-up: caches are not what we measure
+            started = time.perf_counter()
+            categories, left_over = system(row["query"])
+            latencies[name].append((time.perf_counter() - started) * 1e6)
+            right = categories == row["expected"].split("|") and not left_over
+            score = scores[name][row["kind"]]
+            score[0] += right
+            score[1] += bool(categories)
+            score[2] += 1
+            if name == "engine" and not right:
+                failures[row["kind"]].append((row["query"], row["expected"], categories, left_over))
+    return {"scores": scores, "latencies": latencies, "failures": failures}
+
+
+def calibration(rows: list[dict], systems: dict) -> list[tuple[str, int, float, float]]:
+    """Single-item answers by confidence: is a 0.9 answer right about 90 % of the time?"""
+    bins = defaultdict(lambda: [0, 0, 0.0])
+    for row in rows:
+        if "|" in row["expected"]:
+            continue
+        engine = systems["engine"]["reduced" if row["kind"] == "unknown" else "full"]
+        result = engine.classify(row["query"])
+        if len(result.answers) != 1:
+            continue
+        answer = result.answers[0]
+        index = next(i for i, upper in enumerate(CONFIDENCE_BINS[1:]) if answer.confidence < upper)
+        entry = bins[index]
+        entry[0] += 1
+        entry[1] += answer.category == row["expected"]
+        entry[2] += answer.confidence
+    table = []
+    for index in sorted(bins):
+        count, right, total_confidence = bins[index]
+        label = f"{CONFIDENCE_BINS[index]:.2f}-{min(CONFIDENCE_BINS[index + 1], 1):.2f}"
+        table.append((label, count, total_confidence / count, right / count))
+    return table
+
+
+def percent(right: int, total: int) -> str:
+    return f"{100 * right / total:5.1f}%" if total else "   - "
+
+
+def print_table(split: str, outcome: dict) -> None:
+    scores = outcome["scores"]
+    print(f"\n## {split}")
+    print(f"{'kind':<9} {'n':>5}  {'engine acc':>10} {'answered':>9}  {'baseline acc':>12} {'answered':>9}")
+    totals = {name: [0, 0, 0] for name in scores}
+    for kind in KINDS:
+        engine, baseline = scores["engine"][kind], scores["baseline"][kind]
+        for name in scores:
+            totals[name] = [a + b for a, b in zip(totals[name], scores[name][kind])]
+        print(f"{kind:<9} {engine[2]:>5}  {percent(engine[0], engine[2]):>10} {percent(engine[1], engine[2]):>9}"
+              f"  {percent(baseline[0], baseline[2]):>12} {percent(baseline[1], baseline[2]):>9}")
+    engine, baseline = totals["engine"], totals["baseline"]
+    print(f"{'all':<9} {engine[2]:>5}  {percent(engine[0], engine[2]):>10} {percent(engine[1], engine[2]):>9}"
+          f"  {percent(baseline[0], baseline[2]):>12} {percent(baseline[1], baseline[2]):>9}")
+    for name, values in outcome["latencies"].items():
+        values = sorted(values)
+        p99 = values[int(len(values) * 0.99) - 1]
+        print(f"latency {name:<8} mean {statistics.fmean(values):7.1f} µs   p99 {p99:7.1f} µs")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--errors", metavar="KIND", help="list the engine's misses of this kind (dev split)")
+    args = parser.parse_args()
+    started = time.perf_counter()
+    systems = build_systems()
+    print(f"engines built in {time.perf_counter() - started:.1f} s (two engines, two baselines)")
+    for split in ("dev", "test"):
+        rows = read_rows(split)
+        outcome = run(rows, systems)
+        print_table(split, outcome)
+        if split == "dev" and args.errors:
+            for failure in outcome["failures"][args.errors]:
+                print("  miss:", *failure)
+        print("calibration (single-item answers): confidence bin, n, mean confidence, accuracy")
+        for label, count, confidence, accuracy in calibration(rows, systems):
+            print(f"  {label}  {count:>5}  {confidence:.2f}  {accuracy:.2f}")
+
+
+if __name__ == "__main__":
+    main()

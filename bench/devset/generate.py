@@ -1,0 +1,121 @@
+"""Generate the sorting benchmark queries, reproducibly (fixed seed), from the shipped item list.
+
+Run from the repository root: `.venv/bin/python -m bench.devset.generate`. Writes dev.csv and
+test.csv next to this file (committed). Items are split between dev and test, and so are the
+question wordings; a held-out part of the item list (heldout.txt) is removed from the engine
+when the `unknown` kind is measured, so unknown-item figures are honest.
+"""
+import csv
+import random
+import tomllib
+from pathlib import Path
+
+import jieba
+
+from bench.devset import typos
+from content.sorting import read_items
+
+HERE = Path(__file__).parent
+SEED = 20240601
+HELD_OUT_SHARE = 0.10
+SIZES = {"bare": 150, "phrased": 200, "multi": 150, "typos": 220, "extra": 120, "unknown": 220, "special": 120}
+FIELDS = ["kind", "query", "expected", "items"]
+
+
+def split_pool(names: list[str], rng: random.Random) -> tuple[list[str], list[str]]:
+    names = sorted(names)
+    rng.shuffle(names)
+    half = len(names) // 2
+    return names[:half], names[half:]
+
+
+def queries_for(split: str, pool: list[str], held_out: list[str], specials: list[str],
+                category: dict[str, str], wording: dict, rng: random.Random, homophones) -> list[dict]:
+    rows: list[dict] = []
+
+    def add(kind: str, query: str, items: list[str]) -> None:
+        rows.append({"kind": kind, "query": query, "expected": "|".join(category[i] for i in items),
+                     "items": "|".join(items)})
+
+    words = wording[split]
+    for name in rng.sample(pool, SIZES["bare"]):
+        add("bare", name, [name])
+    for name in rng.sample(pool, SIZES["phrased"]):
+        add("phrased", rng.choice(words["phrased"]).format(item=name), [name])
+    for _ in range(SIZES["multi"]):
+        names = rng.sample(pool, rng.choice((2, 2, 3)))
+        joiner = rng.choice(words["multi_joiners"])
+        add("multi", joiner.join(names) + rng.choice(words["multi_suffixes"]), names)
+    typo_pool = [name for name in pool if typos.typable(name)]
+    while sum(row["kind"] == "typos" for row in rows) < SIZES["typos"]:
+        name = rng.choice(typo_pool)
+        typo = typos.make_typo(name, rng, homophones)
+        if typo and typo.lower() not in category:
+            query = typo if rng.random() < 0.6 else rng.choice(words["phrased"]).format(item=typo)
+            add("typos", query, [name])
+    modifiers = wording["modifiers"][split]
+    for name in rng.sample(pool, SIZES["extra"]):
+        add("extra", rng.choice(modifiers[category[name]]) + name, [name])
+    for name in rng.sample(held_out, min(SIZES["unknown"], len(held_out))):
+        query = name if rng.random() < 0.7 else rng.choice(words["phrased"]).format(item=name)
+        add("unknown", query, [name])
+    for _ in range(SIZES["special"]):
+        name = rng.choice(specials)
+        query = rng.choice(words["special"]).format(item=name)
+        if rng.random() < 0.3:
+            query = rng.choice(modifiers["special"]) + query
+        add("special", query, [name])
+    return rows
+
+
+def main() -> None:
+    rng = random.Random(SEED)
+    items = read_items()
+    category = {item.name.lower(): item.category for item in items}
+    category.update({item.name: item.category for item in items})
+    # Items a resident would type as such; notes and specials are measured by their own kinds.
+    ordinary = [i.name for i in items if i.category != "special" and not i.note and len(i.name) > 1]
+    specials = [i.name for i in items if i.category == "special"]
+    held_out = sorted(rng.sample(sorted(ordinary), int(len(ordinary) * HELD_OUT_SHARE)))
+    known = sorted(set(ordinary) - set(held_out))
+    dev_pool, test_pool = split_pool(known, rng)
+    dev_held, test_held = split_pool(held_out, rng)
+    dev_special, test_special = split_pool(specials, rng)
+    wording = tomllib.loads((HERE / "templates.toml").read_text(encoding="utf-8"))
+    homophones = typos.homophone_table(common_characters())
+    for split, pool, held, special in (("dev", dev_pool, dev_held, dev_special),
+                                       ("test", test_pool, test_held, test_special)):
+        rows = queries_for(split, pool, held, special, category, wording, rng, homophones)
+        rows += handwritten(split)
+        write(HERE / f"{split}.csv", rows)
+        print(f"{split}: {len(rows)} queries")
+    (HERE / "heldout.txt").write_text("\n".join(held_out) + "\n", encoding="utf-8")
+
+
+def handwritten(split: str) -> list[dict]:
+    with (HERE / "handwritten.csv").open(encoding="utf-8") as file:
+        return [{"kind": row["kind"], "query": row["query"], "expected": row["expected"], "items": ""}
+                for row in csv.DictReader(file) if row["split"] == split]
+
+
+def common_characters(minimum_frequency: int = 2000) -> set[str]:
+    """Characters a pinyin IME offers early: single-character words frequent in jieba's dictionary."""
+    path = Path(jieba.__file__).parent / "dict.txt"
+    common = set()
+    with path.open(encoding="utf-8") as file:
+        for line in file:
+            word, frequency, *_ = line.split()
+            if len(word) == 1 and int(frequency) >= minimum_frequency:
+                common.add(word)
+    return common
+
+
+def write(path: Path, rows: list[dict]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as file:
+        writer = csv.DictWriter(file, fieldnames=FIELDS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+if __name__ == "__main__":
+    main()
