@@ -55,8 +55,9 @@ def app_environment(backend: str, tmp: Path) -> dict:
 def serve(app_spec: str, env: dict, workers: int) -> tuple[subprocess.Popen, int]:
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--threads", "4",
-         "--bind", f"127.0.0.1:{port}", "--log-level", "warning", app_spec],
+        [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"),
+         "--workers", str(workers), "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
+         app_spec],
         env=env, cwd=ROOT)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:

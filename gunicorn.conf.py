@@ -1,0 +1,21 @@
+"""gunicorn settings for the web process (see README: Deployment)."""
+import os
+
+bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
+# Threads: a webhook call mostly waits on PostgreSQL and Redis; 2-4 workers per core.
+workers = int(os.environ.get("WEB_CONCURRENCY", "4"))
+threads = int(os.environ.get("WEB_THREADS", "4"))
+worker_class = "gthread"
+# WeChat gives up after 5 s, so a request that takes 30 s is a bug; kill the worker.
+timeout = 30
+graceful_timeout = 20
+# Load the app and the sorting knowledge once in the master: workers share it copy-on-write
+# and answer their first question as fast as their thousandth.
+preload_app = True
+accesslog = "-" if os.environ.get("ACCESS_LOG") else None
+
+
+def when_ready(server):
+    from handlers.sorting import get_engine
+
+    get_engine()
