@@ -185,3 +185,16 @@ def test_slow_answer_replies_in_time_and_follows_as_customer_service_message(
     [call] = fake_wechat.calls("/cgi-bin/message/custom/send")
     assert call["json"]["touser"] == "o-patient"
     assert "有害垃圾" in call["json"]["text"]["content"]
+
+
+def test_concurrent_retries_wait_for_the_first_answer_and_have_one_effect(pg_app):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tests.conftest import WeChat
+
+    xml = simulate.text_xml("o-storm", "电池和剩饭分别扔哪", msg_id=777)
+    senders = [WeChat(pg_app.test_client(), pg_app) for _ in range(6)]
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        replies = list(pool.map(lambda sender: sender.reply(xml), senders))
+    assert replies[0] and all(reply == replies[0] for reply in replies)
+    assert logged_messages() == 1
