@@ -61,10 +61,8 @@ def queries_for(split: str, pool: list[str], held_out: list[str], specials: list
         add("unknown", query, [name])
     for _ in range(SIZES["special"]):
         name = rng.choice(specials)
-        query = rng.choice(words["special"]).format(item=name)
-        if rng.random() < 0.3:
-            query = rng.choice(modifiers["special"]) + query
-        add("special", query, [name])
+        typed = rng.choice(modifiers["special"]) + name if rng.random() < 0.3 else name
+        add("special", rng.choice(words["special"]).format(item=typed), [name])
     return rows
 
 

@@ -7,26 +7,15 @@ known items. Each path carries the confidence measured for it (content/sorting/t
 """
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass
+from collections import Counter
 
 from content.sorting import Item, Knowledge, load_knowledge
 from handlers.sorting import resolve
+from handlers.sorting.resolve import Match
 from handlers.sorting.answer import CATEGORIES, Answer, Classification
 from handlers.sorting.lexicon import Lexicon
 from handlers.sorting.model import Guesser
 from handlers.sorting.query import QueryParser, normalize
-
-
-@dataclass(frozen=True)
-class Match:
-    """How one mention was resolved, before it is dressed as an Answer."""
-
-    item: str
-    category: str
-    confidence: float
-    path: str
-    known: Item | None = None  # the dictionary item, when matched to one
-    alternatives: tuple[str, ...] = ()
 
 
 class Engine:
@@ -37,6 +26,11 @@ class Engine:
         self.guesser = Guesser(knowledge.items, CATEGORIES)
         self.tuning = knowledge.tuning
         self.taught: Mapping[str, tuple[str, str]] = {}
+        # For state-dependent items: words that settle the bin, longest first (无汞 before 汞).
+        self.settling_words = {
+            key: sorted(((word, category) for category, words in note.get("by_words", {}).items()
+                         for word in words), key=lambda pair: -len(pair[0]))
+            for key, note in knowledge.notes.items()}
 
     @classmethod
     def from_items(cls, items) -> "Engine":
@@ -69,6 +63,23 @@ class Engine:
 
     def resolve(self, mention: str, taught: Mapping[str, tuple[str, str]]) -> Match | None:
         return resolve.resolve(self, mention, taught)
+
+    def settled_category(self, item: Item, mention: str) -> str:
+        """The item's bin, or for a state-dependent item the bin its mention settles ("碱性电池")."""
+        for word, category in self.settling_words.get(item.note, ()):
+            if word in mention:
+                return category
+        return item.category
+
+    def guess(self, name: str, neighbours: list[tuple[float, Item]]) -> tuple[str, float]:
+        """Category and confidence for an unknown name: the model and the nearest items, averaged."""
+        settings = self.tuning["model"]
+        votes = Counter(self.guesser.probabilities(name, settings["temperature"]))
+        total = sum(score for score, _ in neighbours)
+        for score, item in neighbours:
+            votes[item.category] += score / total
+        category, score = votes.most_common(1)[0]
+        return category, min(score / 2, settings["max_confidence"])
 
     def suggest(self, unrecognised: list[str], limit: int = 3) -> tuple[str, ...]:
         found: list[str] = []

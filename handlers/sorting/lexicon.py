@@ -10,6 +10,11 @@ def grams(text: str) -> set[str]:
     return set(text) | {text[i:i + 2] for i in range(len(text) - 1)}
 
 
+def weighted_size(gram_set: set[str]) -> int:
+    # Bigrams say more about identity than single characters.
+    return sum(len(gram) for gram in gram_set)
+
+
 class Lexicon:
     def __init__(self, items: tuple[Item, ...]) -> None:
         self.by_name: dict[str, Item] = {}
@@ -18,13 +23,25 @@ class Lexicon:
         self.by_pinyin: dict[str, list[Item]] = defaultdict(list)
         self.by_fuzzy_pinyin: dict[str, list[Item]] = defaultdict(list)
         self.by_gram: dict[str, list[str]] = defaultdict(list)
-        for key, item in self.by_name.items():
-            sounds = phonetic.syllables(key)
-            self.by_pinyin[phonetic.exact_key(sounds)].append(item)
-            self.by_fuzzy_pinyin[phonetic.fuzzy_key(sounds)].append(item)
-            for gram in grams(key):
-                self.by_gram[gram].append(key)
+        # A name with one character masked ("荔?核") -> the names that fit: one-character typos.
+        self.by_mask: dict[str, list[str]] = defaultdict(list)
+        self.size: dict[str, int] = {}
+        for key in self.by_name:
+            self.index(key)
         self.longest = max(map(len, self.by_name), default=0)
+
+    def index(self, key: str) -> None:
+        item = self.by_name[key]
+        sounds = phonetic.syllables(key)
+        self.by_pinyin[phonetic.exact_key(sounds)].append(item)
+        self.by_fuzzy_pinyin[phonetic.fuzzy_key(sounds)].append(item)
+        own = grams(key)
+        self.size[key] = weighted_size(own)
+        for gram in own:
+            self.by_gram[gram].append(key)
+        if len(key) >= 2:
+            for position in range(len(key)):
+                self.by_mask[mask(key, position)].append(key)
 
     def get(self, name: str) -> Item | None:
         return self.by_name.get(name.lower())
@@ -32,20 +49,10 @@ class Lexicon:
     def head(self, text: str, shortest: int = 2) -> Item | None:
         """The longest known item the text ends with: the head of a Chinese compound."""
         text = text.lower()
-        for start in range(max(0, len(text) - self.longest), len(text) - shortest + 1):
+        for start in range(max(1, len(text) - self.longest), len(text) - shortest + 1):
             item = self.by_name.get(text[start:])
-            if item and start > 0:
+            if item:
                 return item
-        return None
-
-    def contained(self, text: str, shortest: int = 2) -> Item | None:
-        """The longest known item anywhere inside the text (rightmost on ties)."""
-        text = text.lower()
-        for length in range(min(len(text) - 1, self.longest), shortest - 1, -1):
-            for start in range(len(text) - length, -1, -1):
-                item = self.by_name.get(text[start:start + length])
-                if item:
-                    return item
         return None
 
     def sounding_like(self, text: str, fuzzy: bool) -> list[Item]:
@@ -54,26 +61,48 @@ class Lexicon:
             return self.by_fuzzy_pinyin.get(phonetic.fuzzy_key(sounds), [])
         return self.by_pinyin.get(phonetic.exact_key(sounds), [])
 
+    def one_sound_off(self, text: str) -> list[tuple[int, Item]]:
+        """Items equal to the text but for one character that sounds the same or nearly so.
+
+        Returns (closeness, item): 2 for a same-sounding character (any reading of either, so
+        heteronyms such as 呵/壳 (kē) count), 1 for a near-sounding one (fuzzy pinyin).
+        """
+        text = text.lower()
+        found = []
+        for position, char in enumerate(text):
+            for name in self.by_mask.get(mask(text, position), ()):
+                closeness = phonetic.sound_closeness(char, name[position])
+                if closeness:
+                    found.append((closeness, self.by_name[name]))
+        found.sort(key=lambda pair: -pair[0])
+        return found
+
     def neighbours(self, text: str, limit: int = 5) -> list[tuple[float, Item]]:
-        """Known items sharing most characters and bigrams with the text (Dice similarity)."""
+        """Known items sharing most characters and bigrams with the text (weighted Dice)."""
         text = text.lower()
         mine = grams(text)
+        bigrams = [gram for gram in mine if len(gram) == 2]
         shared: dict[str, int] = defaultdict(int)
-        for gram in mine:
-            # Bigrams say more about identity than single characters.
-            weight = 2 if len(gram) == 2 else 1
+        for gram in bigrams:
             for name in self.by_gram.get(gram, ()):
-                shared[name] += weight
-        scored = []
-        for name, overlap in shared.items():
-            total = weighted_size(mine) + weighted_size(grams(name))
-            scored.append((2 * overlap / total, name))
-        scored.sort(key=lambda pair: (-pair[0], len(pair[1])))
+                shared[name] += 2
+        # Single characters are too common to look through every name that has them: they only
+        # rank names already found by a bigram, unless no bigram is known at all.
+        chars = [gram for gram in mine if len(gram) == 1]
+        for char in chars:
+            for name in self.by_gram.get(char, ()):
+                if not bigrams or name in shared or not shared:
+                    shared[name] += 1
+        if not shared:
+            return []
+        size = weighted_size(mine)
+        scored = sorted(((2 * overlap / (size + self.size[name]), name) for name, overlap in shared.items()),
+                        key=lambda pair: (-pair[0], len(pair[1])))
         return [(score, self.by_name[name]) for score, name in scored[:limit]]
 
 
-def weighted_size(gram_set: set[str]) -> int:
-    return sum(2 if len(gram) == 2 else 1 for gram in gram_set)
+def mask(text: str, position: int) -> str:
+    return text[:position] + "?" + text[position + 1:]
 
 
 def edit_distance(a: str, b: str, limit: int = 2) -> int:

@@ -4,7 +4,9 @@ Two keys per name: the exact toneless pinyin ("落花牲" == "落花生"), and a
 the initials and finals Chinese speakers commonly confuse (z/zh c/ch s/sh n/l f/h an/ang en/eng
 in/ing), as pinyin IMEs do.
 """
-from pypinyin import Style, lazy_pinyin
+from functools import lru_cache
+
+from pypinyin import Style, lazy_pinyin, pinyin
 
 FUZZY_INITIALS = (("zh", "z"), ("ch", "c"), ("sh", "s"), ("l", "n"), ("h", "f"))
 FUZZY_FINALS = (("iang", "ian"), ("uang", "uan"), ("ang", "an"), ("eng", "en"), ("ing", "in"))
@@ -35,3 +37,20 @@ def exact_key(sounds: tuple[str, ...]) -> str:
 
 def fuzzy_key(sounds: tuple[str, ...]) -> str:
     return " ".join(fuzzy(sound) for sound in sounds)
+
+
+@lru_cache(maxsize=8192)
+def readings(char: str) -> frozenset[str]:
+    """Every toneless reading of a character (heteronyms: 壳 is ké and qiào)."""
+    found = pinyin(char, style=Style.NORMAL, heteronym=True, errors=lambda chunk: [chunk])
+    return frozenset(found[0]) if found else frozenset({char})
+
+
+def sound_closeness(typed: str, meant: str) -> int:
+    """2 when two characters can sound the same, 1 when nearly (fuzzy pinyin), else 0."""
+    typed_readings, meant_readings = readings(typed), readings(meant)
+    if typed_readings & meant_readings:
+        return 2
+    if {fuzzy(r) for r in typed_readings} & {fuzzy(r) for r in meant_readings}:
+        return 1
+    return 0

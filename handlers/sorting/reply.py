@@ -25,8 +25,10 @@ def describe(answer: Answer, texts: dict) -> str:
         return text
     if answer.category == "special":
         return texts["special"].format(**values)
-    if answer.note:
+    if answer.note and same_name(answer.mention, answer.item):
         return texts["distinction"].format(**values)
+    if answer.note:
+        return texts["settled"].format(**values)
     if same_name(answer.mention, answer.item):
         return texts["known"].format(**values)
     return texts["known_as"].format(**values)

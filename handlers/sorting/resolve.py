@@ -1,5 +1,11 @@
-"""Resolve one mention to a category, trying the most certain paths first."""
+"""Resolve one mention to a category, trying the most certain paths first.
+
+Order matters: a path only runs when every more certain one found nothing, so typo and guess
+paths can never overrule an exact or a head match.
+"""
 from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from content.sorting import Item
@@ -7,94 +13,145 @@ from handlers.sorting.lexicon import edit_distance
 from handlers.sorting.query import normalize
 
 if TYPE_CHECKING:
-    from handlers.sorting.engine import Engine, Match
+    from handlers.sorting.engine import Engine
 
 
-def resolve(engine: "Engine", mention: str, taught: Mapping[str, tuple[str, str]]) -> "Match | None":
-    cores = engine.parser.cores(mention)
-    core = cores[-1] if len(cores[-1]) >= 2 else mention
-    for path in (by_taught, by_name, by_pinyin, by_head, by_fuzzy_pinyin, by_edit, by_guess):
-        match = path(engine, cores, core, taught)
+@dataclass(frozen=True)
+class Match:
+    """How one mention was resolved, before it is dressed as an Answer."""
+
+    item: str
+    category: str
+    confidence: float
+    path: str
+    known: Item | None = None  # the dictionary item, when matched to one
+    alternatives: tuple[str, ...] = ()
+
+
+@dataclass
+class Lookup:
+    """One mention being resolved; shares work between the paths."""
+
+    engine: "Engine"
+    mention: str
+    taught: Mapping[str, tuple[str, str]]
+    cores: list[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.cores = self.engine.parser.cores(self.mention)
+
+    @property
+    def core(self) -> str:
+        """The mention without its state words, unless too little would be left."""
+        return self.cores[-1] if len(self.cores[-1]) >= 2 else self.mention
+
+    @cached_property
+    def neighbours(self) -> list:
+        return self.engine.lexicon.neighbours(self.core, limit=10)
+
+    def matched(self, item: Item, path: str, confidence: float | None = None) -> Match:
+        if confidence is None:
+            confidence = self.engine.tuning["confidence"][path]
+        category = self.engine.settled_category(item, self.mention)
+        return Match(item.name, category, confidence, path, item)
+
+
+def resolve(engine: "Engine", mention: str, taught: Mapping[str, tuple[str, str]]) -> Match | None:
+    lookup = Lookup(engine, mention, taught)
+    for path in PATHS:
+        match = path(lookup)
         if match:
             return match
     return None
 
 
-def matched(engine: "Engine", item: Item, path: str) -> "Match":
-    from handlers.sorting.engine import Match
-    return Match(item.name, item.category, engine.tuning["confidence"][path], path, item)
-
-
-def by_taught(engine, cores, core, taught):
-    from handlers.sorting.engine import Match
-    for text in cores:
-        entry = taught.get(normalize(text))
+def by_taught(lookup: Lookup) -> Match | None:
+    for text in lookup.cores:
+        entry = lookup.taught.get(normalize(text))
         if entry:
             item, category = entry
-            known = engine.lexicon.get(item)
-            return Match(item, category, engine.tuning["confidence"]["taught"], "taught",
+            known = lookup.engine.lexicon.get(item)
+            return Match(item, category, lookup.engine.tuning["confidence"]["taught"], "taught",
                          known if known and known.category == category else None)
     return None
 
 
-def by_name(engine, cores, core, taught):
-    for index, text in enumerate(cores):
-        item = engine.lexicon.get(text)
+def by_name(lookup: Lookup) -> Match | None:
+    for index, text in enumerate(lookup.cores):
+        item = lookup.engine.lexicon.get(text)
         if item:
-            return matched(engine, item, "exact" if index == 0 else "modifier")
+            return lookup.matched(item, "exact" if index == 0 else "modifier")
     return None
 
 
-def by_pinyin(engine, cores, core, taught):
-    return closest_spelling(engine, core, engine.lexicon.sounding_like(core, fuzzy=False), "pinyin")
+def by_pinyin(lookup: Lookup) -> Match | None:
+    candidates = lookup.engine.lexicon.sounding_like(lookup.core, fuzzy=False)
+    return closest_spelling(lookup, candidates, "pinyin")
 
 
-def by_head(engine, cores, core, taught):
-    item = engine.lexicon.head(core)
-    return matched(engine, item, "head") if item else None
+def by_one_sound_off(lookup: Lookup) -> Match | None:
+    """One character typed as another that sounds (nearly) the same: 荔织核 -> 荔枝核."""
+    found = lookup.engine.lexicon.one_sound_off(lookup.core)
+    if not found:
+        return None
+    closeness, item = found[0]
+    path = "one_sound_off" if closeness == 2 else "one_sound_near"
+    confidence = lookup.engine.tuning["confidence"][path]
+    if len(lookup.core) == 2:  # one of two characters wrong: a weaker hint
+        confidence -= lookup.engine.tuning["confidence"]["short_penalty"]
+    return lookup.matched(item, path, confidence)
 
 
-def by_fuzzy_pinyin(engine, cores, core, taught):
-    return closest_spelling(engine, core, engine.lexicon.sounding_like(core, fuzzy=True), "fuzzy_pinyin")
+def by_head(lookup: Lookup) -> Match | None:
+    item = lookup.engine.lexicon.head(lookup.core)
+    return lookup.matched(item, "head") if item else None
 
 
-def by_edit(engine, cores, core, taught):
+def by_fuzzy_pinyin(lookup: Lookup) -> Match | None:
+    candidates = lookup.engine.lexicon.sounding_like(lookup.core, fuzzy=True)
+    return closest_spelling(lookup, candidates, "fuzzy_pinyin")
+
+
+def by_edit(lookup: Lookup) -> Match | None:
     """One missing or extra character in a name of three or more, or one wrong one in five or more.
 
     A wrong character in a short name usually names another thing (药片盒 is not 磁片盒);
     sound-alike wrong characters are the pinyin paths' job.
     """
+    core = lookup.core.lower()
     if len(core) < 3:
         return None
-    for _, item in engine.lexicon.neighbours(core, limit=10):
+    for _, item in lookup.neighbours:
         name = item.name.lower()
         if len(name) < 3 or (len(name) == len(core) and len(core) < 5):
             continue
-        if edit_distance(core.lower(), name, 1) <= 1:
-            return matched(engine, item, "edit")
+        if edit_distance(core, name, 1) <= 1:
+            return lookup.matched(item, "edit")
     return None
 
 
-def by_guess(engine, cores, core, taught):
-    from handlers.sorting.engine import Match
+def by_guess(lookup: Lookup) -> Match | None:
+    """Nothing known matches: the model's best category, with honest confidence."""
+    core = lookup.core
     # Latin letters or digits alone ("abc", "123") say nothing about a thing.
-    if not any(is_han(char) for char in core) or not engine.guesser.knows_any(core):
+    if not any(is_han(char) for char in core) or not lookup.engine.guesser.knows_any(core):
         return None
-    settings = engine.tuning["model"]
-    probabilities = engine.guesser.probabilities(core, settings["temperature"])
-    category = max(probabilities, key=probabilities.get)
-    confidence = min(probabilities[category], settings["max_confidence"])
-    alternatives = tuple(item.name for _, item in engine.lexicon.neighbours(core, limit=3))
+    category, confidence = lookup.engine.guess(core, lookup.neighbours)
+    alternatives = tuple(item.name for _, item in lookup.neighbours[:3])
     return Match(core, category, confidence, "guess", None, alternatives)
 
 
-def closest_spelling(engine, core: str, candidates: list[Item], path: str):
+def closest_spelling(lookup: Lookup, candidates: list[Item], path: str) -> Match | None:
     """Among same-sounding items, the one sharing most characters with what was typed."""
     if not candidates:
         return None
-    best = max(candidates, key=lambda item: sum(a == b for a, b in zip(item.name.lower(), core.lower())))
-    return matched(engine, best, path)
+    core = lookup.core.lower()
+    best = max(candidates, key=lambda item: sum(a == b for a, b in zip(item.name.lower(), core)))
+    return lookup.matched(best, path)
 
 
 def is_han(char: str) -> bool:
     return "\u4e00" <= char <= "\u9fff"
+
+
+PATHS = (by_taught, by_name, by_pinyin, by_one_sound_off, by_head, by_fuzzy_pinyin, by_edit, by_guess)
