@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, TimeoutError
 
+import redis
 from flask import Flask, current_app
 
 from bot import state
@@ -23,24 +24,43 @@ NOTHING = ""  # stored for 'success': nothing to say
 def answer_once(key: str, compute: Callable[[], str | None], wait: float) -> str | None:
     store = state.store()
     answer_key, lock_key = f"wx:answer:{key}", f"wx:lock:{key}"
-    stored = store.get(answer_key)
-    if stored is not None:
-        return stored or None
-    if not store.set(lock_key, "1", nx=True, ex=LOCK_TTL):
-        return wait_for_answer(answer_key, wait)
+    try:
+        stored = store.get(answer_key)
+        if stored is not None:
+            return stored or None
+        if not store.set(lock_key, "1", nx=True, ex=LOCK_TTL):
+            return wait_for_answer(answer_key, wait)
+    except redis.RedisError as error:
+        # Without shared state a retry may be answered again; the message log's unique key
+        # still keeps its side effects from happening twice.
+        log.warning("state unavailable, answering without retry cache: %s", error)
+        return compute()
     try:
         answer = compute()
     except Exception:
-        store.delete(lock_key)  # let a retry try again: nothing was committed
+        forget_claim(lock_key)  # let a retry try again: nothing was committed
         raise
-    store.set(answer_key, answer or NOTHING, ex=ANSWER_TTL)
+    try:
+        store.set(answer_key, answer or NOTHING, ex=ANSWER_TTL)
+    except redis.RedisError as error:
+        log.warning("answer not cached for retries: %s", error)
     return answer
+
+
+def forget_claim(lock_key: str) -> None:
+    try:
+        state.store().delete(lock_key)
+    except redis.RedisError:
+        pass  # it expires after LOCK_TTL
 
 
 def wait_for_answer(answer_key: str, wait: float) -> str | None:
     deadline = time.monotonic() + wait
     while time.monotonic() < deadline:
-        stored = state.store().get(answer_key)
+        try:
+            stored = state.store().get(answer_key)
+        except redis.RedisError:
+            return None
         if stored is not None:
             return stored or None
         time.sleep(0.05)

@@ -3,13 +3,15 @@ import logging
 import time
 
 from flask import Blueprint, Response, abort, current_app, request
+from sqlalchemy.exc import SQLAlchemyError
 from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException, WeChatException
 
 from bot import retries, wechat
 from content import texts
 from handlers import load_routes
-from handlers.inbox import receive
+from handlers.inbox import answer_without_database, receive
 from handlers.router import Message
+from models import db
 
 log = logging.getLogger(__name__)
 webhook = Blueprint("webhook", __name__)
@@ -50,7 +52,12 @@ def answer_message():
 
 def answer(message: Message, budget: float) -> str | None:
     def handle():
-        return receive(message, load_routes())
+        try:
+            return receive(message, load_routes())
+        except SQLAlchemyError as error:
+            log.warning("database unavailable, answering from memory: %s", error)
+            db.session.remove()
+            return answer_without_database(message)
 
     def send_late(text: str) -> None:
         try:

@@ -3,7 +3,9 @@ import hashlib
 
 from sqlalchemy.exc import IntegrityError
 
+from content.texts import text
 from handlers import residents
+from handlers.sorting import format_reply, get_engine
 from handlers.router import Message, Router
 from models import InboundMessage, db
 
@@ -16,26 +18,39 @@ def receive(message: Message, router: Router) -> str | None:
     handled twice.
     """
     handler = router.find(message)
-    db.session.add(
-        InboundMessage(
-            dedup_key=hashlib.sha256(message.retry_key.encode()).hexdigest(),
-            openid=message.openid,
-            kind=message.event or message.kind,
-            content=message.text[:2000] or None,
-            answered_by=handler.__name__ if handler else "",
-        )
+    dedup_key = hashlib.sha256(message.retry_key.encode()).hexdigest()
+    entry = InboundMessage(
+        dedup_key=dedup_key,
+        openid=message.openid,
+        kind=message.event or message.kind,
+        content=message.text[:2000] or None,
+        answered_by=handler.__name__ if handler else "",
     )
+    db.session.add(entry)
     try:
         db.session.flush()
-    except IntegrityError:
+    except IntegrityError:  # a retry: give the first answer again, do nothing again
         db.session.rollback()
-        return None  # handled before; the webhook replays the stored answer where it has one
+        return db.session.execute(
+            db.select(InboundMessage.reply).filter_by(dedup_key=dedup_key)).scalar()
     try:
         if message.event != "unsubscribe":
             residents.note_activity(message.openid)
         answer = handler(message) if handler else None
+        entry.reply = answer
         db.session.commit()
     except Exception:
         db.session.rollback()
         raise
     return answer
+
+
+def answer_without_database(message: Message) -> str:
+    """What the bot can still say while the database is unreachable: sorting answers.
+
+    Nothing is logged or queued, since there is nowhere to keep it; taught answers this process
+    already holds still apply.
+    """
+    if message.kind in ("text", "voice") and message.text.strip():
+        return format_reply(get_engine().classify(message.text))
+    return text("unavailable")

@@ -44,7 +44,7 @@ def forget(openid: str) -> list[str]:
     result = db.session.execute(
         update(InboundMessage)
         .where(InboundMessage.openid == openid)
-        .values(openid=None, content=None)
+        .values(openid=None, content=None, reply=None)
     )
     if result.rowcount:
         removed.append(f"{result.rowcount} 条消息记录")

@@ -19,4 +19,6 @@ class InboundMessage(db.Model):
     kind: Mapped[str] = mapped_column(String(32))
     content: Mapped[str | None] = mapped_column(Text)
     answered_by: Mapped[str] = mapped_column(String(32), default="")
+    # What the user was told, so a retry gets the same answer even without Redis.
+    reply: Mapped[str | None] = mapped_column(Text)
     received_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

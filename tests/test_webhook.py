@@ -138,7 +138,7 @@ def test_unsubscribe_forgets_the_user(wechat):
     assert wechat.reply(simulate.event_xml("o-leaving", "unsubscribe")) is None
     assert db.session.execute(db.select(Resident).filter_by(openid="o-leaving")).first() is None
     rows = db.session.execute(db.select(InboundMessage)).scalars().all()
-    assert rows and all(row.openid is None and row.content is None for row in rows)
+    assert rows and all(row.openid is row.content is row.reply is None for row in rows)
 
 
 def test_menu_click_answers_with_the_menu_text(wechat):

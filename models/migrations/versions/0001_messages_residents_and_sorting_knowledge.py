@@ -22,6 +22,7 @@ def upgrade() -> None:
     sa.Column('kind', sa.String(length=32), nullable=False),
     sa.Column('content', sa.Text(), nullable=True),
     sa.Column('answered_by', sa.String(length=32), nullable=False),
+    sa.Column('reply', sa.Text(), nullable=True),
     sa.Column('received_at', sa.DateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_inbound_message')),
     sa.UniqueConstraint('dedup_key', name=op.f('uq_inbound_message_dedup_key'))
