@@ -17,10 +17,12 @@ OUTPUT_FILE = HERE / "items.csv"
 CATEGORIES = ("recyclable", "hazardous", "kitchen", "residual", "special")
 # Annotations such as "(无汞)" or "(如:猪腿骨)": residents never type them.
 PARENTHESIS = re.compile(r"\([^)]*\)")
+# A few source rows are whole questions ("泡沫箱属于什么垃圾"): keep the item only.
+QUESTION = re.compile(r"(是|属于)(那种|哪种|什么)垃圾$")
 
 
 def clean(name: str) -> str:
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", name))
+    return QUESTION.sub("", re.sub(r"\s+", "", unicodedata.normalize("NFKC", name)))
 
 
 def read_source(path: Path) -> dict[str, str]:

@@ -88,10 +88,10 @@ class Lexicon:
                 shared[name] += 2
         # Single characters are too common to look through every name that has them: they only
         # rank names already found by a bigram, unless no bigram is known at all.
-        chars = [gram for gram in mine if len(gram) == 1]
-        for char in chars:
+        found_by_bigram = bool(shared)
+        for char in (gram for gram in mine if len(gram) == 1):
             for name in self.by_gram.get(char, ()):
-                if not bigrams or name in shared or not shared:
+                if not found_by_bigram or name in shared:
                     shared[name] += 1
         if not shared:
             return []
