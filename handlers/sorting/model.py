@@ -20,6 +20,10 @@ def features(name: str) -> Counter:
     for length in (1, 2, 3):
         if len(name) >= length:
             found["$" + name[-length:]] += HEAD_WEIGHT
+    # What an item is made of or for often comes first ("塑料…", "过期…").
+    for length in (1, 2):
+        if len(name) > length:
+            found["^" + name[:length]] += 1
     found.update(name)
     found.update(name[i:i + 2] for i in range(len(name) - 1))
     return found

@@ -6,14 +6,13 @@ in/ing), as pinyin IMEs do.
 """
 from functools import lru_cache
 
-from pypinyin import Style, lazy_pinyin, pinyin
-
 FUZZY_INITIALS = (("zh", "z"), ("ch", "c"), ("sh", "s"), ("l", "n"), ("h", "f"))
 FUZZY_FINALS = (("iang", "ian"), ("uang", "uan"), ("ang", "an"), ("eng", "en"), ("ing", "in"))
 
 
 def syllables(text: str) -> tuple[str, ...]:
     """One toneless syllable per character (non-Chinese characters stand for themselves)."""
+    from pypinyin import Style, lazy_pinyin  # ~0.2 s to import: only when the engine is built
     result = lazy_pinyin(text, style=Style.NORMAL, errors=lambda chunk: list(chunk))
     if len(result) != len(text):  # defensive: keep one entry per character
         return tuple(lazy_pinyin(char, style=Style.NORMAL, errors="default")[0] for char in text)
@@ -42,6 +41,7 @@ def fuzzy_key(sounds: tuple[str, ...]) -> str:
 @lru_cache(maxsize=8192)
 def readings(char: str) -> frozenset[str]:
     """Every toneless reading of a character (heteronyms: 壳 is ké and qiào)."""
+    from pypinyin import Style, pinyin
     found = pinyin(char, style=Style.NORMAL, heteronym=True, errors=lambda chunk: [chunk])
     return frozenset(found[0]) if found else frozenset({char})
 

@@ -8,8 +8,6 @@ name such as 高跟鞋.
 import re
 import unicodedata
 
-import jieba
-
 # Keys for taught entries and logs: case, width and punctuation differences do not matter.
 # High enough that an item name stays one token next to ordinary words.
 ITEM_WORD_FREQ = 20000
@@ -88,8 +86,9 @@ class QueryParser:
         return found
 
 
-def build_tokenizer(item_names) -> jieba.Tokenizer:
+def build_tokenizer(item_names):
     """A private jieba tokenizer (the global one is shared) with the item names as its user dictionary."""
+    import jieba  # imported when the engine is built, not when the package is
     jieba.setLogLevel(60)
     tokenizer = jieba.Tokenizer()
     tokenizer.initialize()
