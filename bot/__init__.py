@@ -11,8 +11,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_mapping(test_config)
 
     from models import db
-    from bot import cli, state, wechat
+    from bot import cli, logs, state, wechat
 
+    logs.init_app(app)
     db.init_app(app)
     state.init_app(app)
     wechat.init_app(app)
@@ -22,11 +23,17 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def register_blueprints(app: Flask) -> None:
-    from bot import api
+    from bot import api, limits
+    from bot.health import health
+    from bot.metrics import metrics
     from bot.webhook import webhook
 
+    limits.init_app(app, (webhook, app.config["RATELIMIT_WEBHOOK"]),
+                    (api.api, app.config["RATELIMIT_API"]))
     app.register_blueprint(webhook)
     api.init_app(app)
+    app.register_blueprint(health)
+    app.register_blueprint(metrics)
     if app.config["SIMULATOR_ENABLED"]:
         from bot.simulator import simulator
 

@@ -45,6 +45,13 @@ def from_environment() -> dict:
         # A real WeChat message is a few KB; anything much larger is not from WeChat.
         "WECHAT_MAX_BODY": env_int("WECHAT_MAX_BODY", 64 * 1024),
         "MAX_CONTENT_LENGTH": env_int("MAX_CONTENT_LENGTH", 1024 * 1024),
+        # Per client IP; WeChat's servers share a few IPs, so the webhook's limit is generous.
+        "RATELIMIT_WEBHOOK": env_str("RATELIMIT_WEBHOOK", "3000/minute"),
+        "RATELIMIT_API": env_str("RATELIMIT_API", "300/minute"),
+        # Per WeChat user: a person types a few messages a minute; a script types hundreds.
+        "RATELIMIT_PER_USER": env_str("RATELIMIT_PER_USER", "30/minute"),
+        "LOG_JSON": env_bool("LOG_JSON", True),
+        "LOG_LEVEL": env_str("LOG_LEVEL", "INFO"),
         "SIMULATOR_ENABLED": env_bool("SIMULATOR_ENABLED", "DATABASE_URL" not in os.environ),
     }
 

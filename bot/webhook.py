@@ -6,7 +6,8 @@ from flask import Blueprint, Response, abort, current_app, request
 from sqlalchemy.exc import SQLAlchemyError
 from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException, WeChatException
 
-from bot import retries, wechat
+from bot import limits, retries, wechat
+from bot.metrics import ANSWER_SECONDS, MESSAGES
 from content import texts
 from handlers import load_routes
 from handlers.inbox import answer_without_database, receive
@@ -43,7 +44,9 @@ def answer_message():
     except (wechat.BadMessage, InvalidAppIdException) as error:
         log.info("unreadable webhook body: %s", error)
         abort(400, "not a WeChat message")
-    text = answer(message, config["WECHAT_REPLY_BUDGET"])
+    MESSAGES.labels(message.event or message.kind).inc()
+    with ANSWER_SECONDS.time():
+        text = answer(message, config["WECHAT_REPLY_BUDGET"])
     reply = wechat.render_reply(text, raw)
     if encrypted and text:
         reply = wechat.gateway().crypto().encrypt_message(reply, args.get("nonce", ""))
@@ -51,7 +54,11 @@ def answer_message():
 
 
 def answer(message: Message, budget: float) -> str | None:
+    app = current_app._get_current_object()
+
     def handle():
+        if not limits.user_allowed(app, message.openid):
+            return texts.text("too_fast")
         try:
             return receive(message, load_routes())
         except SQLAlchemyError as error:

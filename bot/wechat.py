@@ -5,13 +5,16 @@ handlers.Message, and an answer (plain text) becomes a wechatpy reply here.
 """
 from dataclasses import dataclass
 
+import requests
 from flask import Flask, current_app
 from wechatpy import WeChatClient, create_reply, parse_message
 from wechatpy.crypto import WeChatCrypto
+from wechatpy.exceptions import WeChatClientException
 from wechatpy.session.redisstorage import RedisStorage
 from wechatpy.utils import check_signature
 
 from bot import state
+from bot.metrics import WECHAT_API_CALLS
 from handlers import Message
 
 # Hostile XML (entity expansion, external entities) is refused before any parser sees it.
@@ -95,13 +98,35 @@ def render_reply(text: str | None, raw) -> str:
     return create_reply(text, raw, render=True)
 
 
+class TimeoutSession(requests.Session):
+    def __init__(self, timeout: float):
+        super().__init__()
+        self.default_timeout = timeout
+
+    def request(self, method, url, **kwargs):
+        kwargs["timeout"] = kwargs.get("timeout") or self.default_timeout
+        return super().request(method, url, **kwargs)
+
+
 class CityClient(WeChatClient):
     """wechatpy's client, pointed at a configurable base URL (the fake one in tests and demos)."""
 
     def __init__(self, *args, base_url: str, **kwargs):
         super().__init__(*args, **kwargs)
+        # Every call gets the time-out, the token fetch too (wechatpy gives that one none).
+        self._http = TimeoutSession(self.timeout)
         self.API_BASE_URL = base_url.rstrip("/") + "/cgi-bin/"
         self.wxa.API_BASE_URL = base_url.rstrip("/") + "/"
+
+    def _request(self, method, url_or_endpoint, **kwargs):
+        endpoint = url_or_endpoint.split("?")[0].removeprefix(self.API_BASE_URL)
+        try:
+            result = super()._request(method, url_or_endpoint, **kwargs)
+        except WeChatClientException as error:
+            WECHAT_API_CALLS.labels(endpoint, str(error.errcode)).inc()
+            raise
+        WECHAT_API_CALLS.labels(endpoint, "0").inc()
+        return result
 
     def fetch_access_token(self):
         # wechatpy 1.8.18 hard-codes api.weixin.qq.com here; same call, our base URL.

@@ -57,7 +57,7 @@ def backend(request) -> str:
 @contextmanager
 def running_app(config: dict, fake_wechat):
     fake_wechat.reset()
-    app = create_app({**config, "TESTING": True, "SECRET_KEY": "test",
+    app = create_app({**config, "TESTING": True, "SECRET_KEY": "test", "LOG_JSON": False,
                       "WECHAT_API_BASE_URL": fake_wechat.base_url})
     with app.app_context():
         app.test_cli_runner().invoke(migrate, catch_exceptions=False)

@@ -1,4 +1,5 @@
 """Free text in the chat is a sorting question: the router's fallback."""
+from bot.metrics import count_sorting
 from handlers.router import Message, router
 from handlers.sorting import Classification, format_reply, get_engine
 from handlers.sorting import teaching
@@ -10,6 +11,7 @@ def ask(text: str) -> Classification:
     teaching.refresh(engine)
     result = engine.classify(text)
     teaching.record_unrecognised(engine, result)
+    count_sorting(result)
     return result
 
 
