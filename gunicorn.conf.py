@@ -19,3 +19,13 @@ def when_ready(server):
     from handlers.sorting import get_engine
 
     get_engine()
+
+
+def child_exit(server, worker):
+    # Prometheus multi-process mode: a dead worker's live gauges must not linger.
+    import os
+
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

@@ -1,0 +1,75 @@
+"""Health, readiness, metrics, request ids and rate limits, as operators and abusers meet them."""
+import pytest
+
+from bot import simulate
+from tests.conftest import WeChat, postgres_config, running_app
+from tests.outage import Relay
+
+
+def test_liveness_and_readiness_when_all_is_well(client):
+    assert client.get("/healthz").get_json() == {"status": "ok"}
+    ready = client.get("/readyz")
+    assert ready.status_code == 200
+    assert ready.get_json()["checks"] == {"database": "ok", "state": "ok"}
+
+
+def test_readiness_fails_while_redis_is_down_and_recovers(postgres_url, fake_wechat):
+    relay = Relay(6379)
+    config = {**postgres_config(postgres_url), "REDIS_URL": f"redis://127.0.0.1:{relay.port}/15"}
+    with running_app(config, fake_wechat) as app:
+        client = app.test_client()
+        relay.cut()
+        response = client.get("/readyz")
+        assert response.status_code == 503
+        assert response.get_json()["checks"] == {"database": "ok", "state": "down"}
+        relay.restore()
+        assert client.get("/readyz").status_code == 200
+    relay.cut()
+
+
+def test_metrics_count_messages_and_unrecognised_items(client, wechat):
+    wechat.ask("o-metrics", "塑料瓶和xyzzy")
+    body = client.get("/metrics").get_data(as_text=True)
+    assert 'wufei_messages_total{kind="text"}' in body
+    assert 'wufei_sorting_mentions_total{outcome="unrecognised"}' in body
+    assert "wufei_answer_seconds_bucket" in body
+
+
+def test_every_response_carries_a_request_id(client):
+    assert len(client.get("/healthz").headers["X-Request-Id"]) == 16
+    assert client.get("/healthz", headers={"X-Request-Id": "abc"}).headers["X-Request-Id"] == "abc"
+
+
+@pytest.fixture
+def strict_app(backend, request, tmp_path, fake_wechat):
+    limits = {"RATELIMIT_PER_USER": "3/minute", "RATELIMIT_API": "5/minute"}
+    if backend == "postgres":
+        config = postgres_config(request.getfixturevalue("postgres_url"))
+    else:
+        config = {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'w.sqlite3'}", "REDIS_URL": ""}
+    with running_app({**config, **limits}, fake_wechat) as app:
+        yield app
+
+
+def test_a_flooding_user_is_told_to_slow_down_and_others_are_not(strict_app):
+    wechat = WeChat(strict_app.test_client(), strict_app)
+    replies = [wechat.ask("o-flood", "塑料瓶") for _ in range(4)]
+    assert all("可回收物" in reply for reply in replies[:3])
+    assert "稍等" in replies[3]
+    assert "可回收物" in wechat.ask("o-calm", "塑料瓶")
+
+
+def test_a_retry_does_not_count_against_the_user(strict_app):
+    wechat = WeChat(strict_app.test_client(), strict_app)
+    xml = simulate.text_xml("o-retried", "塑料瓶", msg_id=31337)
+    assert len({wechat.reply(xml) for _ in range(5)}) == 1
+    assert "可回收物" in wechat.ask("o-retried", "玻璃瓶")
+
+
+def test_api_flood_from_one_ip_gets_json_429(strict_app):
+    client = strict_app.test_client()
+    statuses = [client.get("/api/v1/sorting", query_string={"q": "塑料瓶"}).status_code
+                for _ in range(6)]
+    assert statuses == [200] * 5 + [429]
+    error = client.get("/api/v1/sorting", query_string={"q": "塑料瓶"}).get_json()["error"]
+    assert error["code"] == "too_many_requests"
