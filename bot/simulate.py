@@ -66,7 +66,7 @@ class WeChatSender:
         """The query string and body WeChat would POST for this message."""
         timestamp, nonce = str(int(self.clock())), secrets.token_hex(8)
         args = {"signature": sign(self.token, timestamp, nonce), "timestamp": timestamp,
-                "nonce": nonce, "openid": "simulated"}
+                "nonce": nonce, "openid": sender_of(xml)}
         if self.mode == "plain":
             return urlencode(args), xml.encode()
         crypto = WeChatCrypto(self.token, self.aes_key, self.app_id)
@@ -88,6 +88,14 @@ class WeChatSender:
         envelope = xml_fields(text)
         return crypto.decrypt_message(
             text, envelope["MsgSignature"], envelope["TimeStamp"], envelope["Nonce"])
+
+
+def sender_of(xml: str) -> str:
+    """WeChat names the sender in the query string too; junk XML (in tests) has none."""
+    try:
+        return xml_fields(xml).get("FromUserName") or ""
+    except Exception:
+        return ""
 
 
 def xml_fields(xml: str) -> dict:
