@@ -12,6 +12,7 @@ graceful_timeout = 20
 # Load the app and the sorting knowledge once in the master: workers share it copy-on-write
 # and answer their first question as fast as their thousandth.
 preload_app = True
+raw_env = ["WARM_UP=0"]  # when_ready below loads it, synchronously, in the master
 accesslog = "-" if os.environ.get("ACCESS_LOG") else None
 
 

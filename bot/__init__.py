@@ -19,7 +19,18 @@ def create_app(test_config: dict | None = None) -> Flask:
     wechat.init_app(app)
     cli.init_app(app)
     register_blueprints(app)
+    if app.config["WARM_UP"]:
+        warm_up_in_background()
     return app
+
+
+def warm_up_in_background() -> None:
+    """Load the sorting knowledge now, so the first resident's question is not the slow one."""
+    import threading
+
+    from handlers.sorting import get_engine
+
+    threading.Thread(target=get_engine, name="warm-up", daemon=True).start()
 
 
 def register_blueprints(app: Flask) -> None:

@@ -50,6 +50,8 @@ def from_environment() -> dict:
         "RATELIMIT_API": env_str("RATELIMIT_API", "300/minute"),
         # Per WeChat user: a person types a few messages a minute; a script types hundreds.
         "RATELIMIT_PER_USER": env_str("RATELIMIT_PER_USER", "30/minute"),
+        # gunicorn loads the knowledge before forking (gunicorn.conf.py); other runs warm up here.
+        "WARM_UP": env_bool("WARM_UP", True),
         "LOG_JSON": env_bool("LOG_JSON", True),
         "LOG_LEVEL": env_str("LOG_LEVEL", "INFO"),
         "SIMULATOR_ENABLED": env_bool("SIMULATOR_ENABLED", "DATABASE_URL" not in os.environ),

@@ -58,6 +58,7 @@ def backend(request) -> str:
 def running_app(config: dict, fake_wechat):
     fake_wechat.reset()
     app = create_app({**config, "TESTING": True, "SECRET_KEY": "test", "LOG_JSON": False,
+                      "WARM_UP": False,
                       "WECHAT_API_BASE_URL": fake_wechat.base_url})
     with app.app_context():
         app.test_cli_runner().invoke(migrate, catch_exceptions=False)
