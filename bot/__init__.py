@@ -11,11 +11,12 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_mapping(test_config)
 
     from models import db
-    from bot import cli, logs, state, wechat
+    from bot import cli, jobs, logs, state, wechat
 
     logs.init_app(app)
     db.init_app(app)
     state.init_app(app)
+    jobs.init_app(app)
     wechat.init_app(app)
     cli.init_app(app)
     register_blueprints(app)

@@ -11,7 +11,7 @@ MIGRATIONS = Path(__file__).resolve().parent.parent / "models" / "migrations"
 
 
 def init_app(app: Flask) -> None:
-    for cmd in (migrate, chat, sort, teach, untaught, unrecognised):
+    for cmd in (migrate, chat, sort, teach, untaught, unrecognised, worker):
         app.cli.add_command(cmd)
 
 
@@ -95,3 +95,15 @@ def unrecognised(limit: int) -> None:
     ).scalars()
     for row in rows:
         click.echo(f"{row.count:6d}  {row.sample}")
+
+
+@click.command()
+@click.option("--queue", "queues", multiple=True, default=["push", "default"], show_default=True)
+@click.option("--burst", is_flag=True, help="stop when the queues are empty")
+def worker(queues: tuple[str, ...], burst: bool) -> None:
+    """Run background jobs (push delivery, notices) from Redis."""
+    from bot.jobs import run_worker
+
+    if not current_app.config["REDIS_URL"]:
+        raise click.UsageError("a worker needs REDIS_URL; without it jobs run inline")
+    run_worker(current_app._get_current_object(), list(queues), burst)

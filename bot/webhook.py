@@ -4,9 +4,9 @@ import time
 
 from flask import Blueprint, Response, abort, current_app, request
 from sqlalchemy.exc import SQLAlchemyError
-from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException, WeChatException
+from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException
 
-from bot import limits, retries, wechat
+from bot import delivery, jobs, limits, retries, wechat
 from bot.metrics import ANSWER_SECONDS, MESSAGES
 from content import texts
 from handlers import load_routes
@@ -67,10 +67,7 @@ def answer(message: Message, budget: float) -> str | None:
             return answer_without_database(message)
 
     def send_late(text: str) -> None:
-        try:
-            wechat.client().message.send_text(message.openid, text)
-        except WeChatException as error:  # e.g. 45015: the user left the 48-h window
-            log.warning("late answer not delivered: %s", error)
+        jobs.enqueue(delivery.send_customer_text, message.openid, text)
 
     try:
         return retries.answer_once(

@@ -1,0 +1,41 @@
+"""Background jobs: inline in the embedded default, on an RQ worker with Redis."""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from bot import jobs
+from bot.delivery import send_customer_text
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def sent_texts(fake_wechat) -> list[tuple[str, str]]:
+    return [(call["json"]["touser"], call["json"]["text"]["content"])
+            for call in fake_wechat.calls("/cgi-bin/message/custom/send")]
+
+
+def test_a_job_runs_inline_without_redis(app, fake_wechat, backend):
+    fake_wechat.set_user("o-inline-user", active=True, subscribed=True)
+    jobs.enqueue(send_customer_text, "o-inline-user", "您好")
+    expected = [] if backend == "postgres" else [("o-inline-user", "您好")]
+    assert sent_texts(fake_wechat) == expected
+
+
+def test_a_worker_on_another_process_runs_queued_jobs_once(pg_app, fake_wechat):
+    fake_wechat.set_user("o-queued-user", active=True, subscribed=True)
+    for _ in range(2):  # the same work enqueued twice is one job
+        jobs.enqueue(send_customer_text, "o-queued-user", "稍后的回答", job_id="late-answer-1")
+    assert sent_texts(fake_wechat) == []
+    env = {**os.environ, "DATABASE_URL": pg_app.config["SQLALCHEMY_DATABASE_URI"],
+           "REDIS_URL": pg_app.config["REDIS_URL"],
+           "WECHAT_API_BASE_URL": pg_app.config["WECHAT_API_BASE_URL"], "WARM_UP": "0"}
+    subprocess.run([sys.executable, "-m", "flask", "--app", "bot", "worker", "--burst"],
+                   env=env, cwd=ROOT, check=True, capture_output=True, timeout=60)
+    assert sent_texts(fake_wechat) == [("o-queued-user", "稍后的回答")]
+
+
+def test_a_permanent_wechat_error_is_recorded_not_retried(app, fake_wechat):
+    fake_wechat.set_user("o-gone", subscribed=False)
+    assert send_customer_text("o-gone", "您好") == "43004"
+    assert len(fake_wechat.calls("/cgi-bin/message/custom/send")) == 1
