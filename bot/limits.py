@@ -15,7 +15,6 @@ def init_app(app: Flask, *blueprints_and_limits) -> Limiter:
         # A Redis outage must not take the webhook down with it.
         swallow_errors=True,
         in_memory_fallback_enabled=True,
-        headers_enabled=True,
     )
     for blueprint, limit in blueprints_and_limits:
         limiter.limit(limit)(blueprint)

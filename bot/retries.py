@@ -25,9 +25,7 @@ def answer_once(key: str, compute: Callable[[], str | None], wait: float) -> str
     store = state.store()
     answer_key, lock_key = f"wx:answer:{key}", f"wx:lock:{key}"
     try:
-        stored = store.get(answer_key)
-        if stored is not None:
-            return stored or None
+        # Most messages are new: claim first, and read a stored answer only if that fails.
         if not store.set(lock_key, "1", nx=True, ex=LOCK_TTL):
             return wait_for_answer(answer_key, wait)
     except redis.RedisError as error:
