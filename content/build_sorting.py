@@ -10,6 +10,8 @@ import tomllib
 import unicodedata
 from pathlib import Path
 
+from content.sorting import simplified_table
+
 HERE = Path(__file__).parent / "sorting"
 DEFAULT_SOURCE = Path(__file__).resolve().parents[2] / "shared/data/sorting/items_shanghai_2019.csv"
 RULES_FILE = HERE / "changchun.toml"
@@ -23,6 +25,27 @@ QUESTION = re.compile(r"(是|属于)(那种|哪种|什么)垃圾$")
 
 def clean(name: str) -> str:
     return QUESTION.sub("", re.sub(r"\s+", "", unicodedata.normalize("NFKC", name)))
+
+
+def merge_variants(items: dict[str, str], preferred: dict[str, str]) -> dict[str, str]:
+    """One entry per name as the engine sees it: case and traditional forms merge (CD/cd, 電池/电池).
+
+    When variants disagree, an explicit Changchun override decides; otherwise the first written
+    form (sorted) is kept, so the output does not depend on the source order.
+    """
+    table = simplified_table()
+    merged: dict[str, str] = {}
+    seen: dict[str, str] = {}
+    for name in sorted(items):
+        key = name.lower().translate(table)
+        if key in seen:
+            if key in preferred or seen[key] in preferred:
+                merged[seen[key]] = preferred.get(key, preferred.get(seen[key]))
+            continue
+        written = name.translate(table)
+        seen[key] = written
+        merged[written] = preferred.get(key, items[name])
+    return merged
 
 
 def read_source(path: Path) -> dict[str, str]:
@@ -53,6 +76,7 @@ def build(source: Path) -> list[dict[str, str]]:
     items = read_source(source)
     items.update(rules["extra_items"])
     items.update(rules["overrides"])
+    items = merge_variants(items, {name.lower(): category for name, category in rules["overrides"].items()})
     rows = {name: {"item": name, "category": category, "channel": "", "note": ""}
             for name, category in items.items()}
     for key, channel in rules["channels"].items():
@@ -85,10 +109,22 @@ def write(rows: list[dict[str, str]], path: Path) -> None:
         writer.writerows(rows)
 
 
+def store_guesser() -> None:
+    """Train the unknown-item guesser on the new list and store its weights next to it."""
+    from content.sorting import read_items, read_toml
+    from handlers.sorting.answer import CATEGORIES
+    from handlers.sorting.model import STORED, Guesser
+    items = read_items(OUTPUT_FILE)
+    settings = read_toml("tuning.toml")["training"]
+    Guesser.train(items, CATEGORIES, settings).save(STORED, items, settings)
+    print(f"wrote the guesser's weights to {STORED}")
+
+
 def main() -> None:
     source = Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_SOURCE
     rows = build(source)
     write(rows, OUTPUT_FILE)
+    store_guesser()
     counts = {c: sum(row["category"] == c for row in rows) for c in CATEGORIES}
     print(f"wrote {len(rows)} items to {OUTPUT_FILE}: {counts}")
 

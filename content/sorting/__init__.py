@@ -28,6 +28,7 @@ class Knowledge:
     phrases: dict  # questions, separators, stopwords, modifiers
     replies: dict
     tuning: dict = field(default_factory=dict)  # confidences and thresholds
+    simplified: dict = field(default_factory=dict)  # str.translate table: traditional -> simplified
 
     def with_items(self, items) -> "Knowledge":
         """The same rules with another item list (held-out benchmarks, tests)."""
@@ -62,4 +63,10 @@ def load_knowledge() -> Knowledge:
         phrases=read_toml("phrases.toml"),
         replies=read_toml("replies.toml"),
         tuning=read_toml("tuning.toml"),
+        simplified=simplified_table(),
     )
+
+
+def simplified_table() -> dict[int, str]:
+    table = read_toml("traditional.toml")
+    return str.maketrans(table["traditional"], table["simplified"])

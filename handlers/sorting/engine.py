@@ -22,8 +22,8 @@ class Engine:
     def __init__(self, knowledge: Knowledge) -> None:
         self.knowledge = knowledge
         self.lexicon = Lexicon(knowledge.items)
-        self.parser = QueryParser(knowledge.phrases, (item.name for item in knowledge.items))
-        self.guesser = Guesser(knowledge.items, CATEGORIES)
+        self.parser = QueryParser(knowledge.phrases, (item.name for item in knowledge.items), knowledge.simplified)
+        self.guesser = Guesser.for_items(knowledge.items, CATEGORIES, knowledge.tuning["training"])
         self.tuning = knowledge.tuning
         self.taught: Mapping[str, tuple[str, str]] = {}
         # For state-dependent items: words that settle the bin, longest first (无汞 before 汞).
@@ -72,14 +72,15 @@ class Engine:
         return item.category
 
     def guess(self, name: str, neighbours: list[tuple[float, Item]]) -> tuple[str, float]:
-        """Category and confidence for an unknown name: the model and the nearest items, averaged."""
+        """Category and confidence for an unknown name: the model, nudged by the nearest items."""
         settings = self.tuning["model"]
         votes = Counter(self.guesser.probabilities(name, settings["temperature"]))
+        weight = settings["neighbour_weight"]
         total = sum(score for score, _ in neighbours)
         for score, item in neighbours:
-            votes[item.category] += score / total
+            votes[item.category] += weight * score / total
         category, score = votes.most_common(1)[0]
-        return category, min(score / 2, settings["max_confidence"])
+        return category, min(score / (1 + weight), settings["max_confidence"])
 
     def suggest(self, unrecognised: list[str], limit: int = 3) -> tuple[str, ...]:
         found: list[str] = []

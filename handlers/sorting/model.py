@@ -1,68 +1,110 @@
-"""A small naive-Bayes guesser, trained on the item list when the engine is built.
+"""A small logistic-regression guesser for items no list has, trained on the item list.
 
-For items no list has, the category follows mostly from the head of the compound (the end:
-"…瓶", "…骨头", "…电池") and from what it is made of ("塑料…"), so the features are the
-final characters, weighted up, plus every character and bigram. Training on ~4,000 names
-takes milliseconds; nothing is downloaded.
+The category of an unknown item follows mostly from the head of the compound (its end: "…瓶",
+"…骨头", "…电池") and from what it is made of or what happened to it (its start: "塑料…",
+"过期…"), so the features are its final and first characters plus every character and bigram.
+A multinomial logistic regression weighs them against each other (measured on the development
+set it beats naive Bayes on held-out items, 85 % against 76 %).
+
+Training takes about a second in pure Python, so content/build_sorting.py stores the weights in
+content/sorting/guesser.json with a digest of the items they were trained on; an engine built on
+the same items loads them, an engine built on other items (held-out benchmarks, tests) trains its
+own. Nothing is downloaded.
 """
+import hashlib
+import json
 import math
-from collections import Counter, defaultdict
+import random
+from pathlib import Path
 
-from content.sorting import Item
+from content.sorting import DATA_DIR, Item
 
-# Weight of the head features (suffixes) relative to the plain n-grams.
-HEAD_WEIGHT = 3
+STORED = DATA_DIR / "guesser.json"
+FEATURES_VERSION = "1: suffix 1-4, prefix 1-3, chars, bigrams"
 
 
-def features(name: str) -> Counter:
+def features(name: str) -> list[str]:
     name = name.lower()
-    found: Counter = Counter()
-    for length in (1, 2, 3):
-        if len(name) >= length:
-            found["$" + name[-length:]] += HEAD_WEIGHT
-    # What an item is made of or for often comes first ("塑料…", "过期…").
-    for length in (1, 2):
-        if len(name) > length:
-            found["^" + name[:length]] += 1
-    found.update(name)
-    found.update(name[i:i + 2] for i in range(len(name) - 1))
+    found = ["$" + name[-length:] for length in (1, 2, 3, 4) if len(name) >= length]
+    found += ["^" + name[:length] for length in (1, 2, 3) if len(name) > length]
+    found += list(name)
+    found += [name[i:i + 2] for i in range(len(name) - 1)]
     return found
 
 
 class Guesser:
-    def __init__(self, items: tuple[Item, ...], categories: tuple[str, ...]) -> None:
+    def __init__(self, weights: dict[str, list[float]], categories: tuple[str, ...]) -> None:
+        self.weights = weights
         self.categories = categories
-        counts: dict[str, Counter] = defaultdict(Counter)
-        totals: Counter = Counter()
-        for item in items:
-            counts[item.category].update(features(item.name))
-            totals[item.category] += 1
-        self.vocabulary = set().union(*counts.values()) if counts else set()
-        size = len(self.vocabulary) + 1
-        self.log_prior = {c: math.log((totals[c] + 1) / (len(items) + len(categories))) for c in categories}
-        self.log_likelihood: dict[str, dict[str, float]] = {}
-        self.log_unseen: dict[str, float] = {}
-        for category in categories:
-            mass = sum(counts[category].values()) + size
-            self.log_likelihood[category] = {
-                feature: math.log((count + 1) / mass) for feature, count in counts[category].items()}
-            self.log_unseen[category] = math.log(1 / mass)
+
+    @classmethod
+    def for_items(cls, items: tuple[Item, ...], categories: tuple[str, ...], settings: dict) -> "Guesser":
+        """The stored model when it was trained on exactly these items, else one trained now."""
+        digest = training_digest(items, categories, settings)
+        if STORED.exists():
+            stored = json.loads(STORED.read_text(encoding="utf-8"))
+            if stored["digest"] == digest:
+                return cls(stored["weights"], categories)
+        return cls.train(items, categories, settings)
+
+    @classmethod
+    def train(cls, items: tuple[Item, ...], categories: tuple[str, ...], settings: dict) -> "Guesser":
+        """Softmax regression by AdaGrad, in a fixed order (seeded), so training is reproducible."""
+        size, rate = len(categories), settings["learning_rate"]
+        index = {category: position for position, category in enumerate(categories)}
+        data = [(features(item.name), index[item.category]) for item in items if item.category in index]
+        weights: dict[str, list[float]] = {}
+        squares: dict[str, list[float]] = {}
+        rng = random.Random(settings["seed"])
+        for _ in range(settings["epochs"]):
+            rng.shuffle(data)
+            for observed, truth in data:
+                probabilities = softmax(score(weights, observed, size))
+                for feature in observed:
+                    row = weights.get(feature)
+                    if row is None:
+                        row = weights[feature] = [0.0] * size
+                        squares[feature] = [1e-8] * size
+                    square = squares[feature]
+                    for c in range(size):
+                        gradient = probabilities[c] - (c == truth)
+                        square[c] += gradient * gradient
+                        row[c] -= rate * gradient / math.sqrt(square[c])
+        return cls(weights, categories)
+
+    def save(self, path: Path, items: tuple[Item, ...], settings: dict) -> None:
+        weights = {feature: [round(value, 3) for value in row] for feature, row in sorted(self.weights.items())}
+        text = json.dumps({"digest": training_digest(items, self.categories, settings), "weights": weights},
+                          ensure_ascii=False, separators=(",", ":"))
+        path.write_text(text + "\n", encoding="utf-8")
 
     def knows_any(self, name: str) -> bool:
-        return any(feature in self.vocabulary for feature in features(name))
+        return any(feature in self.weights for feature in features(name))
 
-    def probabilities(self, name: str, temperature: float) -> dict[str, float]:
-        """Category probabilities, softened by `temperature` (naive Bayes is over-confident)."""
-        observed = features(name)
-        scores = {}
-        for category in self.categories:
-            table, unseen = self.log_likelihood[category], self.log_unseen[category]
-            score = self.log_prior[category]
-            for feature, weight in observed.items():
-                if feature in self.vocabulary:
-                    score += weight * table.get(feature, unseen)
-            scores[category] = score / temperature
-        top = max(scores.values())
-        exps = {category: math.exp(score - top) for category, score in scores.items()}
-        total = sum(exps.values())
-        return {category: value / total for category, value in exps.items()}
+    def probabilities(self, name: str, temperature: float = 1.0) -> dict[str, float]:
+        """Category probabilities, softened by `temperature` to match measured accuracy."""
+        scores = score(self.weights, features(name), len(self.categories))
+        return dict(zip(self.categories, softmax([value / temperature for value in scores])))
+
+
+def score(weights: dict[str, list[float]], observed: list[str], size: int) -> list[float]:
+    total = [0.0] * size
+    for feature in observed:
+        row = weights.get(feature)
+        if row:
+            for c in range(size):
+                total[c] += row[c]
+    return total
+
+
+def softmax(scores: list[float]) -> list[float]:
+    top = max(scores)
+    exps = [math.exp(value - top) for value in scores]
+    total = sum(exps)
+    return [value / total for value in exps]
+
+
+def training_digest(items: tuple[Item, ...], categories: tuple[str, ...], settings: dict) -> str:
+    text = "\n".join([FEATURES_VERSION, repr(categories), repr(sorted(settings.items()))]
+                     + sorted(f"{item.name}\t{item.category}" for item in items))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -1,9 +1,11 @@
 """Query understanding: find the item mentions in what a resident typed.
 
-Question phrasing and politeness are cut out first (patterns in content/sorting/phrases.toml);
-what remains is segmented by a private jieba tokenizer that knows every item name, so a
-separator word ("和", "跟") splits mentions only where it stands alone, never inside an item
-name such as 高跟鞋.
+The text is first spelled the way the item list is (full-width, traditional characters, typos in
+the question words such as 垃级). Question phrasing and politeness are then cut out (patterns in
+content/sorting/phrases.toml), except where a pattern falls inside an item name the text holds
+(高附加值可回收物); what remains is segmented by a private jieba tokenizer that knows every item
+name, so a separator word ("和", "跟") splits mentions only where it stands alone, never inside
+an item name such as 高跟鞋.
 """
 import re
 import unicodedata
@@ -19,19 +21,41 @@ def normalize(text: str) -> str:
 
 
 class QueryParser:
-    def __init__(self, phrases: dict, item_names) -> None:
+    def __init__(self, phrases: dict, item_names, simplified: dict[int, str] | None = None) -> None:
         self.questions = tuple(re.compile(pattern) for pattern in phrases["questions"])
         self.separators = frozenset(phrases["separators"])
         self.stopwords = frozenset(phrases["stopwords"])
         self.modifiers = tuple(sorted(phrases["modifiers"], key=len, reverse=True))
-        self.tokenizer = build_tokenizer(item_names)
+        self.quantity = re.compile(phrases["quantity"])
+        self.spelling = tuple(phrases["spelling"].items())
+        self.simplified = simplified or {}
+        self.names = frozenset(name.lower() for name in item_names)
+        self.longest = max(map(len, self.names), default=0)
+        # Phrasing that also occurs inside item names ("可回收" in 高附加值可回收物): only these
+        # matches need the slower check against the names around them.
+        self.inside_names = frozenset(
+            match.group() for name in self.names for pattern in self.questions
+            for match in pattern.finditer(name) if match.group() != name)
+        self.tokenizer = build_tokenizer(self.names)
+
+    def spell(self, text: str) -> str:
+        """`text` written as the item list writes: NFKC, simplified characters, question words right."""
+        text = unicodedata.normalize("NFKC", text).translate(self.simplified)
+        for typo, right in self.spelling:
+            if typo in text:
+                text = text.replace(typo, right)
+        return text
 
     def mentions(self, text: str) -> list[str]:
-        """The item mentions in `text`, in order, as typed (NFKC-normalised)."""
-        text = unicodedata.normalize("NFKC", text)
+        """The item mentions in `text`, in order, as typed (spelled as the item list spells)."""
+        text = self.spell(text)
         found: list[str] = []
-        for segment in self.outside_phrasing(text):
+        segments = self.outside_phrasing(text)
+        for segment in segments:
             found.extend(self.split_segment(segment))
+        if not found:
+            # Only filler left: the whole of a segment may still be an item ("干垃圾" asked alone).
+            found = [key for segment in segments if (key := normalize(segment)) in self.names]
         return found
 
     def outside_phrasing(self, text: str) -> list[str]:
@@ -39,6 +63,8 @@ class QueryParser:
         phrasing = bytearray(len(text))
         for pattern in self.questions:
             for match in pattern.finditer(text):
+                if match.group() in self.inside_names and self.within_name(text, match.start(), match.end()):
+                    continue
                 phrasing[match.start():match.end()] = b"\1" * (match.end() - match.start())
         runs, start = [], None
         for index, flag in enumerate(phrasing):
@@ -50,6 +76,15 @@ class QueryParser:
         if start is not None:
             runs.append(text[start:])
         return runs
+
+    def within_name(self, text: str, start: int, end: int) -> bool:
+        """Whether text[start:end] lies inside a longer item name written in the text."""
+        lowered = text.lower()
+        for left in range(max(0, end - self.longest), start + 1):
+            for right in range(max(end, left + 3), min(len(text), left + self.longest) + 1):
+                if right - left > end - start and lowered[left:right] in self.names:
+                    return True
+        return False
 
     def split_segment(self, segment: str) -> list[str]:
         if not segment:
@@ -72,13 +107,18 @@ class QueryParser:
         return "".join(tokens[start:end])
 
     def cores(self, mention: str) -> list[str]:
-        """The mention, then the mention without each leading state word in turn ("吃剩的牛排骨")."""
+        """The mention, then without each leading state or quantity word in turn ("吃剩的牛排骨", "一个碗")."""
         found = [mention]
         stripped = True
         while stripped:
             stripped = False
+            current = found[-1]
+            quantity = self.quantity.match(current)
+            if quantity and quantity.end() < len(current):
+                found.append(current[quantity.end():])
+                stripped = True
+                continue
             for modifier in self.modifiers:
-                current = found[-1]
                 if current.startswith(modifier) and len(current) > len(modifier):
                     found.append(current[len(modifier):])
                     stripped = True

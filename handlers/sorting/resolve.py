@@ -49,11 +49,28 @@ class Lookup:
     def neighbours(self) -> list:
         return self.engine.lexicon.neighbours(self.core, limit=10)
 
+    def unless_model_objects(self, match: Match) -> Match:
+        return (by_guess(self) or match) if model_objects(self, match.category) else match
+
     def matched(self, item: Item, path: str, confidence: float | None = None) -> Match:
         if confidence is None:
             confidence = self.engine.tuning["confidence"][path]
         category = self.engine.settled_category(item, self.mention)
         return Match(item.name, category, confidence, path, item)
+
+
+def model_objects(lookup: Lookup, category: str) -> bool:
+    """Whether the guesser is sure the mention is something else than a loose match says.
+
+    A head or one-character match of an unknown compound can name another thing (香肠竹签 is
+    not 香肠): when the model is confident of another category and gives this one little
+    chance, its guess is the better answer.
+    """
+    settings = lookup.engine.tuning["model"]
+    probabilities = lookup.engine.guesser.probabilities(lookup.core, settings["temperature"])
+    best = max(probabilities, key=probabilities.get)
+    return (best != category and probabilities[best] >= settings["objection"]
+            and probabilities.get(category, 0.0) < settings["objection_ceiling"])
 
 
 def resolve(engine: "Engine", mention: str, taught: Mapping[str, tuple[str, str]]) -> Match | None:
@@ -104,7 +121,7 @@ def by_one_sound_off(lookup: Lookup) -> Match | None:
 
 def by_head(lookup: Lookup) -> Match | None:
     item = lookup.engine.lexicon.head(lookup.core)
-    return lookup.matched(item, "head") if item else None
+    return lookup.unless_model_objects(lookup.matched(item, "head")) if item else None
 
 
 def by_fuzzy_pinyin(lookup: Lookup) -> Match | None:
@@ -126,7 +143,7 @@ def by_edit(lookup: Lookup) -> Match | None:
         if len(name) < 3 or (len(name) == len(core) and len(core) < 5):
             continue
         if edit_distance(core, name, 1) <= 1:
-            return lookup.matched(item, "edit")
+            return lookup.unless_model_objects(lookup.matched(item, "edit"))
     return None
 
 
