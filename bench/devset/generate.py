@@ -16,10 +16,15 @@ from bench.devset import typos
 from content.sorting import read_items
 
 HERE = Path(__file__).parent
+ROOT = HERE.parents[1]
 SEED = 20240601
 HELD_OUT_SHARE = 0.10
-SIZES = {"bare": 150, "phrased": 200, "multi": 150, "typos": 220, "extra": 120, "unknown": 220, "special": 120}
+SIZES = {"bare": 150, "variants": 150, "phrased": 200, "multi": 150, "typos": 220, "extra": 120, "unknown": 220,
+         "special": 120}
 FIELDS = ["kind", "query", "expected", "items"]
+
+
+TO_TRADITIONAL: dict[int, str] = {}
 
 
 def split_pool(names: list[str], rng: random.Random) -> tuple[list[str], list[str]]:
@@ -40,6 +45,8 @@ def queries_for(split: str, pool: list[str], held_out: list[str], specials: list
     words = wording[split]
     for name in rng.sample(pool, SIZES["bare"]):
         add("bare", name, [name])
+    for name in rng.sample(pool, SIZES["variants"]):
+        add("variants", variant(name, words["quantities"], rng), [name])
     for name in rng.sample(pool, SIZES["phrased"]):
         add("phrased", rng.choice(words["phrased"]).format(item=name), [name])
     for _ in range(SIZES["multi"]):
@@ -66,20 +73,56 @@ def queries_for(split: str, pool: list[str], held_out: list[str], specials: list
     return rows
 
 
+def variant(name: str, quantities: list[str], rng: random.Random) -> str:
+    """`name` as a resident may write it: with a quantity or pointing word, spaces, full-width or
+    traditional characters, or Latin letters in another case."""
+    ways = ["quantity", "quantity", "space", "traditional"]
+    if any(char.isascii() and char.isalnum() for char in name):
+        ways += ["case", "full_width"]
+    way = rng.choice(ways)
+    if way == "quantity":
+        return rng.choice(quantities) + name
+    if way == "space" and len(name) > 1:
+        cut = rng.randrange(1, len(name))
+        return name[:cut] + " " + name[cut:] if rng.random() < 0.5 else " " + name + " "
+    if way == "traditional":
+        traditional = name.translate(TO_TRADITIONAL)
+        return traditional if traditional != name else rng.choice(quantities) + traditional
+    if way == "case":
+        return name.upper() if name != name.upper() else name.lower()
+    return "".join(chr(ord(char) + 0xFEE0) if "!" <= char <= "~" else char for char in name)
+
+
+def traditional_table() -> dict[int, str]:
+    """Simplified -> traditional, the inverse of the engine's own table (first form wins)."""
+    table = tomllib.loads((ROOT / "content/sorting/traditional.toml").read_text(encoding="utf-8"))
+    inverse: dict[str, str] = {}
+    for traditional, simplified in zip(table["traditional"], table["simplified"]):
+        inverse.setdefault(simplified, traditional)
+    return str.maketrans(inverse)
+
+
+def typed_by_residents(name: str) -> bool:
+    """Names residents would type: no source annotations such as "(印有可回收标志)"."""
+    return "(" not in name and ")" not in name
+
+
 def main() -> None:
     rng = random.Random(SEED)
     items = read_items()
     category = {item.name.lower(): item.category for item in items}
     category.update({item.name: item.category for item in items})
     # Items a resident would type as such; notes and specials are measured by their own kinds.
-    ordinary = [i.name for i in items if i.category != "special" and not i.note and len(i.name) > 1]
-    specials = [i.name for i in items if i.category == "special"]
+    ordinary = [i.name for i in items
+                if i.category != "special" and not i.note and len(i.name) > 1 and typed_by_residents(i.name)]
+    specials = [i.name for i in items if i.category == "special" and typed_by_residents(i.name)]
     held_out = sorted(rng.sample(sorted(ordinary), int(len(ordinary) * HELD_OUT_SHARE)))
     known = sorted(set(ordinary) - set(held_out))
     dev_pool, test_pool = split_pool(known, rng)
     dev_held, test_held = split_pool(held_out, rng)
     dev_special, test_special = split_pool(specials, rng)
     wording = tomllib.loads((HERE / "templates.toml").read_text(encoding="utf-8"))
+    TO_TRADITIONAL.update(traditional_table())
     homophones = typos.homophone_table(common_characters())
     for split, pool, held, special in (("dev", dev_pool, dev_held, dev_special),
                                        ("test", test_pool, test_held, test_special)):

@@ -14,6 +14,7 @@ import unicodedata
 # High enough that an item name stays one token next to ordinary words.
 ITEM_WORD_FREQ = 20000
 NOISE = re.compile(r"[\s\W_]+", re.UNICODE)
+SPACE = re.compile(r"[ \t\u3000]+")
 
 
 def normalize(text: str) -> str:
@@ -44,7 +45,24 @@ class QueryParser:
         for typo, right in self.spelling:
             if typo in text:
                 text = text.replace(typo, right)
+        if " " in text.strip():
+            text = SPACE.sub(lambda space: self.space_or_not(text, space), text)
         return text
+
+    def space_or_not(self, text: str, space: re.Match) -> str:
+        """A space separates items ("电池 剩饭") unless it falls inside a known name ("纸 巾")."""
+        before, after = text[:space.start()], text[space.end():]
+        if not before.strip() or not after.strip():
+            return space.group()
+        if before.split()[-1].lower() in self.names and after.split()[0].lower() in self.names:
+            return space.group()  # two known items ("西瓜皮 鞋子"), even if 皮鞋 straddles the space
+        joined = (before + after).lower()
+        cut = len(before)
+        for left in range(max(0, cut - self.longest + 1), cut):
+            for right in range(cut + 1, min(len(joined), left + self.longest) + 1):
+                if joined[left:right] in self.names:
+                    return ""
+        return space.group()
 
     def mentions(self, text: str) -> list[str]:
         """The item mentions in `text`, in order, as typed (spelled as the item list spells)."""

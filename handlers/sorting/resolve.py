@@ -116,7 +116,8 @@ def by_one_sound_off(lookup: Lookup) -> Match | None:
     confidence = lookup.engine.tuning["confidence"][path]
     if len(lookup.core) == 2:  # one of two characters wrong: a weaker hint
         confidence -= lookup.engine.tuning["confidence"]["short_penalty"]
-    return lookup.matched(item, path, confidence)
+    match = lookup.matched(item, path, confidence)
+    return match if closeness == 2 else lookup.unless_model_objects(match)
 
 
 def by_head(lookup: Lookup) -> Match | None:
@@ -126,7 +127,8 @@ def by_head(lookup: Lookup) -> Match | None:
 
 def by_fuzzy_pinyin(lookup: Lookup) -> Match | None:
     candidates = lookup.engine.lexicon.sounding_like(lookup.core, fuzzy=True)
-    return closest_spelling(lookup, candidates, "fuzzy_pinyin")
+    match = closest_spelling(lookup, candidates, "fuzzy_pinyin")
+    return lookup.unless_model_objects(match) if match else None
 
 
 def by_edit(lookup: Lookup) -> Match | None:
