@@ -1,0 +1,121 @@
+"""How residents really write: spelling variants, question words, and unknown items, as they read the answer."""
+import json
+
+import pytest
+
+from content.sorting import load_knowledge
+from handlers.sorting import CATEGORIES, Engine, classify, format_reply, get_engine
+from handlers.sorting.model import STORED, training_digest
+
+
+def categories(text: str) -> list[str]:
+    result = classify(text)
+    assert not result.unrecognised, result
+    return [answer.category for answer in result.answers]
+
+
+# --- the way an item is written -----------------------------------------------------------------
+
+@pytest.mark.parametrize("typed, item, category", [
+    ("一个塑料瓶", "塑料瓶", "recyclable"),
+    ("两节碱性电池", "碱性电池", "residual"),  # the quantity goes, the kind of battery still settles the bin
+    ("这块砖头", "砖头", "special"),
+    ("舊報紙", "旧报纸", "recyclable"),  # traditional characters
+    ("雞骨頭", "鸡骨头", "kitchen"),
+    ("纸 巾", "纸巾", "residual"),  # a stray space inside a name
+    ("ＣＤ机", "CD机", "recyclable"),  # full-width letters
+    ("IPHONE", "iPhone", "special"),  # phones are e-waste in Changchun
+])
+def test_residents_spelling_finds_the_item(typed, item, category):
+    answer = classify(typed).answers[0]
+    assert (answer.item, answer.category) == (item, category)
+    assert not answer.guess
+
+
+def test_a_space_between_two_items_still_separates_them():
+    assert categories("电池 剩饭") == ["hazardous", "kitchen"]
+
+
+def test_this_battery_gets_the_battery_distinction():
+    reply = format_reply(classify("这个电池扔哪"))
+    assert reply.startswith("电池：要看具体种类") and "纽扣电池" in reply
+
+
+# --- question words -----------------------------------------------------------------------------
+
+def test_a_bin_name_asked_alone_is_answered():
+    assert format_reply(classify("干垃圾")).startswith("干垃圾：其他垃圾（灰色桶）")
+
+
+def test_the_bin_names_in_a_question_are_never_items():
+    assert classify("是干垃圾还是湿垃圾").answers == ()
+    assert format_reply(classify("是干垃圾还是湿垃圾？")).startswith("请告诉我物品名称")
+    assert categories("电池是干垃圾还是湿垃圾") == ["hazardous"]
+
+
+@pytest.mark.parametrize("text, category", [
+    ("西瓜皮是什么垃级", "kitchen"),
+    ("烟头是什么拉圾", "residual"),
+    ("沐浴乳属于哪一类", "residual"),
+    ("橘子该怎么处理", "kitchen"),
+    ("塑料瓶是什么垃圾额", "recyclable"),
+    ("酸奶杯和报纸各是什么垃圾", None),
+])
+def test_typos_and_fillers_in_the_question_are_not_items(text, category):
+    result = classify(text)
+    assert not result.unrecognised
+    if category is None:
+        assert len(result.answers) == 2
+    else:
+        assert [a.category for a in result.answers] == [category]
+
+
+def test_question_words_inside_an_item_name_stay_in_it():
+    answer = classify("高附加值可回收物是什么垃圾").answers
+    assert [a.item for a in answer] == ["高附加值可回收物"]
+
+
+# --- not household waste ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, channel_word", [
+    ("装修剩下的碎砖头和水泥块怎么处理", "装修垃圾堆放点"),
+    ("一堆建筑垃圾", "装修垃圾堆放点"),
+    ("坏了的旧冰箱扔哪", "以旧换新"),
+])
+def test_rubble_and_old_fridges_get_their_channel(text, channel_word):
+    reply = format_reply(classify(text))
+    assert "不属于生活垃圾" in reply and channel_word in reply and "色桶" not in reply
+
+
+# --- unknown items ------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def engine_without():
+    """An engine that never saw these items: it trains its own guesser on the rest."""
+    held_out = {"酱汁", "香肠竹签", "塑料挂钩", "过期胃药", "虾头", "废矿物油"}
+    knowledge = load_knowledge()
+    return Engine.from_items(item for item in knowledge.items if item.name not in held_out)
+
+
+@pytest.mark.parametrize("text, category", [
+    ("酱汁", "kitchen"),  # not 剪子, which only sounds alike
+    ("塑料挂钩", "recyclable"),
+    ("过期胃药", "hazardous"),
+])
+def test_unknown_items_are_guessed_from_what_they_are(engine_without, text, category):
+    answer = engine_without.classify(text).answers[0]
+    assert answer.category == category
+
+
+def test_a_model_guess_is_never_dressed_as_a_dictionary_match(engine_without):
+    answer = engine_without.classify("虾头").answers[0]
+    assert (answer.item, answer.category) == ("虾头", "kitchen")
+    assert 0 < answer.confidence <= 0.85  # guesses are capped below the dictionary paths
+
+
+def test_the_stored_guesser_was_trained_on_the_shipped_item_list():
+    """Rebuild with `python -m content.build_sorting` after changing items or training settings."""
+    knowledge = load_knowledge()
+    stored = json.loads(STORED.read_text(encoding="utf-8"))
+    assert stored["digest"] == training_digest(knowledge.items, CATEGORIES, knowledge.tuning["training"])
+    assert get_engine().guesser.weights is not None
