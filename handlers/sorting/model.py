@@ -3,8 +3,9 @@
 The category of an unknown item follows mostly from the head of the compound (its end: "…瓶",
 "…骨头", "…电池") and from what it is made of or what happened to it (its start: "塑料…",
 "过期…"), so the features are its final and first characters plus every character and bigram.
-A multinomial logistic regression weighs them against each other (measured on the development
-set it beats naive Bayes on held-out items, 85 % against 76 %).
+A multinomial logistic regression weighs them against each other (on the first development
+split's held-out names it scored 85 % against naive Bayes's 76 %; in 5-fold cross-validation over
+the list, 79 % against 77 % — the list itself disagrees with itself on many similar names).
 
 Training takes about a second in pure Python, so content/build_sorting.py stores the weights in
 content/sorting/guesser.json with a digest of the items they were trained on; an engine built on
