@@ -35,7 +35,7 @@ def warm_up_in_background() -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from bot import api, limits
+    from bot import admin, api, limits
     from bot.health import health
     from bot.metrics import metrics
     from bot.webhook import webhook
@@ -46,6 +46,7 @@ def register_blueprints(app: Flask) -> None:
     api.init_app(app)
     app.register_blueprint(health)
     app.register_blueprint(metrics)
+    admin.init_app(app)
     if app.config["SIMULATOR_ENABLED"]:
         from bot.simulator import simulator
 

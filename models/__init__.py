@@ -22,5 +22,6 @@ db = SQLAlchemy(model_class=Base)
 from models.messages import InboundMessage  # noqa: E402
 from models.residents import Resident  # noqa: E402
 from models.sorting import TaughtItem, UnrecognisedQuery  # noqa: E402
+from models.staff import AuditEntry, Staff  # noqa: E402
 
 __all__ = ["Base", "db", "InboundMessage", "Resident", "TaughtItem", "UnrecognisedQuery"]

@@ -1,0 +1,51 @@
+"""Login and logout."""
+from flask import g, redirect, render_template, request, url_for
+
+from bot.admin import SESSION_COOKIE, admin, client_ip, set_cookie
+from handlers import audit, staff as staff_accounts
+from handlers.staff import StaffError
+from models import db
+from models.staff import Staff
+from models.timeutil import utcnow
+
+
+def safe_next(target: str | None) -> str:
+    """Only a path inside the console: a login link must not send staff to another site."""
+    if target and target.startswith(admin.url_prefix + "/") and "//" not in target and "\\" not in target:
+        return target
+    return url_for("admin.dashboard")
+
+
+@admin.route("/login", methods=["GET", "POST"])
+def login():
+    error = None
+    username = request.form.get("username", "")
+    if request.method == "POST":
+        try:
+            member = staff_accounts.authenticate(username, request.form.get("password", ""), client_ip())
+        except StaffError as refusal:
+            error = str(refusal)
+            known = db.session.execute(db.select(Staff).filter_by(username=username.strip())).scalar_one_or_none()
+            if known is not None:
+                audit.record(known, "login_failed", known.region_code, ip=client_ip())
+                db.session.commit()
+        else:
+            member.last_login_at = utcnow()
+            audit.record(member, "login", member.region_code, ip=client_ip())
+            db.session.commit()
+            sid = staff_accounts.open_session(member)
+            response = redirect(safe_next(request.args.get("next")))
+            set_cookie(response, SESSION_COOKIE, sid)
+            return response
+    return render_template("admin/login.html", error=error, username=username), (401 if error else 200)
+
+
+@admin.post("/logout")
+def logout():
+    if g.staff is not None:
+        audit.record(g.staff, "logout", g.staff.region_code, ip=client_ip())
+        db.session.commit()
+    staff_accounts.close_session(g.sid)
+    response = redirect(url_for("admin.login"))
+    response.delete_cookie(SESSION_COOKIE, path=admin.url_prefix)
+    return response

@@ -1,0 +1,85 @@
+"""Staff accounts: each staff member manages the accounts below their own node only."""
+from flask import abort, g, redirect, render_template, request, url_for
+
+from bot.admin import admin, client_ip, notify, require
+from handlers import audit, scope, staff as staff_accounts
+from handlers.staff import StaffError
+from models import db
+from models.staff import Staff
+
+
+def account_or_404(staff_id: int) -> Staff:
+    # Out of scope looks exactly like missing: no probing which ids exist elsewhere.
+    account = staff_accounts.manageable(g.staff, staff_id)
+    if account is None:
+        abort(404)
+    return account
+
+
+@admin.get("/staff")
+@require("manage_staff")
+def staff_list(error: str | None = None, form: dict | None = None):
+    accounts = staff_accounts.list_manageable(g.staff)
+    names = scope.region_names([a.region_code for a in accounts] + [g.staff.region_code])
+    regions = [(code, name) for code, name in scope.child_regions(g.staff) if code != g.staff.region_code]
+    return render_template("admin/staff.html", accounts=accounts, names=names, regions=regions,
+                           roles=scope.assignable_roles(g.staff), error=error, form=form or {}), (
+        400 if error else 200)
+
+
+@admin.post("/staff")
+@require("manage_staff")
+def staff_create():
+    form = request.form
+    try:
+        account = staff_accounts.create_staff(
+            g.staff, form.get("username", ""), form.get("display_name", ""),
+            form.get("password", ""), form.get("role", ""), form.get("region_code", "").strip())
+    except StaffError as refusal:
+        db.session.rollback()
+        return staff_list(error=str(refusal), form={k: v for k, v in form.items() if k != "password"})
+    audit.record(g.staff, "staff_create", account.region_code, target=account.username,
+                 detail={"role": account.role}, ip=client_ip())
+    db.session.commit()
+    notify(f"已创建账号 {account.username}")
+    return redirect(url_for("admin.staff_list"))
+
+
+@admin.post("/staff/<int:staff_id>/active")
+@require("manage_staff")
+def staff_active(staff_id: int):
+    account = account_or_404(staff_id)
+    active = request.form.get("active") == "1"
+    staff_accounts.set_active(account, active)
+    audit.record(g.staff, "staff_update", account.region_code, target=account.username,
+                 detail={"active": active}, ip=client_ip())
+    db.session.commit()
+    notify(f"账号 {account.username} 已{'启用' if active else '停用'}")
+    return redirect(url_for("admin.staff_list"))
+
+
+@admin.post("/staff/<int:staff_id>/password")
+@require("manage_staff")
+def staff_password(staff_id: int):
+    account = account_or_404(staff_id)
+    try:
+        staff_accounts.set_password(account, request.form.get("password", ""))
+    except StaffError as refusal:
+        db.session.rollback()
+        return staff_list(error=str(refusal))
+    audit.record(g.staff, "staff_update", account.region_code, target=account.username,
+                 detail={"password": "reset"}, ip=client_ip())
+    db.session.commit()
+    notify(f"已重置 {account.username} 的密码，原有登录已失效")
+    return redirect(url_for("admin.staff_list"))
+
+
+@admin.post("/staff/<int:staff_id>/delete")
+@require("manage_staff")
+def staff_delete(staff_id: int):
+    account = account_or_404(staff_id)
+    audit.record(g.staff, "staff_delete", account.region_code, target=account.username, ip=client_ip())
+    db.session.delete(account)
+    db.session.commit()
+    notify(f"已删除账号 {account.username}")
+    return redirect(url_for("admin.staff_list"))
