@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app bot
 
-.PHONY: run test install install-dev services migrate bench clean
+.PHONY: run test install install-dev services browser migrate bench clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -28,7 +28,16 @@ run: migrate
 services:
 	@bash scripts/ensure_services.sh
 
-test: install-dev services
+# The console's browser tests drive the system's Chromium (Playwright never downloads one);
+# CJK fonts so pages render as staff see them. Installs only when missing (CI runs as root).
+browser:
+	@if [ ! -x /usr/bin/chromium ] || ! dpkg -s fonts-wqy-zenhei >/dev/null 2>&1; then \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -q && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q --no-install-recommends chromium fonts-wqy-zenhei; \
+	fi
+
+test: install-dev services browser
 	$(BIN)/python -m pytest
 
 bench: install-dev services

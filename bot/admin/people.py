@@ -1,8 +1,17 @@
 """Residents and volunteers of the staff member's subtree: lists, approval, service hours, export."""
-from flask import g, render_template, request
+from datetime import datetime
 
-from bot.admin import admin, require
-from handlers import roster, scope
+from flask import Response, g, render_template, request
+
+from bot.admin import admin, client_ip, require
+from handlers import audit, exports, roster, scope
+from models import db
+
+
+def xlsx(name: str, content: bytes) -> Response:
+    stamp = datetime.now().strftime("%Y%m%d-%H%M")
+    return Response(content, mimetype=exports.XLSX, headers={
+        "Content-Disposition": f'attachment; filename="{name}-{stamp}.xlsx"'})
 
 
 @admin.get("/residents")
@@ -12,6 +21,16 @@ def residents():
     rows, more = roster.residents(g.staff, request.args.get("area"), page)
     return render_template("admin/residents.html", rows=rows, more=more, page=page,
                            regions=scope.child_regions(g.staff))
+
+
+@admin.get("/residents/export.xlsx")
+@require("export")
+def residents_export():
+    area = roster.area_filter(g.staff, request.args.get("area"))
+    content = roster.residents_workbook(g.staff, area)
+    audit.record(g.staff, "export", area, target="residents", ip=client_ip())
+    db.session.commit()
+    return xlsx("residents", content)
 
 
 @admin.get("/volunteers")

@@ -1,0 +1,132 @@
+"""The authorisation matrix: every role, at its node, against every console URL, inside and outside
+its subtree. Expectations are written out here, not derived from handlers/scope.py, so a change of
+rules shows up as a failing test."""
+import pytest
+
+from models import AuditEntry, TaughtItem, db
+from models.staff import Staff
+from tests.admin_support import (CITY, DISTRICT_A, DISTRICT_B, STREET_A, STREET_B, Console,
+                                 add_staff)
+
+ACTORS = {  # name: (role, node)
+    "city_admin": ("city_admin", CITY),
+    "district_admin": ("district_admin", DISTRICT_A),
+    "street_admin": ("street_admin", STREET_A),
+    "school_admin": ("school_admin", STREET_A),
+    "city_reviewer": ("reviewer", CITY),
+    "district_reviewer": ("reviewer", DISTRICT_A),
+}
+PAGES = {  # URL: actors who may open it
+    "/admin/dashboard": set(ACTORS),
+    "/admin/residents": {"city_admin", "district_admin", "street_admin", "city_reviewer", "district_reviewer"},
+    "/admin/volunteers": {"city_admin", "district_admin", "street_admin", "city_reviewer", "district_reviewer"},
+    "/admin/queries": {"city_admin", "city_reviewer"},
+    "/admin/staff": {"city_admin", "district_admin", "street_admin"},
+    "/admin/audit": {"city_admin", "district_admin", "street_admin"},
+}
+MANAGERS = {"city_admin", "district_admin", "street_admin"}
+TARGETS = {  # an existing account at each node; who may manage it (strictly below their node)
+    "district_a": (DISTRICT_A, {"city_admin"}),
+    "street_a": (STREET_A, {"city_admin", "district_admin"}),
+    "district_b": (DISTRICT_B, {"city_admin"}),
+    "street_b": (STREET_B, {"city_admin"}),
+}
+
+
+@pytest.fixture
+def people(app):
+    for name, (role, node) in ACTORS.items():
+        add_staff(name, role, node)
+    for name, (node, _) in TARGETS.items():
+        add_staff(f"target_{name}", "street_admin" if len(node) == 9 else "district_admin", node)
+
+
+def account(username: str) -> Staff | None:
+    db.session.expire_all()
+    return db.session.execute(db.select(Staff).filter_by(username=username)).scalar_one_or_none()
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+def test_pages_open_only_for_roles_that_may(people, client, actor):
+    console = Console(client, actor)
+    for url, allowed in PAGES.items():
+        status = console.get(url).status_code
+        assert status == (200 if actor in allowed else 403), (url, status)
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+def test_staff_forms_act_only_on_accounts_strictly_below(people, client, actor):
+    console = Console(client, actor)
+    for name, (node, managers) in TARGETS.items():
+        target = account(f"target_{name}")
+        allowed = actor in managers
+        expected = 302 if allowed else (404 if actor in MANAGERS else 403)
+        response = console.post(f"/admin/staff/{target.id}/active", {"active": "0"})
+        assert response.status_code == expected, (name, "active")
+        assert account(target.username).active is not allowed
+        response = console.post(f"/admin/staff/{target.id}/password", {"password": "Brand-new-pass9"})
+        assert response.status_code == expected, (name, "password")
+        assert (account(target.username).session_epoch == 2) is allowed
+        response = console.post(f"/admin/staff/{target.id}/delete")
+        assert response.status_code == expected, (name, "delete")
+        assert (account(target.username) is None) is allowed
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+def test_accounts_are_created_only_below_ones_own_node(people, client, actor):
+    console = Console(client, actor)
+    for node, role, allowed in [
+        (STREET_A, "street_admin", {"city_admin", "district_admin"}),
+        (STREET_B, "street_admin", {"city_admin"}),
+        (DISTRICT_B, "district_admin", {"city_admin"}),
+        (DISTRICT_A, "reviewer", {"city_admin"}),
+        (CITY, "city_admin", set()),
+    ]:
+        username = f"new_{actor}_{node}"
+        response = console.post("/admin/staff", {"username": username, "password": "Brand-new-pass9",
+                                                 "role": role, "region_code": node})
+        assert response.status_code == (302 if actor in allowed else 400 if actor in MANAGERS else 403)
+        assert (account(username) is not None) is (actor in allowed), (node, role)
+
+
+def test_staff_list_shows_only_accounts_below(people, client):
+    page = Console(client, "district_admin").get("/admin/staff").text
+    assert "target_street_a" in page
+    for other in ("target_district_b", "target_street_b", "target_district_a", "city_admin"):
+        assert other not in page
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+def test_teaching_and_undoing_need_a_city_role(people, client, actor):
+    console = Console(client, actor)
+    allowed = actor in {"city_admin", "city_reviewer"}
+    taught = console.post("/admin/queries/teach", {"query": "xyzzy", "item": "魔法石", "category": "residual"})
+    assert taught.status_code == (302 if allowed else 403)
+    count = db.session.execute(db.select(db.func.count(TaughtItem.id))).scalar_one()
+    assert count == (1 if allowed else 0)
+    if not allowed:
+        db.session.add(TaughtItem(query="xyzzy", item="魔法石", category="residual", taught_by="x"))
+        db.session.commit()
+    undone = console.post("/admin/queries/untaught", {"query": "xyzzy"})
+    assert undone.status_code == (302 if allowed else 403)
+    left = db.session.execute(db.select(db.func.count(TaughtItem.id))).scalar_one()
+    assert left == (0 if allowed else 1)
+
+
+def test_audit_log_shows_only_the_own_subtree(people, client):
+    for node, target in [(DISTRICT_A, "in-a"), (STREET_A, "in-a-street"), (DISTRICT_B, "in-b"),
+                         (CITY, "at-city")]:
+        db.session.add(AuditEntry(username="x", action="export", region_code=node, target=target))
+    db.session.commit()
+    page = Console(client, "district_admin").get("/admin/audit").text
+    assert "in-a" in page and "in-a-street" in page
+    assert "in-b" not in page and "at-city" not in page
+
+
+def test_anonymous_visitors_reach_nothing_but_the_login_page(people, client):
+    for url in PAGES:
+        response = client.get(url)
+        assert response.status_code == 302 and response.headers["Location"].startswith("/admin/login")
+    target = account("target_street_b")
+    assert client.post(f"/admin/staff/{target.id}/delete").status_code == 400  # no CSRF cookie
+    assert account("target_street_b") is not None
