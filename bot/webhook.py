@@ -27,18 +27,19 @@ def verify_server():
 
 @webhook.post("/wechat")
 def answer_message():
-    config = current_app.config
+    config, args, gateway = current_app.config, request.args, wechat.gateway()
+    timestamp, nonce = args.get("timestamp", ""), args.get("nonce", "")
     request.max_content_length = config["WECHAT_MAX_BODY"]
-    args = request.args
     if not signed(args):
         abort(403, "bad signature")
-    if not fresh(args.get("timestamp", ""), config["WECHAT_MAX_AGE"]):
+    if not fresh(timestamp, config["WECHAT_MAX_AGE"]):
         abort(403, "stale timestamp")
     body = request.get_data()  # 413 past the cap
-    encrypted = args.get("encrypt_type") == "aes"
+    encrypted = args.get("encrypt_type") == "aes"  # safe mode, or compatible mode
     try:
-        xml = decrypt(body, args) if encrypted else body
-        message, raw = wechat.read_message(xml)
+        if encrypted:
+            body = gateway.decrypt(body, args.get("msg_signature", ""), timestamp, nonce)
+        message, raw = wechat.read_message(body)
     except InvalidSignatureException:
         abort(403, "bad msg_signature")
     except (wechat.BadMessage, InvalidAppIdException) as error:
@@ -49,7 +50,7 @@ def answer_message():
         text = answer(message, config["WECHAT_REPLY_BUDGET"])
     reply = wechat.render_reply(text, raw)
     if encrypted and text:
-        reply = wechat.gateway().crypto().encrypt_message(reply, args.get("nonce", ""))
+        reply = gateway.crypto().encrypt_message(reply, nonce)
     return Response(reply, mimetype="application/xml" if text else "text/plain")
 
 
@@ -92,16 +93,3 @@ def fresh(timestamp: str, max_age: int) -> bool:
         return abs(time.time() - int(timestamp)) <= max_age
     except ValueError:
         return False
-
-
-def decrypt(body: bytes, args) -> bytes:
-    if any(marker in body for marker in wechat.FORBIDDEN_XML):
-        raise wechat.BadMessage("DTDs and entities are not allowed")
-    try:
-        return wechat.gateway().crypto().decrypt_message(
-            body, args.get("msg_signature", ""), args.get("timestamp", ""), args.get("nonce", "")
-        ).encode()
-    except (InvalidSignatureException, InvalidAppIdException):
-        raise
-    except Exception as error:  # not XML, no <Encrypt>, bad base64 or padding
-        raise wechat.BadMessage(str(error)) from error
