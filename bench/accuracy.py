@@ -1,6 +1,6 @@
 """Sorting accuracy benchmark: our engine against a plain exact/substring dictionary lookup.
 
-Run from the repository root: `.venv/bin/python -m bench.accuracy [--errors KIND]`.
+Run from the repository root: `.venv/bin/python -m bench.accuracy [--errors KIND] [--cv [K]]`.
 Queries come from bench/devset/{dev,test}.csv (regenerate with `python -m bench.devset.generate`).
 The `unknown` kind is answered by engines built WITHOUT the held-out items (bench/devset/heldout.txt).
 A query counts as right when the categories answered, in order, are exactly the expected ones and
@@ -8,6 +8,7 @@ nothing was left unrecognised; "answered" means at least one answer was given.
 """
 import argparse
 import csv
+import random
 import re
 import statistics
 import subprocess
@@ -154,6 +155,51 @@ def print_table(split: str, outcome: dict) -> None:
         print(f"latency {name:<8} mean {statistics.fmean(values):7.1f} µs   p99 {p99:7.1f} µs")
 
 
+def ordinary(items) -> list:
+    """The names the `unknown` kind holds out (as bench/devset/generate.py chooses them)."""
+    return sorted((item for item in items if item.category != "special" and not item.note and len(item.name) > 1
+                   and "(" not in item.name and ")" not in item.name), key=lambda item: item.name)
+
+
+def cross_validate(folds: int, seed: int = 7) -> None:
+    """Unknown-item accuracy by k-fold cross-validation over the whole item list.
+
+    Each fold's ordinary names are removed from the dictionary and the guesser (which is
+    retrained), then asked as bare names. Robust to the luck of one held-out split.
+    """
+    knowledge = load_knowledge()
+    names = ordinary(knowledge.items)
+    random.Random(seed).shuffle(names)
+    held_out = set((DEVSET / "heldout.txt").read_text(encoding="utf-8").split())
+    test_names = {row["items"] for row in read_rows("test") if row["kind"] == "unknown"}
+    totals = {name: [0, 0, 0] for name in ("engine", "baseline", "engine, no test names")}
+    for fold in range(folds):
+        asked = names[fold::folds]
+        removed = {item.name for item in asked}
+        reduced = [item for item in knowledge.items if item.name not in removed]
+        engine, baseline = engine_answer(Engine.from_items(reduced)), Baseline(reduced)
+        right = 0
+        for item in asked:
+            for name, system in (("engine", engine), ("baseline", baseline.classify)):
+                categories, left_over = system(item.name)
+                correct = categories == [item.category] and not left_over
+                totals[name][0] += correct
+                totals[name][1] += bool(categories)
+                totals[name][2] += 1
+                if name == "engine":
+                    right += correct
+                    if item.name not in test_names:
+                        entry = totals["engine, no test names"]
+                        entry[0] += correct
+                        entry[1] += bool(categories)
+                        entry[2] += 1
+        print(f"  fold {fold + 1}: {len(asked)} names, engine {percent(right, len(asked))}")
+    print(f"\n## {folds}-fold cross-validation over {len(names)} ordinary item names "
+          f"({len(held_out & {item.name for item in names})} of them in heldout.txt)")
+    for name, (right, answered, total) in totals.items():
+        print(f"{name:<22} acc {percent(right, total)}  answered {percent(answered, total)}  (n={total})")
+
+
 def load_seconds() -> float:
     """What a web process pays once: imports, dictionary, jieba, stored guesser (a fresh interpreter)."""
     code = ("import time; t = time.perf_counter(); from handlers.sorting import get_engine; get_engine(); "
@@ -166,6 +212,8 @@ def load_seconds() -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--errors", metavar="KIND", help="list the engine's misses of this kind (dev split)")
+    parser.add_argument("--cv", metavar="K", type=int, nargs="?", const=5,
+                        help="also cross-validate unknown-item accuracy over the whole item list (default 5 folds)")
     args = parser.parse_args()
     started = time.perf_counter()
     systems = build_systems()
@@ -182,6 +230,8 @@ def main() -> None:
         print("calibration (single-item answers): confidence bin, n, mean confidence, accuracy")
         for label, count, confidence, accuracy in calibration(rows, systems):
             print(f"  {label}  {count:>5}  {confidence:.2f}  {accuracy:.2f}")
+    if args.cv:
+        cross_validate(args.cv)
 
 
 if __name__ == "__main__":

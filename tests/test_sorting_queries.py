@@ -119,3 +119,29 @@ def test_the_stored_guesser_was_trained_on_the_shipped_item_list():
     stored = json.loads(STORED.read_text(encoding="utf-8"))
     assert stored["digest"] == training_digest(knowledge.items, CATEGORIES, knowledge.tuning["training"])
     assert get_engine().guesser.weights is not None
+
+
+# --- the guesser's backoffs: lexicon, radicals, real words that only sound like an item ----------
+
+def test_a_real_word_that_sounds_like_a_known_item_is_guessed_as_itself():
+    knowledge = load_knowledge()
+    engine = Engine.from_items(item for item in knowledge.items if item.name not in {"食品", "猪肝"})
+    assert [a.category for a in engine.classify("食品").answers] == ["kitchen"]  # not 饰品 (residual)
+    assert [a.category for a in engine.classify("猪肝").answers] == ["kitchen"]  # not 竹竿 (residual)
+    assert [a.item for a in engine.classify("落花牲").answers] == ["落花生"]  # a typo is no word: still the item
+
+
+def test_names_of_characters_the_list_never_shows_still_get_a_guess():
+    engine = Engine.from_items([("菠菜", "kitchen"), ("芹菜", "kitchen"), ("铁锅", "recyclable"),
+                                ("铝罐", "recyclable"), ("纸巾", "residual")])
+    result = engine.classify("莴苣")  # 苣 carries 艹, like 菜
+    assert not result.unrecognised and result.answers[0].category == "kitchen" and result.answers[0].guess
+
+
+def test_the_lexicon_reads_the_head_noun_before_the_material():
+    backoff = get_engine().guesser.backoff
+    assert backoff.lexicon("塑料花盆") == ("residual", "head")
+    assert backoff.lexicon("不锈钢勺") == ("recyclable", "material")
+    assert backoff.lexicon("过期眼药") == ("hazardous", "head")
+    assert backoff.lexicon("一次性勺") == ("residual", "material")
+    assert backoff.lexicon("abc") is None

@@ -11,16 +11,29 @@ Training takes about a second in pure Python, so content/build_sorting.py stores
 content/sorting/guesser.json with a digest of the items they were trained on; an engine built on
 the same items loads them, an engine built on other items (held-out benchmarks, tests) trains its
 own. Nothing is downloaded.
+
+Two backoffs stand behind the regression (class Backoff):
+- a hand-written lexicon of head nouns and materials (content/sorting/materials.toml: "…瓦片",
+  "…胶", "不锈钢…", "一次性…") adds a fixed weight to its category: the item list contradicts
+  itself on many names, and domain knowledge settles the uncertain ones (5-fold cross-validation
+  over the list, guesser alone: 80.1 % -> 81.1 %);
+- a name none of whose features the model has seen (枸杞, 莴苣) is guessed from the radicals of its
+  characters (content/sorting/radicals.txt: 枸 -> 木), by the categories of the known items whose
+  last character carries the same radical, instead of going unanswered.
 """
 import hashlib
 import json
 import math
 import random
+import tomllib
+from functools import cache
 from pathlib import Path
 
 from content.sorting import DATA_DIR, Item
 
 STORED = DATA_DIR / "guesser.json"
+LEXICON = DATA_DIR / "materials.toml"
+RADICALS = DATA_DIR / "radicals.txt"
 FEATURES_VERSION = "1: suffix 1-4, prefix 1-3, chars, bigrams"
 
 
@@ -33,10 +46,78 @@ def features(name: str) -> list[str]:
     return found
 
 
+@cache
+def radical_table() -> dict[str, str]:
+    """Character -> its radical, for the characters of content/sorting/radicals.txt."""
+    table: dict[str, str] = {}
+    for line in RADICALS.read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            radical, characters = line.split("\t")
+            table.update(dict.fromkeys(characters, radical))
+    return table
+
+
+@cache
+def lexicon_tables() -> tuple[dict[str, str], dict[str, str]]:
+    """(heads, materials): word -> category, from content/sorting/materials.toml."""
+    data = tomllib.loads(LEXICON.read_text(encoding="utf-8"))
+    return tuple({word.lower(): category for category, words in data[part].items() for word in words}
+                 for part in ("heads", "materials"))
+
+
+def radical(char: str) -> str:
+    return radical_table().get(char, char)
+
+
+class Backoff:
+    """What the guesser leans on besides its weights: the lexicon, and radicals for unseen characters."""
+
+    def __init__(self, items: tuple[Item, ...], categories: tuple[str, ...], settings: dict) -> None:
+        self.heads, self.materials = lexicon_tables()
+        self.longest_head = max(map(len, self.heads), default=0)
+        self.longest_material = max(map(len, self.materials), default=0)
+        self.weights = {"head": settings.get("lexicon_head", 0.0),
+                        "material": settings.get("lexicon_material", 0.0)}
+        # Categories of the known items by the radical of their last character (add-one smoothed).
+        index = {category: position for position, category in enumerate(categories)}
+        self.by_radical: dict[str, list[float]] = {}
+        for item in items:
+            han = [char for char in item.name if is_han(char)]
+            if han and item.category in index:
+                row = self.by_radical.setdefault(radical(han[-1]), [1.0] * len(categories))
+                row[index[item.category]] += 1
+
+    def lexicon(self, name: str) -> tuple[str, str] | None:
+        """(category, "head" | "material") for the longest lexicon head the name ends with, else
+        the longest material word it holds."""
+        name = name.lower()
+        for length in range(min(self.longest_head, len(name)), 0, -1):
+            category = self.heads.get(name[-length:])
+            if category:
+                return category, "head"
+        for length in range(min(self.longest_material, len(name)), 0, -1):
+            for start in range(len(name) - length + 1):
+                category = self.materials.get(name[start:start + length])
+                if category:
+                    return category, "material"
+        return None
+
+    def radical_scores(self, name: str) -> list[float] | None:
+        """Log-odds from the radical of the last character whose radical the list shows."""
+        for char in reversed(name):
+            row = self.by_radical.get(radical(char)) if is_han(char) else None
+            if row:
+                total = sum(row)
+                return [math.log(value / total) for value in row]
+        return None
+
+
 class Guesser:
-    def __init__(self, weights: dict[str, list[float]], categories: tuple[str, ...]) -> None:
+    def __init__(self, weights: dict[str, list[float]], categories: tuple[str, ...],
+                 backoff: Backoff | None = None) -> None:
         self.weights = weights
         self.categories = categories
+        self.backoff = backoff
 
     @classmethod
     def for_items(cls, items: tuple[Item, ...], categories: tuple[str, ...], settings: dict) -> "Guesser":
@@ -45,7 +126,7 @@ class Guesser:
         if STORED.exists():
             stored = json.loads(STORED.read_text(encoding="utf-8"))
             if stored["digest"] == digest:
-                return cls(stored["weights"], categories)
+                return cls(stored["weights"], categories, Backoff(items, categories, settings))
         return cls.train(items, categories, settings)
 
     @classmethod
@@ -71,7 +152,7 @@ class Guesser:
                         gradient = probabilities[c] - (c == truth)
                         square[c] += gradient * gradient
                         row[c] -= rate * gradient / math.sqrt(square[c])
-        return cls(weights, categories)
+        return cls(weights, categories, Backoff(items, categories, settings))
 
     def save(self, path: Path, items: tuple[Item, ...], settings: dict) -> None:
         weights = {feature: [round(value, 3) for value in row] for feature, row in sorted(self.weights.items())}
@@ -80,12 +161,30 @@ class Guesser:
         path.write_text(text + "\n", encoding="utf-8")
 
     def knows_any(self, name: str) -> bool:
-        return any(feature in self.weights for feature in features(name))
+        """Whether anything in the name says something: a feature, a lexicon word or a radical."""
+        if any(feature in self.weights for feature in features(name)):
+            return True
+        return bool(self.backoff and (self.backoff.lexicon(name) or self.backoff.radical_scores(name)))
 
     def probabilities(self, name: str, temperature: float = 1.0) -> dict[str, float]:
-        """Category probabilities, softened by `temperature` to match measured accuracy."""
-        scores = score(self.weights, features(name), len(self.categories))
-        return dict(zip(self.categories, softmax([value / temperature for value in scores])))
+        """Category probabilities, softened by `temperature` to match measured accuracy.
+
+        A lexicon match adds its weight to its category (then all is scaled back to sum to 1);
+        a name with no known feature is scored by its radicals.
+        """
+        observed = features(name)
+        scores = score(self.weights, observed, len(self.categories))
+        backoff = self.backoff
+        if backoff and not any(feature in self.weights for feature in observed):
+            scores = backoff.radical_scores(name) or scores
+        probabilities = dict(zip(self.categories, softmax([value / temperature for value in scores])))
+        found = backoff.lexicon(name) if backoff else None
+        if found and found[0] in probabilities:
+            category, kind = found
+            weight = backoff.weights[kind]
+            probabilities[category] += weight
+            probabilities = {key: value / (1 + weight) for key, value in probabilities.items()}
+        return probabilities
 
 
 def score(weights: dict[str, list[float]], observed: list[str], size: int) -> list[float]:
@@ -103,6 +202,10 @@ def softmax(scores: list[float]) -> list[float]:
     exps = [math.exp(value - top) for value in scores]
     total = sum(exps)
     return [value / total for value in exps]
+
+
+def is_han(char: str) -> bool:
+    return "\u4e00" <= char <= "\u9fff"
 
 
 def training_digest(items: tuple[Item, ...], categories: tuple[str, ...], settings: dict) -> str:

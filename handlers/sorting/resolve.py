@@ -52,6 +52,16 @@ class Lookup:
     def unless_model_objects(self, match: Match) -> Match:
         return (by_guess(self) or match) if model_objects(self, match.category) else match
 
+    def unless_word_objects(self, match: Match) -> Match:
+        """A same-sounding match of a real word is another thing (鸭翅 is not 牙齿, 绿植 not 滤纸):
+        the guesser may overrule it then, but not a typo, which is no word (落花牲)."""
+        return self.unless_model_objects(match) if self.is_word else match
+
+    @cached_property
+    def is_word(self) -> bool:
+        """Whether jieba's dictionary (which the engine's tokenizer loads) has the core as a word."""
+        return self.engine.parser.tokenizer.FREQ.get(self.core.lower(), 0) > 0
+
     def matched(self, item: Item, path: str, confidence: float | None = None) -> Match:
         if confidence is None:
             confidence = self.engine.tuning["confidence"][path]
@@ -103,7 +113,8 @@ def by_name(lookup: Lookup) -> Match | None:
 
 def by_pinyin(lookup: Lookup) -> Match | None:
     candidates = lookup.engine.lexicon.sounding_like(lookup.core, fuzzy=False)
-    return closest_spelling(lookup, candidates, "pinyin")
+    match = closest_spelling(lookup, candidates, "pinyin")
+    return lookup.unless_word_objects(match) if match else None
 
 
 def by_one_sound_off(lookup: Lookup) -> Match | None:
@@ -117,7 +128,7 @@ def by_one_sound_off(lookup: Lookup) -> Match | None:
     if len(lookup.core) == 2:  # one of two characters wrong: a weaker hint
         confidence -= lookup.engine.tuning["confidence"]["short_penalty"]
     match = lookup.matched(item, path, confidence)
-    return match if closeness == 2 else lookup.unless_model_objects(match)
+    return lookup.unless_word_objects(match) if closeness == 2 else lookup.unless_model_objects(match)
 
 
 def by_head(lookup: Lookup) -> Match | None:
