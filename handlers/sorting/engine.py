@@ -2,7 +2,7 @@
 
 Each mention is resolved by the first path that applies, most certain first: what staff taught,
 the exact name, the name without state words, the same pinyin, the head of the compound, near
-pinyin, a small edit distance, and finally a guess from the naive-Bayes model and the nearest
+pinyin, a small edit distance, and finally a guess from the logistic-regression guesser and the nearest
 known items. Each path carries the confidence measured for it (content/sorting/tuning.toml).
 """
 import threading
