@@ -120,3 +120,17 @@ def test_login_never_redirects_off_the_console(app, client):
     response = client.post("/admin/login?next=//evil.example/x", data={
         "csrf_token": console.token(), "username": "city", "password": PASSWORD})
     assert response.headers["Location"] == "/admin/dashboard"
+
+
+def test_changing_ones_own_password_keeps_this_browser_and_ends_the_others(app, client):
+    add_staff("nanguan", "district_admin", DISTRICT_A)
+    other = Console(app.test_client(), "nanguan")
+    console = Console(client, "nanguan")
+    wrong = console.post("/admin/password", {"current": "nope", "password": "Another-pass-22"})
+    weak = console.post("/admin/password", {"current": PASSWORD, "password": "short"})
+    assert (wrong.status_code, weak.status_code) == (400, 400) and "当前密码不正确" in wrong.text
+    done = console.post("/admin/password", {"current": PASSWORD, "password": "Another-pass-22"})
+    assert done.status_code == 302
+    assert "密码已修改" in console.get("/admin/dashboard").text
+    assert other.get("/admin/dashboard").status_code == 302
+    assert Console(app.test_client()).login("nanguan", "Another-pass-22").status_code == 302

@@ -9,7 +9,7 @@ import hmac
 import secrets
 from functools import wraps
 
-from flask import Blueprint, Flask, abort, current_app, g, render_template, request
+from flask import Blueprint, Flask, abort, current_app, g, redirect, render_template, request, url_for
 
 from handlers import scope, staff as staff_accounts
 
@@ -95,8 +95,6 @@ def login_required(view):
     @wraps(view)
     def wrapped(*args, **kwargs):
         if g.get("staff") is None:
-            from flask import redirect, url_for
-
             return redirect(url_for("admin.login", next=request.full_path))
         return view(*args, **kwargs)
     return wrapped

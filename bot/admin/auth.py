@@ -1,7 +1,8 @@
 """Login and logout."""
 from flask import g, redirect, render_template, request, url_for
+from werkzeug.security import check_password_hash
 
-from bot.admin import SESSION_COOKIE, admin, client_ip, set_cookie
+from bot.admin import SESSION_COOKIE, admin, client_ip, login_required, notify, set_cookie
 from handlers import audit, staff as staff_accounts
 from handlers.staff import StaffError
 from models import db
@@ -49,3 +50,32 @@ def logout():
     response = redirect(url_for("admin.login"))
     response.delete_cookie(SESSION_COOKIE, path=admin.url_prefix)
     return response
+
+
+@admin.route("/password", methods=["GET", "POST"])
+@login_required
+def own_password():
+    """Staff change their own password (the first one was set by whoever created the account)."""
+    error = None
+    if request.method == "POST":
+        member = g.staff
+        if not check_password_hash(member.password_hash, request.form.get("current", "")):
+            error = "当前密码不正确"
+        else:
+            try:
+                staff_accounts.set_password(member, request.form.get("password", ""))
+            except StaffError as refusal:
+                error = str(refusal)
+        if error is None:
+            audit.record(member, "staff_update", member.region_code, target=member.username,
+                         detail={"password": "own"}, ip=client_ip())
+            db.session.commit()
+            # Every other session of this account has ended; this browser continues in a new one.
+            staff_accounts.close_session(g.sid)
+            g.sid = staff_accounts.open_session(member)
+            notify("密码已修改，其他设备上的登录已失效")
+            response = redirect(url_for("admin.dashboard"))
+            set_cookie(response, SESSION_COOKIE, g.sid)
+            return response
+        db.session.rollback()
+    return render_template("admin/password.html", error=error), (400 if error else 200)
