@@ -11,7 +11,9 @@ MIGRATIONS = Path(__file__).resolve().parent.parent / "models" / "migrations"
 
 
 def init_app(app: Flask) -> None:
-    for cmd in (migrate, chat, sort, teach, untaught, unrecognised, worker):
+    from bot.people_cli import COMMANDS as PEOPLE  # regions, volunteers, service, export
+
+    for cmd in (migrate, chat, sort, teach, untaught, unrecognised, worker, *PEOPLE):
         app.cli.add_command(cmd)
 
 

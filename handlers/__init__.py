@@ -10,6 +10,11 @@ __all__ = ["Message", "Router", "router", "load_routes"]
 def load_routes() -> Router:
     """Register every capability's routes (idempotent) and return the router."""
     from handlers import welcome  # noqa: F401  subscribe, unsubscribe, help, menu, other kinds
+    from handlers import privacy  # noqa: F401  删除我的信息: works at any moment
+    from handlers import dialogs  # noqa: F401  the active dialog waits for its answer; 取消
+    from handlers import areas  # noqa: F401  绑定小区, 我的小区
+    from handlers import registration  # noqa: F401  志愿者报名, 我的志愿者
+    from handlers import service  # noqa: F401  我的服务时长
     from handlers.sorting import answering  # noqa: F401  free text: the sorting fallback
 
     return router

@@ -1,8 +1,9 @@
 """One router for every chat capability: handlers register what they answer with a decorator.
 
-Precedence, in `Router.route`: events and menu clicks by name; then text messages by keyword;
-then the free-text fallback (sorting). A handler takes a plain Message and returns the reply
-text, or None when there is nothing to say (the webhook then answers WeChat's 'success').
+Precedence, in `Router.find`: events and menu clicks by name; then, for text, the few keywords
+that work at any moment (删除我的信息); then the user's active dialog, which waits for an answer;
+then keywords; then the free-text fallback (sorting). A handler takes a plain Message and returns
+the reply text, or None when there is nothing to say (the webhook then answers WeChat's 'success').
 """
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,9 +28,12 @@ class Router:
     def __init__(self) -> None:
         self.events: dict[str, Handler] = {}
         self.clicks: dict[str, Handler] = {}
+        self.anytime: dict[str, Handler] = {}
+        self.dialogs: dict[str, Handler] = {}
         self.keywords: dict[str, Handler] = {}
         self.kinds: dict[str, Handler] = {}
         self.fallback_handler: Handler | None = None
+        self.dialog_of: Callable[[str], str | None] = lambda openid: None
 
     def on_event(self, *names: str):
         return self._register(self.events, names)
@@ -37,8 +41,19 @@ class Router:
     def on_click(self, *keys: str):
         return self._register(self.clicks, keys)
 
-    def on_keyword(self, *words: str):
-        return self._register(self.keywords, [normalize_keyword(w) for w in words])
+    def on_keyword(self, *words: str, anytime: bool = False):
+        """Text equal to one of `words`; `anytime`: even while a dialog waits for an answer."""
+        table = self.anytime if anytime else self.keywords
+        return self._register(table, [normalize_keyword(w) for w in words])
+
+    def on_dialog(self, name: str):
+        """Text from a user whose active dialog is `name` (see handlers/dialogs.py)."""
+        return self._register(self.dialogs, [name])
+
+    def dialog_lookup(self, lookup: Callable[[str], str | None]):
+        """Sets how to learn a user's active dialog by openid (None: no dialog)."""
+        self.dialog_of = lookup
+        return lookup
 
     def on_kind(self, *kinds: str):
         """Messages of a kind that carries no text to route by (image, voice without text …)."""
@@ -58,10 +73,17 @@ class Router:
                 return self.clicks.get(message.event_key) or self.kinds.get("unknown")
             # Other events (menu VIEW, LOCATION reports …) expect no reply.
             return self.events.get(message.event)
-        if message.text.strip():
-            keyword = self.keywords.get(normalize_keyword(message.text))
-            return keyword or self.fallback_handler
-        return self.kinds.get(message.kind) or self.kinds.get("unknown")
+        if not message.text.strip():
+            return self.kinds.get(message.kind) or self.kinds.get("unknown")
+        word = normalize_keyword(message.text)
+        return (self.anytime.get(word)
+                or self.active_dialog(message.openid)
+                or self.keywords.get(word)
+                or self.fallback_handler)
+
+    def active_dialog(self, openid: str) -> Handler | None:
+        name = self.dialog_of(openid)
+        return self.dialogs.get(name) if name else None
 
     @staticmethod
     def _register(table: dict[str, Handler], names):

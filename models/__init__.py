@@ -20,8 +20,12 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 
 from models.messages import InboundMessage  # noqa: E402
+from models.regions import Region  # noqa: E402
 from models.residents import Resident  # noqa: E402
+from models.consents import Consent  # noqa: E402
+from models.volunteers import ServiceRecord, Volunteer  # noqa: E402
 from models.sorting import TaughtItem, UnrecognisedQuery  # noqa: E402
 from models.staff import AuditEntry, Staff  # noqa: E402
 
-__all__ = ["Base", "db", "InboundMessage", "Resident", "TaughtItem", "UnrecognisedQuery"]
+__all__ = ["Base", "db", "Consent", "InboundMessage", "Region", "Resident", "ServiceRecord",
+           "TaughtItem", "UnrecognisedQuery", "Volunteer"]

@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from sqlalchemy import String
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models import db
@@ -19,3 +19,7 @@ class Resident(db.Model):
     first_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Customer-service messages may reach a user only within 48 h of their last message.
     last_message_at: Mapped[datetime | None]
+    # The street or community they live in (bound in the chat or the mini-program); staff
+    # scope and push reach follow it.
+    region_code: Mapped[str | None] = mapped_column(ForeignKey("region.code"), index=True)
+    area_bound_at: Mapped[datetime | None]

@@ -127,3 +127,21 @@ def wechat_any_mode(request, client, app) -> WeChat:
 @pytest.fixture
 def wechat(client, app) -> WeChat:
     return WeChat(client, app)
+
+
+@pytest.fixture
+def region_tree(app):
+    """The official region tree of 长春市, imported as `flask --app bot import-regions` does."""
+    from handlers.regions import import_official
+
+    import_official()
+    db.session.commit()
+    return app
+
+
+@pytest.fixture
+def mini_program(client, app, fake_wechat):
+    """The mini-program's side: log a fake WeChat user in and call the API with their token."""
+    from tests.people_support import MiniProgram
+
+    return MiniProgram(client, app)

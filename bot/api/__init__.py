@@ -6,14 +6,30 @@ api = Blueprint("api", __name__, url_prefix="/api/v1")
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, code: str, message: str):
+    def __init__(self, status: int, code: str, message: str, fields: dict | None = None):
         super().__init__(message)
-        self.status, self.code, self.message = status, code, message
+        self.status, self.code, self.message, self.fields = status, code, message, fields
 
 
 @api.errorhandler(ApiError)
 def api_error(error: ApiError):
-    return jsonify(error={"code": error.code, "message": error.message}), error.status
+    body = {"code": error.code, "message": error.message}
+    if error.fields:  # which field is wrong and why, for the form to show beside each field
+        body["fields"] = error.fields
+    response = jsonify(error=body)
+    if error.status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
+    return response, error.status
+
+
+def json_body() -> dict:
+    """The request's JSON object, or a clear 400."""
+    if not request.is_json:
+        raise ApiError(415, "json_required", "请以 JSON 格式提交（Content-Type: application/json）")
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise ApiError(400, "bad_json", "请求内容不是有效的 JSON 对象")
+    return body
 
 
 def http_error(error: HTTPException):
@@ -26,6 +42,7 @@ def http_error(error: HTTPException):
 
 def init_app(app: Flask) -> None:
     from bot.api import sorting  # noqa: F401  each endpoint module adds its routes to `api`
+    from bot.api import login, regions, residents, volunteers  # noqa: F401
 
     app.register_blueprint(api)
     app.register_error_handler(HTTPException, http_error)

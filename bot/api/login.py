@@ -1,0 +1,87 @@
+"""Mini-program login: POST /api/v1/login exchanges wx.login()'s code for our own session token.
+
+The token is signed with SECRET_KEY (itsdangerous) and expires; it names the resident, so every
+personal endpoint serves only the caller's own data. Nothing about it is kept server-side.
+"""
+import logging
+from functools import wraps
+
+import requests
+from flask import current_app, g, jsonify, request
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from wechatpy.exceptions import WeChatClientException
+
+from bot import wechat
+from bot.api import ApiError, api, json_body
+from handlers import residents
+from models import Resident, db
+
+log = logging.getLogger(__name__)
+SALT = "api-session"
+DEFAULT_MAX_AGE = 2 * 3600  # wx.login() sessions are short too; the mini-program logs in again
+# code2session errors that are the caller's fault (a stale or reused code), not WeChat's.
+BAD_CODE = {40029: "invalid_code", 40163: "code_used", 41008: "invalid_code"}
+
+
+def serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=SALT)
+
+
+def max_age() -> int:
+    return current_app.config.get("API_TOKEN_MAX_AGE", DEFAULT_MAX_AGE)
+
+
+def issue_token(resident: Resident) -> str:
+    return serializer().dumps({"rid": resident.id, "oid": resident.openid})
+
+
+def resident_of_token(token: str) -> Resident:
+    try:
+        claims = serializer().loads(token, max_age=max_age())
+    except SignatureExpired:
+        raise ApiError(401, "token_expired", "登录已过期，请重新登录")
+    except BadSignature:
+        raise ApiError(401, "invalid_token", "登录凭证无效，请重新登录")
+    resident = db.session.get(Resident, claims.get("rid")) if isinstance(claims, dict) else None
+    # The openid check makes a token die with its resident, even if the id is reused later.
+    if resident is None or resident.openid != claims.get("oid"):
+        raise ApiError(401, "invalid_token", "登录凭证无效，请重新登录")
+    return resident
+
+
+def personal(view):
+    """For endpoints that touch personal data: a valid token, and g.resident is its owner."""
+    @wraps(view)
+    def guarded(*args, **kwargs):
+        header = request.headers.get("Authorization", "")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise ApiError(401, "login_required", "请先登录（Authorization: Bearer <token>）")
+        g.resident = resident_of_token(token.strip())
+        return view(*args, **kwargs)
+
+    return guarded
+
+
+@api.post("/login")
+def login():
+    code = json_body().get("code")
+    if not isinstance(code, str) or not code.strip() or len(code) > 128:
+        raise ApiError(400, "code_required", "请提供 wx.login() 返回的 code")
+    session = code_to_session(code.strip())
+    resident = residents.find_or_create(session["openid"], session.get("unionid"))
+    db.session.commit()
+    return jsonify(token=issue_token(resident), expires_in=max_age())
+
+
+def code_to_session(code: str) -> dict:
+    try:
+        return wechat.client().wxa.code_to_session(code)
+    except WeChatClientException as error:
+        if error.errcode in BAD_CODE:
+            raise ApiError(401, BAD_CODE[error.errcode], "登录码无效或已使用，请重新登录")
+        log.warning("code2session failed: %s", error.errcode)
+        raise ApiError(502, "wechat_error", "微信登录暂时不可用，请稍后再试")
+    except requests.RequestException as error:
+        log.warning("code2session unreachable: %s", error)
+        raise ApiError(503, "wechat_unavailable", "微信登录暂时不可用，请稍后再试")

@@ -1,0 +1,59 @@
+"""Personal data in the chat: "删除我的信息", and keeping typed personal data out of the message log."""
+import hashlib
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from content.texts import text
+from handlers import residents
+from handlers.exports import mask_phone
+from handlers.router import Message, router
+from models import InboundMessage, db
+
+REDACT = "redact_messages"
+REDACTED = "（个人信息，未记录）"
+
+
+def keep_out_of_log(message: Message, *personal: str | None) -> None:
+    """The message log keeps that this message came, not what was typed; the stored reply
+    (which answers WeChat's retries when Redis has lost it) keeps `personal` values masked.
+
+    For dialog steps where residents type their name or phone, and replies that repeat them.
+    """
+    # handlers/inbox.py keys the log by this hash of WeChat's retry identity.
+    key = hashlib.sha256(message.retry_key.encode()).hexdigest()
+    masks = db.session.info.setdefault(REDACT, {}).setdefault(key, {})
+    masks.update({value: mask(value) for value in personal if value})
+
+
+def mask(value: str) -> str:
+    """138****5678 for a phone number, 张** for a name."""
+    if value.isdigit():
+        return mask_phone(value)
+    return value[0] + "*" * (len(value) - 1)
+
+
+@event.listens_for(Session, "before_commit")
+def redact_logged(session: Session) -> None:
+    pending = session.info.pop(REDACT, None)
+    if not pending:
+        return
+    for entry in list(session.identity_map.values()) + list(session.new):
+        if isinstance(entry, InboundMessage) and entry.dedup_key in pending:
+            entry.content = REDACTED
+            for value, masked in pending[entry.dedup_key].items():
+                entry.reply = (entry.reply or "").replace(value, masked) or None
+
+
+@event.listens_for(Session, "after_transaction_end")
+def drop_after_rollback(session: Session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(REDACT, None)
+
+
+@router.on_keyword("删除我的信息", "删除个人信息", "删除我的数据", "注销", anytime=True)
+def forget_me(message: Message) -> str:
+    removed = residents.forget(message.openid)
+    if not removed:
+        return text("privacy.nothing")
+    return text("privacy.forgotten", items="\n".join(f"· {item}" for item in removed))
