@@ -204,3 +204,14 @@ def test_export_of_a_subtree_masks_phones_unless_asked(wechat, region_tree, tmp_
     runner.invoke(export_volunteers, ["2201", "-o", str(out), "--full-phone"], catch_exceptions=False)
     phones = sorted(row[2] for row in load_workbook(out).active.iter_rows(min_row=2, values_only=True))
     assert phones == ["13812345678", "13987654321"]
+
+
+def test_dialog_state_expires_in_shared_state(wechat, region_tree, app):
+    openid = "o-expiring"
+    wechat.ask(openid, "志愿者报名")
+    wechat.ask(openid, "同意")
+    store = app.extensions["state"]
+    assert 6 * 24 * 3600 < store.ttl(f"dialog:{openid}") <= 7 * 24 * 3600
+    store.delete(f"dialog:{openid}")  # what the expiry does a week later
+    assert "厨余垃圾" in wechat.ask(openid, "剩饭")
+    assert "没有进行中的登记" in wechat.ask(openid, "继续")
