@@ -16,8 +16,22 @@ from bot.cli import migrate
 from models import db
 
 PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-PG_DATABASE = os.environ.get("TEST_PG_DATABASE", "wufei_test")
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+# A database and a Redis db of this run's own: several test runs can share one machine.
+PG_DATABASE = os.environ.get("TEST_PG_DATABASE", f"wufei_test_{os.getpid()}")
+REDIS_CLAIM = "wufei:test-run:db{}"
+
+
+def claim_redis_db() -> str:
+    if "TEST_REDIS_URL" in os.environ:
+        return os.environ["TEST_REDIS_URL"]
+    claims = redis.Redis(host="127.0.0.1", port=6379, db=0)
+    for index in (15, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1):  # 14: the benchmarks'
+        if claims.set(REDIS_CLAIM.format(index), os.getpid(), nx=True, ex=3 * 3600):
+            return f"redis://127.0.0.1:6379/{index}"
+    raise RuntimeError("every Redis db is claimed by another test run")
+
+
+REDIS_URL = claim_redis_db()
 
 
 def pg_url() -> str:
@@ -26,12 +40,22 @@ def pg_url() -> str:
 
 
 @pytest.fixture(scope="session")
-def postgres_url() -> str:
+def postgres_url():
     with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (PG_DATABASE,))
         if exists.fetchone() is None:
             conn.execute(f'CREATE DATABASE "{PG_DATABASE}"')
-    return pg_url()
+    yield pg_url()
+    if "TEST_PG_DATABASE" not in os.environ:
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session", autouse=True)
+def release_redis_db():
+    yield
+    index = REDIS_URL.rsplit("/", 1)[1]
+    redis.Redis(host="127.0.0.1", port=6379, db=0).delete(REDIS_CLAIM.format(index))
 
 
 def reset_postgres(url: str) -> None:
