@@ -1,4 +1,6 @@
 """Residents: one record per WeChat user, created on follow or first message; their area; forgetting them."""
+from collections.abc import Callable
+
 from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
 
@@ -32,6 +34,16 @@ def find_or_create(openid: str, unionid: str | None = None) -> Resident:
     if unionid and resident.unionid != unionid:  # the mini-program tells us; chat messages do not
         resident.unionid = unionid
     return resident
+
+
+# Other capabilities that keep personal data about a resident (families, children …) register a
+# step here; each deletes or anonymises its rows and says what it removed, in Chinese.
+FORGETTERS: list[Callable[[Resident], list[str]]] = []
+
+
+def forgets(step: Callable[[Resident], list[str]]) -> Callable[[Resident], list[str]]:
+    FORGETTERS.append(step)
+    return step
 
 
 class AreaError(ValueError):
@@ -72,7 +84,7 @@ def forget(openid: str) -> list[str]:
 
 
 def forget_resident(resident: Resident) -> list[str]:
-    removed = []
+    removed = [item for step in FORGETTERS for item in step(resident)]
     volunteer = db.session.execute(
         db.select(Volunteer).filter_by(resident_id=resident.id)).scalar_one_or_none()
     if volunteer is not None:
