@@ -3,7 +3,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 
-from handlers import scope
+from handlers import roster, scope
 from handlers.sorting.query import normalize
 from models import InboundMessage, Resident, UnrecognisedQuery, db
 
@@ -91,10 +91,6 @@ def add_unrecognised(board: Dashboard, staff, asked: Counter, sample: dict) -> N
 
 
 def add_people(board: Dashboard, staff) -> None:
-    column, _ = scope.resident_region_code()
-    if column is not None:
-        query = scope.residents_filter(db.select(db.func.count(Resident.id)), staff, bound_only=True)
-        board.residents_bound = db.session.execute(query).scalar_one()
-    from handlers import roster
-
+    query = scope.residents_filter(db.select(db.func.count(Resident.id)), staff, bound_only=True)
+    board.residents_bound = db.session.execute(query).scalar_one()
     board.volunteers = roster.volunteer_counts(staff)

@@ -41,6 +41,11 @@ CAPABILITIES = {
     "audit_log": set(_ADMINS),
     # Taught answers apply to the whole city, so only staff anchored at the city may teach.
     "teach": {"city_admin", "reviewer"},
+    # School activities: a school admin runs their own school's; admins see lists and figures below them.
+    "activities": _ADMINS | {"school_admin"},
+    "manage_activities": {"school_admin"},
+    "export_enrolments": _ADMINS | {"school_admin"},
+    "manage_schools": set(_ADMINS),
 }
 
 
@@ -138,7 +143,7 @@ def child_regions(staff) -> list[tuple[str, str]]:
 def resident_region_code():
     """The SQL expression for a resident's region code, and the join it needs (or None, None).
 
-    The residents issue adds the area to Resident; until it does, no resident has one.
+    Resident.region_code today; the other shapes keep the console working while models change.
     """
     from models import Resident
 

@@ -3,7 +3,7 @@ import re
 from functools import cache
 
 from handlers.staff import hash_password
-from models import db
+from models import Region, Resident, Volunteer, db
 from models.staff import Staff
 
 PASSWORD = "Changchun-2201x"
@@ -20,7 +20,21 @@ def password_hash() -> str:
     return hash_password(PASSWORD)
 
 
+def seed_regions() -> None:
+    """The few nodes the console's tests use (the full tree is issue 4's import)."""
+    if db.session.get(Region, CITY) is not None:
+        return
+    for code in sorted(REGIONS, key=len):
+        level = {4: 1, 6: 2, 9: 3}[len(code)]
+        db.session.add(Region(code=code, name=REGIONS[code], level=level,
+                              parent_code=None if level == 1 else code[:{2: 4, 3: 6}[level]],
+                              kind=("city", "district", "street")[level - 1]))
+        db.session.flush()
+    db.session.commit()
+
+
 def add_staff(username: str, role: str, region_code: str, active: bool = True) -> Staff:
+    seed_regions()
     staff = Staff(username=username, display_name=username, role=role, region_code=region_code,
                   password_hash=password_hash(), active=active)
     db.session.add(staff)
@@ -51,3 +65,16 @@ class Console:
     def post(self, path: str, data: dict | None = None):
         token = self.token("/admin/dashboard")
         return self.client.post(path, data={"csrf_token": token, **(data or {})})
+
+
+def add_volunteer(name: str, phone: str, region_code: str, status: str = "pending") -> Volunteer:
+    seed_regions()
+    resident = Resident(openid=f"o-{phone}", region_code=region_code)
+    db.session.add(resident)
+    db.session.flush()
+    volunteer = Volunteer(resident_id=resident.id, name=name, phone=phone, region_code=region_code,
+                          skills="publicity", availability="weekday_evening", status=status,
+                          channel="chat")
+    db.session.add(volunteer)
+    db.session.commit()
+    return volunteer

@@ -1,12 +1,15 @@
 """The authorisation matrix: every role, at its node, against every console URL, inside and outside
 its subtree. Expectations are written out here, not derived from handlers/scope.py, so a change of
 rules shows up as a failing test."""
-import pytest
+import io
 
-from models import AuditEntry, TaughtItem, db
+import pytest
+from openpyxl import load_workbook
+
+from models import AuditEntry, ServiceRecord, TaughtItem, Volunteer, db
 from models.staff import Staff
 from tests.admin_support import (CITY, DISTRICT_A, DISTRICT_B, STREET_A, STREET_B, Console,
-                                 add_staff)
+                                 add_staff, add_volunteer)
 
 ACTORS = {  # name: (role, node)
     "city_admin": ("city_admin", CITY),
@@ -18,6 +21,7 @@ ACTORS = {  # name: (role, node)
 }
 PAGES = {  # URL: actors who may open it
     "/admin/dashboard": set(ACTORS),
+    "/admin/password": set(ACTORS),
     "/admin/residents": {"city_admin", "district_admin", "street_admin", "city_reviewer", "district_reviewer"},
     "/admin/volunteers": {"city_admin", "district_admin", "street_admin", "city_reviewer", "district_reviewer"},
     "/admin/queries": {"city_admin", "city_reviewer"},
@@ -130,3 +134,77 @@ def test_anonymous_visitors_reach_nothing_but_the_login_page(people, client):
     target = account("target_street_b")
     assert client.post(f"/admin/staff/{target.id}/delete").status_code == 400  # no CSRF cookie
     assert account("target_street_b") is not None
+
+
+REVIEWERS = {"city_admin", "district_admin", "street_admin", "city_reviewer", "district_reviewer"}
+RECORDERS = {"city_admin", "district_admin", "street_admin"}
+SUBTREE = {  # actor: which of the two volunteers (in street A, in street B) lie in its subtree
+    "city_admin": {"a", "b"}, "city_reviewer": {"a", "b"}, "district_admin": {"a"},
+    "district_reviewer": {"a"}, "street_admin": {"a"}, "school_admin": {"a"},
+}
+
+
+def volunteer(volunteer_id: int) -> Volunteer:
+    db.session.expire_all()
+    return db.session.get(Volunteer, volunteer_id)
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+def test_volunteer_forms_act_only_inside_the_subtree(people, client, actor):
+    targets = {"a": add_volunteer("张三", "13812345678", STREET_A).id,
+               "b": add_volunteer("李四", "13987654321", STREET_B).id}
+    console = Console(client, actor)
+    for where, volunteer_id in targets.items():
+        allowed = actor in REVIEWERS and where in SUBTREE[actor]
+        expected = 302 if allowed else (404 if actor in REVIEWERS else 403)
+        response = console.post(f"/admin/volunteers/{volunteer_id}/review", {"decision": "approve"})
+        assert response.status_code == expected, (where, "review")
+        assert (volunteer(volunteer_id).status == "approved") is allowed
+        if not allowed:  # approved by someone who may, to try recording hours
+            volunteer(volunteer_id).status = "approved"
+            db.session.commit()
+        allowed = actor in RECORDERS and where in SUBTREE[actor]
+        expected = 302 if allowed else (404 if actor in RECORDERS else 403)
+        response = console.post(f"/admin/volunteers/{volunteer_id}/service", {
+            "activity": "桶边督导", "organiser": "南岭街道", "served_on": "2026-01-05", "hours": "2.5"})
+        assert response.status_code == expected, (where, "service")
+        recorded = db.session.execute(db.select(ServiceRecord).filter_by(volunteer_id=volunteer_id)).first()
+        assert (recorded is not None) is allowed
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+def test_volunteer_lists_and_exports_hold_only_the_subtree(people, client, actor):
+    add_volunteer("张三", "13812345678", STREET_A)
+    add_volunteer("李四", "13987654321", STREET_B)
+    console = Console(client, actor)
+    node = ACTORS[actor][1]
+    for area in (None, DISTRICT_B, STREET_B):  # asking for another district's area changes nothing
+        query = {"area": area} if area else {}
+        shown = area if area and area.startswith(node) else node
+        expected = {name for name, code in (("张三", STREET_A), ("李四", STREET_B)) if code.startswith(shown)}
+        page = console.get("/admin/volunteers", query_string=query)
+        if actor not in REVIEWERS:
+            assert page.status_code == 403
+            continue
+        assert {name for name in ("张三", "李四") if name in page.text} == expected, area
+        export = console.get("/admin/volunteers/export.xlsx", query_string=query)
+        if actor not in RECORDERS:
+            assert export.status_code == 403
+            continue
+        rows = list(load_workbook(io.BytesIO(export.data)).active.values)[1:]
+        assert {row[1] for row in rows} == expected, area
+        full = actor == "street_admin"  # the only role that may see whole phone numbers
+        assert {row[2] for row in rows} <= ({"13812345678"} if full else {"138****5678", "139****4321"})
+
+
+def test_residents_of_another_district_are_neither_listed_nor_exported(people, client):
+    add_volunteer("张三", "13812345678", STREET_A)
+    add_volunteer("李四", "13987654321", STREET_B)
+    console = Console(client, "district_admin")
+    for area in (None, DISTRICT_B, STREET_B):
+        query = {"area": area} if area else {}
+        page = console.get("/admin/residents", query_string=query).text
+        assert "南岭街道" in page and "新发街道" not in page
+        rows = list(load_workbook(io.BytesIO(
+            console.get("/admin/residents/export.xlsx", query_string=query).data)).active.values)[1:]
+        assert [row[1] for row in rows] == ["南岭街道"]

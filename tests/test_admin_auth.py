@@ -5,7 +5,7 @@ from bot import create_app
 from handlers import staff as staff_accounts
 from models import db
 from models.staff import AuditEntry, Staff
-from tests.admin_support import CITY, DISTRICT_A, PASSWORD, TOKEN, Console, add_staff
+from tests.admin_support import CITY, DISTRICT_A, PASSWORD, TOKEN, Console, add_staff, seed_regions
 
 
 def actions() -> list[str]:
@@ -13,6 +13,7 @@ def actions() -> list[str]:
 
 
 def test_create_admin_command_makes_a_city_admin_with_a_scrypt_hash(app):
+    seed_regions()
     runner = app.test_cli_runner()
     result = runner.invoke(args=["create-admin", "--username", "city", "--name", "市管理员"],
                            env={"ADMIN_PASSWORD": PASSWORD})

@@ -10,7 +10,8 @@ from openpyxl import load_workbook
 from playwright.sync_api import expect, sync_playwright
 from werkzeug.serving import make_server
 
-from tests.admin_support import CITY, DISTRICT_A, DISTRICT_B, PASSWORD, STREET_A, STREET_B, add_staff
+from tests.admin_support import (CITY, DISTRICT_A, DISTRICT_B, PASSWORD, STREET_A, STREET_B,
+                                 add_staff, add_volunteer)
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -92,14 +93,19 @@ def test_teaching_in_the_browser_changes_the_bots_answer(app, page, client):
     assert client.get("/api/v1/sorting", query_string={"q": "xyzzy"}).get_json()["answers"] == []
 
 
-def test_export_downloads_an_excel_file(app, page, wechat):
-    add_staff("city", "city_admin", CITY)
-    wechat.ask("o-1", "你好")
-    log_in(page, "city")
-    page.get_by_role("link", name="居民").click()
+def test_export_downloads_the_districts_volunteers_with_masked_phones(app, page):
+    add_staff("nanguan", "district_admin", DISTRICT_A)
+    add_volunteer("张三", "13812345678", STREET_A, "approved")
+    add_volunteer("李四", "13987654321", STREET_B, "approved")
+    log_in(page, "nanguan")
+    page.get_by_role("link", name="志愿者").click()
+    expect(page.locator("table.volunteers tbody tr")).to_have_count(1)
+    expect(page.locator("table.volunteers")).to_contain_text("138****5678")
+    expect(page.locator("body")).not_to_contain_text("李四")
     with page.expect_download() as download:
         page.get_by_role("link", name="导出 Excel").click()
     assert download.value.suggested_filename.endswith(".xlsx")
-    sheet = load_workbook(io.BytesIO(open(download.value.path(), "rb").read())).active
-    rows = list(sheet.values)
-    assert rows[0][:2] == ("编号", "关注状态") and len(rows) == 2
+    with open(download.value.path(), "rb") as file:
+        rows = list(load_workbook(io.BytesIO(file.read())).active.values)
+    assert rows[0][:3] == ("编号", "姓名", "手机号")
+    assert [row[1:4] for row in rows[1:]] == [("张三", "138****5678", "南岭街道")]

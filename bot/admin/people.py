@@ -1,10 +1,11 @@
 """Residents and volunteers of the staff member's subtree: lists, approval, service hours, export."""
 from datetime import datetime
 
-from flask import Response, g, render_template, request
+from flask import Response, abort, g, redirect, render_template, request, url_for
 
-from bot.admin import admin, client_ip, require
+from bot.admin import admin, client_ip, notify, require
 from handlers import audit, exports, roster, scope
+from handlers.roster import RosterError
 from models import db
 
 
@@ -14,21 +15,30 @@ def xlsx(name: str, content: bytes) -> Response:
         "Content-Disposition": f'attachment; filename="{name}-{stamp}.xlsx"'})
 
 
+def filters() -> dict:
+    """The list filters from the query string; an area outside the subtree falls back to one's own."""
+    args = request.args
+    return {"area": roster.area_filter(g.staff, args.get("area")), "search": args.get("q", "")[:40],
+            "status": args.get("status", "") if args.get("status") in roster.STATUS_NAMES else ""}
+
+
 @admin.get("/residents")
 @require("residents")
 def residents():
     page = max(request.args.get("page", 1, type=int), 1)
-    rows, more = roster.residents(g.staff, request.args.get("area"), page)
-    return render_template("admin/residents.html", rows=rows, more=more, page=page,
-                           regions=scope.child_regions(g.staff))
+    chosen = filters()
+    rows, more = roster.page_of(roster.residents_query(g.staff, chosen["area"], chosen["search"]), page)
+    return render_template("admin/residents.html", rows=rows, more=more, page=page, chosen=chosen,
+                           regions=scope.child_regions(g.staff),
+                           names=scope.region_names(r.region_code for r in rows))
 
 
 @admin.get("/residents/export.xlsx")
 @require("export")
 def residents_export():
-    area = roster.area_filter(g.staff, request.args.get("area"))
-    content = roster.residents_workbook(g.staff, area)
-    audit.record(g.staff, "export", area, target="residents", ip=client_ip())
+    chosen = filters()
+    content = roster.residents_workbook(g.staff, chosen["area"], chosen["search"])
+    audit.record(g.staff, "export", chosen["area"], target="residents", ip=client_ip())
     db.session.commit()
     return xlsx("residents", content)
 
@@ -36,4 +46,62 @@ def residents_export():
 @admin.get("/volunteers")
 @require("volunteers")
 def volunteers():
-    return render_template("admin/volunteers.html", available=roster.volunteer_model() is not None)
+    page = max(request.args.get("page", 1, type=int), 1)
+    chosen = filters()
+    rows, more = roster.page_of(roster.volunteers_query(g.staff, **chosen), page)
+    return render_template("admin/volunteers.html", rows=rows, more=more, page=page, chosen=chosen,
+                           regions=scope.child_regions(g.staff), statuses=roster.STATUS_NAMES,
+                           names=scope.region_names(v.region_code for v in rows),
+                           hours=roster.service_hours(rows), phone_for=roster.phone_for,
+                           labels=roster.labels, today=datetime.now().date().isoformat())
+
+
+@admin.get("/volunteers/export.xlsx")
+@require("export")
+def volunteers_export():
+    chosen = filters()
+    content = roster.volunteers_workbook(g.staff, **chosen)
+    audit.record(g.staff, "export", chosen["area"], target="volunteers",
+                 detail={"full_phone": scope.may(g.staff, "full_phone")}, ip=client_ip())
+    db.session.commit()
+    return xlsx("volunteers", content)
+
+
+def volunteer_or_404(volunteer_id: int):
+    # Out of scope looks exactly like missing.
+    volunteer = roster.volunteer_in_scope(g.staff, volunteer_id)
+    if volunteer is None:
+        abort(404)
+    return volunteer
+
+
+@admin.post("/volunteers/<int:volunteer_id>/review")
+@require("approve_volunteers")
+def volunteer_review(volunteer_id: int):
+    volunteer = volunteer_or_404(volunteer_id)
+    approve = request.form.get("decision") == "approve"
+    roster.review(g.staff, volunteer, approve)
+    audit.record(g.staff, "approve" if approve else "reject", volunteer.region_code,
+                 target=f"volunteer {volunteer.id}", ip=client_ip())
+    db.session.commit()
+    notify(f"志愿者 {volunteer.name} {'已通过审核' if approve else '未通过审核'}")
+    return redirect(url_for("admin.volunteers", **request.args))
+
+
+@admin.post("/volunteers/<int:volunteer_id>/service")
+@require("record_service")
+def volunteer_service(volunteer_id: int):
+    volunteer = volunteer_or_404(volunteer_id)
+    form = request.form
+    try:
+        record = roster.record_service(g.staff, volunteer, form.get("activity", ""),
+                                       form.get("served_on", ""), form.get("hours", ""),
+                                       form.get("organiser", ""))
+    except RosterError as refusal:
+        db.session.rollback()
+        abort(400, str(refusal))
+    audit.record(g.staff, "service", volunteer.region_code, target=f"volunteer {volunteer.id}",
+                 detail={"hours": str(record.hours), "served_on": str(record.served_on)}, ip=client_ip())
+    db.session.commit()
+    notify(f"已为 {volunteer.name} 记录 {record.hours} 小时服务")
+    return redirect(url_for("admin.volunteers", **request.args))
