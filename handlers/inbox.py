@@ -4,7 +4,7 @@ import hashlib
 from sqlalchemy.exc import IntegrityError
 
 from content.texts import text
-from handlers import residents
+from handlers import privacy, residents
 from handlers.sorting import format_reply, get_engine
 from handlers.router import Message, Router
 from models import InboundMessage, db
@@ -38,9 +38,11 @@ def receive(message: Message, router: Router) -> str | None:
             residents.note_activity(message.openid)
         answer = handler(message) if handler else None
         entry.reply = answer
+        privacy.redact(entry)  # names and phones typed in a dialog stay out of the log
         db.session.commit()
     except Exception:
         db.session.rollback()
+        privacy.forget_redactions()
         raise
     return answer
 

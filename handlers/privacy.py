@@ -1,9 +1,6 @@
 """Personal data in the chat: "删除我的信息", and keeping typed personal data out of the message log."""
 import hashlib
 
-from sqlalchemy import event
-from sqlalchemy.orm import Session
-
 from content.texts import text
 from handlers import residents
 from handlers.exports import mask_phone
@@ -33,22 +30,19 @@ def mask(value: str) -> str:
     return value[0] + "*" * (len(value) - 1)
 
 
-@event.listens_for(Session, "before_commit")
-def redact_logged(session: Session) -> None:
-    pending = session.info.pop(REDACT, None)
-    if not pending:
+def redact(entry: InboundMessage) -> None:
+    """Apply what keep_out_of_log asked for this message to its log entry (inbox calls this)."""
+    masks = db.session.info.pop(REDACT, {}).get(entry.dedup_key)
+    if masks is None:
         return
-    for entry in list(session.identity_map.values()) + list(session.new):
-        if isinstance(entry, InboundMessage) and entry.dedup_key in pending:
-            entry.content = REDACTED
-            for value, masked in pending[entry.dedup_key].items():
-                entry.reply = (entry.reply or "").replace(value, masked) or None
+    entry.content = REDACTED
+    for value, masked in masks.items():
+        entry.reply = (entry.reply or "").replace(value, masked) or None
 
 
-@event.listens_for(Session, "after_transaction_end")
-def drop_after_rollback(session: Session, transaction) -> None:
-    if transaction.parent is None:
-        session.info.pop(REDACT, None)
+def forget_redactions() -> None:
+    """The message was not handled after all (rolled back): nothing is pending."""
+    db.session.info.pop(REDACT, None)
 
 
 @router.on_keyword("删除我的信息", "删除个人信息", "删除我的数据", "注销", anytime=True)
