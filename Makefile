@@ -18,6 +18,7 @@ install-dev: $(BIN)/activate
 
 migrate: install
 	$(FLASK) migrate
+	$(FLASK) import-regions
 
 run: migrate
 	@echo "Fake WeChat API on http://127.0.0.1:5001, the app on http://127.0.0.1:5000 (simulator at /)"

@@ -36,6 +36,11 @@ def from_environment() -> dict:
         "WECHAT_APP_ID": env_str("WECHAT_APP_ID", "wxdemo0000000000"),
         "WECHAT_APP_SECRET": env_str("WECHAT_APP_SECRET", "demo-secret"),
         "WECHAT_AES_KEY": env_str("WECHAT_AES_KEY", DEMO_AES_KEY),
+        # The mini-program is a WeChat app of its own (login, subscribe messages); locally the
+        # demo uses one app for both.
+        "WECHAT_MINIAPP_ID": env_str("WECHAT_MINIAPP_ID", env_str("WECHAT_APP_ID", "wxdemo0000000000")),
+        "WECHAT_MINIAPP_SECRET": env_str("WECHAT_MINIAPP_SECRET",
+                                         env_str("WECHAT_APP_SECRET", "demo-secret")),
         "WECHAT_API_BASE_URL": env_str("WECHAT_API_BASE_URL", "http://127.0.0.1:5001/"),
         "WECHAT_API_TIMEOUT": float(env_str("WECHAT_API_TIMEOUT", "3")),
         # WeChat retries a webhook call that takes 5 s; answer well before that.
@@ -52,9 +57,34 @@ def from_environment() -> dict:
         "RATELIMIT_PER_USER": env_str("RATELIMIT_PER_USER", "30/minute"),
         # gunicorn loads the knowledge before forking (gunicorn.conf.py); other runs warm up here.
         "WARM_UP": env_bool("WARM_UP", True),
+        # A chat dialog (registration, binding an area) waits this long for the user to go on.
+        "DIALOG_TTL": env_int("DIALOG_TTL", 7 * 24 * 3600),
+        # The mini-program's session token; wx.login() sessions are short, so is ours.
+        "API_TOKEN_MAX_AGE": env_int("API_TOKEN_MAX_AGE", 2 * 3600),
         "LOG_JSON": env_bool("LOG_JSON", True),
         "LOG_LEVEL": env_str("LOG_LEVEL", "INFO"),
         "SIMULATOR_ENABLED": env_bool("SIMULATOR_ENABLED", "DATABASE_URL" not in os.environ),
+        **push_settings(),
+    }
+
+
+def push_settings() -> dict:
+    """Campaign pushes: batch sizes, WeChat's limits as the account has them, template ids."""
+    return {
+        # Where residents' tracked links (/r/<token>) point; the public address of this service.
+        "PUBLIC_BASE_URL": env_str("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
+        "MINIPROGRAM_APP_ID": env_str("MINIPROGRAM_APP_ID", "wxminidemo000000"),
+        "PUSH_TEMPLATE_ID": env_str("PUSH_TEMPLATE_ID", "campaign-notice"),
+        "PUSH_SUBSCRIBE_TEMPLATE_ID": env_str("PUSH_SUBSCRIBE_TEMPLATE_ID", "campaign-subscribe"),
+        # Recipients per job for one-by-one channels; a mass send by openid list takes 10,000.
+        "PUSH_BATCH_SIZE": env_int("PUSH_BATCH_SIZE", 500),
+        "PUSH_MASS_BATCH": env_int("PUSH_MASS_BATCH", 10_000),
+        "PUSH_MASS_PER_MINUTE": env_int("PUSH_MASS_PER_MINUTE", 60),  # WeChat: 45011 beyond it
+        "PUSH_MASS_PER_MONTH": env_int("PUSH_MASS_PER_MONTH", 4),  # service account, per follower
+        "PUSH_TEMPLATE_DAILY_QUOTA": env_int("PUSH_TEMPLATE_DAILY_QUOTA", 100_000),
+        "PUSH_CUSTOM_CAP": env_int("PUSH_CUSTOM_CAP", 20),  # per user message, within 48 h
+        # A batch's lock outlives a killed worker this long before another worker takes it over.
+        "PUSH_LOCK_TTL": env_int("PUSH_LOCK_TTL", 30),
     }
 
 

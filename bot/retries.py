@@ -16,7 +16,9 @@ from bot import state
 
 log = logging.getLogger(__name__)
 
-ANSWER_TTL = 3600  # WeChat's retries come within 15 s; an hour also covers replays
+# WeChat's retries come within 15 s. Kept short because an answer may repeat what the user typed
+# (a name, a phone number); later replays get the log's redacted copy (handlers/inbox.py).
+ANSWER_TTL = 60
 LOCK_TTL = 60
 NOTHING = ""  # stored for 'success': nothing to say
 

@@ -153,11 +153,23 @@ class CityClient(WeChatClient):
 
 
 def client() -> CityClient:
-    """The API client; its access token lives in shared state, one per app id for all processes."""
+    """The Official Account's API client."""
+    config = current_app.config
+    return client_for(config["WECHAT_APP_ID"], config["WECHAT_APP_SECRET"])
+
+
+def miniapp_client() -> CityClient:
+    """The mini-program's API client (code2session, subscribe messages)."""
+    config = current_app.config
+    return client_for(config["WECHAT_MINIAPP_ID"], config["WECHAT_MINIAPP_SECRET"])
+
+
+def client_for(app_id: str, secret: str) -> CityClient:
+    # The access token lives in shared state (keyed by app id): one for all processes.
     config = current_app.config
     return CityClient(
-        config["WECHAT_APP_ID"],
-        config["WECHAT_APP_SECRET"],
+        app_id,
+        secret,
         session=RedisStorage(state.store(), prefix="wechatpy"),
         timeout=config["WECHAT_API_TIMEOUT"],
         base_url=config["WECHAT_API_BASE_URL"],

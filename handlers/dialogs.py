@@ -23,7 +23,6 @@ from models import db
 
 log = logging.getLogger(__name__)
 
-DEFAULT_TTL = 7 * 24 * 3600  # long enough to come back to it in a few days
 CANCEL = {"取消", "退出", "不登记了", "算了"}
 BACK = {"上一步", "返回", "后退"}
 CONTINUE = {"继续", "继续登记", "继续绑定"}
@@ -115,7 +114,7 @@ def write_after_commit(session: Session) -> None:
     writes = session.info.pop(WRITES, None)
     if not writes:
         return
-    ttl = current_app.config.get("DIALOG_TTL", DEFAULT_TTL)
+    ttl = current_app.config["DIALOG_TTL"]
     try:
         store = shared.store()
         for openid, dialog_state in writes.items():

@@ -18,7 +18,6 @@ from models import Resident, db
 
 log = logging.getLogger(__name__)
 SALT = "api-session"
-DEFAULT_MAX_AGE = 2 * 3600  # wx.login() sessions are short too; the mini-program logs in again
 # code2session errors that are the caller's fault (a stale or reused code), not WeChat's.
 BAD_CODE = {40029: "invalid_code", 40163: "code_used", 41008: "invalid_code"}
 
@@ -28,7 +27,7 @@ def serializer() -> URLSafeTimedSerializer:
 
 
 def max_age() -> int:
-    return current_app.config.get("API_TOKEN_MAX_AGE", DEFAULT_MAX_AGE)
+    return current_app.config["API_TOKEN_MAX_AGE"]
 
 
 def issue_token(resident: Resident) -> str:
@@ -76,7 +75,7 @@ def login():
 
 def code_to_session(code: str) -> dict:
     try:
-        return wechat.client().wxa.code_to_session(code)
+        return wechat.miniapp_client().wxa.code_to_session(code)
     except WeChatClientException as error:
         if error.errcode in BAD_CODE:
             raise ApiError(401, BAD_CODE[error.errcode], "登录码无效或已使用，请重新登录")
