@@ -220,5 +220,5 @@ def looks_like_sorting(question: str) -> bool:
         return True
     engine = get_engine()
     return any(not answer.guess and answer.item == answer.mention
-               and engine.lexicon.get(answer.item) is not None
+               and engine.knows(answer.item)
                for answer in engine.classify(question).answers)

@@ -41,6 +41,10 @@ class Engine:
     def normalize(text: str) -> str:
         return normalize(text)
 
+    def knows(self, name: str) -> bool:
+        """True when `name` is an item of the dictionary, not a guess."""
+        return self.lexicon.get(name) is not None
+
     def set_taught(self, taught: Mapping[str, tuple[str, str]]) -> None:
         # One reference swap: readers see the old overlay or the new one, never a mix.
         self.taught = dict(taught)
