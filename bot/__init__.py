@@ -11,7 +11,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_mapping(test_config)
 
     from models import db
-    from bot import cli, jobs, logs, state, wechat
+    from bot import cli, jobs, logs, push_cli, state, wechat
 
     logs.init_app(app)
     db.init_app(app)
@@ -19,6 +19,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     jobs.init_app(app)
     wechat.init_app(app)
     cli.init_app(app)
+    push_cli.init_app(app)  # push-progress, push-resume, push-due, sync-tags
     register_blueprints(app)
     if app.config["WARM_UP"]:
         warm_up_in_background()
@@ -37,6 +38,7 @@ def warm_up_in_background() -> None:
 def register_blueprints(app: Flask) -> None:
     from bot import admin, api, limits
     from bot.health import health
+    from bot.links import tracked
     from bot.metrics import metrics
     from bot.webhook import webhook
 
@@ -46,6 +48,7 @@ def register_blueprints(app: Flask) -> None:
     api.init_app(app)
     app.register_blueprint(health)
     app.register_blueprint(metrics)
+    app.register_blueprint(tracked)  # /r/<token>: campaign links, counted
     admin.init_app(app)
     if app.config["SIMULATOR_ENABLED"]:
         from bot.simulator import simulator

@@ -41,6 +41,10 @@ CAPABILITIES = {
     "audit_log": set(_ADMINS),
     # Taught answers apply to the whole city, so only staff anchored at the city may teach.
     "teach": {"city_admin", "reviewer"},
+    # Campaigns and pushes: each tier authors, adopts and pushes within its own subtree.
+    "campaigns": set(_ADMINS),
+    "push": set(_ADMINS),
+    "push_report": _ADMINS | {"reviewer"},
     # School activities: a school admin runs their own school's; admins see lists and figures below them.
     "activities": _ADMINS | {"school_admin"},
     "manage_activities": {"school_admin"},

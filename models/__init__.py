@@ -26,6 +26,9 @@ from models.consents import Consent  # noqa: E402
 from models.volunteers import ServiceRecord, Volunteer  # noqa: E402
 from models.sorting import TaughtItem, UnrecognisedQuery  # noqa: E402
 from models.staff import AuditEntry, Staff  # noqa: E402
+from models.campaigns import Campaign, ContentItem  # noqa: E402
+from models.pushes import (Delivery, DistrictTag, LinkClick, MessageOptIn, Push,  # noqa: E402
+                           PushBatch, ResidentTag)
 
 __all__ = ["Base", "db", "Consent", "InboundMessage", "Region", "Resident", "ServiceRecord",
            "TaughtItem", "UnrecognisedQuery", "Volunteer"]

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from bot.fake_wechat.state import (
-    CLIENTMSGID_TTL, FIRST_TAG_ID, FakeState, WeChatError, openid_for, unionid_for, user_of_code,
+    CLIENTMSGID_TTL, FIRST_TAG_ID, TEMPLATE_CLIENT_ID_TTL, FakeState, WeChatError, openid_for, unionid_for, user_of_code,
 )
 
 OK = {"errcode": 0, "errmsg": "ok"}
@@ -350,12 +350,20 @@ def can_receive_mass(state: FakeState, openid) -> bool:
 def template_send(state: FakeState, call: Call) -> dict:
     openid = require_follower(state, call.body.get("touser"))
     check_template_id(state, call.body.get("template_id"))
+    # client_msg_id: one message per openid and id within 10 min; a repeat answers the first msgid.
+    repeat_key = (call.app_id, openid, call.body.get("client_msg_id"))
+    seen = state.template_client_ids.get(repeat_key) if repeat_key[2] else None
+    if seen and time.time() - seen[1] < TEMPLATE_CLIENT_ID_TTL:
+        return {"errcode": 0, "errmsg": "ok", "msgid": seen[0]}
     quota_key = (call.app_id, time.strftime("%Y-%m-%d"))
     if state.template_counts[quota_key] >= state.config["template_daily_quota"]:
         raise WeChatError(45009)
     state.template_counts[quota_key] += 1
     state.deliver("template", openid)
-    return {"errcode": 0, "errmsg": "ok", "msgid": next(state.ids)}
+    msgid = next(state.ids)
+    if repeat_key[2]:
+        state.template_client_ids[repeat_key] = (msgid, time.time())
+    return {"errcode": 0, "errmsg": "ok", "msgid": msgid}
 
 
 @endpoint("/cgi-bin/message/subscribe/send")  # mini-program subscribe message

@@ -71,6 +71,7 @@ USER_DEFAULTS = {"active": True, "subscribed": True, "accepts_subscribe": True}
 SYSTEM_TAGS = {2: "星标组"}  # ids 0-2 are reserved by WeChat; created tags start at 100
 FIRST_TAG_ID = 100
 CLIENTMSGID_TTL = 24 * 3600  # WeChat deduplicates a clientmsgid for 24 h
+TEMPLATE_CLIENT_ID_TTL = 600  # and a template message's client_msg_id per openid for 10 min
 
 
 class WeChatError(Exception):
@@ -159,6 +160,7 @@ class FakeState:
             self.mass_jobs: dict[int, dict] = {}
             self.clientmsgids: dict[tuple[str, str], tuple[int, float]] = {}
             self.template_counts: Counter = Counter()
+            self.template_client_ids: dict[tuple[str, str, str], tuple[int, float]] = {}
             self.deliveries: Counter = Counter()
             self.calls: deque = deque(maxlen=self.max_calls)
             self.faults: list[Fault] = []

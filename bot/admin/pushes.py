@@ -1,0 +1,154 @@
+"""Pushes in the console: choose a target in one's subtree, see the plan, preview, send, follow
+the progress (the page refreshes itself; /progress.json for scripts), cancel, and the reach."""
+from datetime import datetime, timedelta
+
+from flask import abort, g, jsonify, redirect, render_template, request, url_for
+
+from bot.admin import admin, client_ip, notify, require
+from bot.admin.people import xlsx
+from bot.admin.reach import charts_for
+from bot.push_api import PushClient, SendError
+from handlers import audit, campaigns, scope
+from handlers.push import PushError, channels, deliver, links, messages, report
+from handlers.push.targeting import GROUP_NAMES, Target, check, describe
+from models import ContentItem, Push, db
+
+
+def push_or_404(push_id: int) -> Push:
+    push = db.session.get(Push, push_id)
+    if push is None or not scope.in_scope(g.staff, push.region_code):
+        abort(404)
+    return push
+
+
+def schools() -> list[tuple[int, str]]:
+    try:
+        from models.schools import School
+    except ImportError:
+        return []
+    rows = scope.scope_filter(db.select(School.id, School.name), School.region_code, g.staff)
+    return [tuple(r) for r in db.session.execute(rows.order_by(School.name))]
+
+
+@admin.get("/campaigns/<int:campaign_id>/push")
+@require("push")
+def push_new(campaign_id: int, error: str | None = None):
+    campaign = campaigns.get_visible(g.staff, campaign_id)
+    if campaign is None or campaign.region_code != g.staff.region_code:
+        abort(404)  # a tier pushes its own campaigns (an adoption of an upper tier's counts)
+    own = (g.staff.region_code, scope.region_names([g.staff.region_code])[g.staff.region_code])
+    children = [(c, n) for c, n in scope.child_regions(g.staff)
+                if c != g.staff.region_code and len(c) <= len(g.staff.region_code) + 3]
+    return render_template("admin/push_new.html", campaign=campaign, items=campaigns.items_for(campaign),
+                           own=own, children=children, groups=GROUP_NAMES, schools=schools(),
+                           chosen=request.form, error=error), 400 if error else 200
+
+
+@admin.post("/campaigns/<int:campaign_id>/push")
+@require("push")
+def push_create(campaign_id: int):
+    campaign = campaigns.get_visible(g.staff, campaign_id)
+    if campaign is None or campaign.region_code != g.staff.region_code:
+        abort(404)
+    form = request.form
+    try:
+        item = db.session.get(ContentItem, form.get("item_id", type=int) or 0)
+        if item is None:
+            raise PushError("请选择要推送的内容")
+        target = check(g.staff, form.getlist("codes"), form.get("group") or None,
+                       form.get("school_id", type=int))
+        push = deliver.create(g.staff, campaign, item, target, send_time(form.get("send_at", "")))
+    except PushError as refusal:
+        db.session.rollback()
+        return push_new(campaign_id, error=str(refusal))
+    db.session.commit()
+    return redirect(url_for("admin.push_detail", push_id=push.id))
+
+
+def send_time(text: str) -> datetime | None:
+    """The form's Beijing time (datetime-local) as naive UTC; empty: now."""
+    if not text.strip():
+        return None
+    try:
+        return datetime.fromisoformat(text.strip()) - timedelta(hours=8)
+    except ValueError:
+        raise PushError("发送时间格式无效") from None
+
+
+@admin.get("/pushes/<int:push_id>")
+@require("push_report")
+def push_detail(push_id: int):
+    push = push_or_404(push_id)
+    item = db.session.get(ContentItem, push.item_id)
+    plan = deliver.plan(push) if push.status == "draft" else None
+    reach = report.for_pushes(g.staff, [push.id]) if push.status != "draft" else None
+    return render_template(
+        "admin/push.html", push=push, item=item, plan=plan, reach=reach,
+        charts=charts_for(reach, g.staff) if reach else [], target=describe(Target.from_json(push.target)),
+        progress=deliver.progress(push.id), channel_names=channels.CHANNEL_NAMES,
+        reason_names=channels.REASON_NAMES, reasons=report.reasons,
+        refresh=push.status in ("scheduled", "sending"))
+
+
+@admin.get("/pushes/<int:push_id>/progress.json")
+@require("push_report")
+def push_progress(push_id: int):
+    push_or_404(push_id)
+    return jsonify(deliver.progress(push_id))
+
+
+@admin.post("/pushes/<int:push_id>/preview")
+@require("push")
+def push_preview(push_id: int):
+    push = push_or_404(push_id)
+    openid = request.form.get("openid", "").strip()
+    if not openid:
+        abort(400, "请填写接收预览的微信 openid")
+    item = db.session.get(ContentItem, push.item_id)
+    try:
+        PushClient().preview(openid, messages.mass(item, links.url(links.token_for_batch(push.id, 0))))
+    except SendError as error:
+        notify(f"预览未发出（微信错误 {error.code}）")
+    else:
+        notify("预览已发送到您的微信")
+    return redirect(url_for("admin.push_detail", push_id=push.id))
+
+
+@admin.post("/pushes/<int:push_id>/send")
+@require("push")
+def push_send(push_id: int):
+    push = push_or_404(push_id)
+    if push.region_code != g.staff.region_code:
+        abort(403)
+    try:
+        summary = deliver.plan(push).summary()
+        audit.record(g.staff, "send", push.region_code, target=f"push {push.id}", detail=summary,
+                     ip=client_ip())
+        deliver.start(push)  # commits
+    except PushError as refusal:
+        db.session.rollback()
+        abort(400, str(refusal))
+    notify("已开始推送" if not push.send_at else "已预约推送")
+    return redirect(url_for("admin.push_detail", push_id=push.id))
+
+
+@admin.post("/pushes/<int:push_id>/cancel")
+@require("push")
+def push_cancel(push_id: int):
+    push = push_or_404(push_id)
+    stopped = deliver.cancel(push, g.staff.username)
+    audit.record(g.staff, "send", push.region_code, target=f"push {push.id} cancelled",
+                 detail={"stopped": stopped}, ip=client_ip())
+    db.session.commit()
+    notify(f"推送已取消，{stopped} 人未再发送")
+    return redirect(url_for("admin.push_detail", push_id=push.id))
+
+
+@admin.get("/pushes/<int:push_id>/report.xlsx")
+@require("push_report")
+def push_report_export(push_id: int):
+    push = push_or_404(push_id)
+    content = report.workbook(report.for_pushes(g.staff, [push.id]), "推送触达")
+    audit.record(g.staff, "export", g.staff.region_code, target=f"push {push.id} reach", ip=client_ip())
+    db.session.commit()
+    return xlsx(f"push-{push.id}-reach", content)

@@ -1,0 +1,19 @@
+"""Charts of a reach report: one bar chart per tier (districts of the city, streets of a district)."""
+from bot.admin import charts
+from handlers import scope
+
+
+def charts_for(reach, staff) -> list[dict]:
+    """[{title, chart}] for the staff member's node and each district below it that has figures."""
+    shown = []
+    tiers = [n for n in reach.nodes.values() if n.code == staff.region_code or (
+        scope.level(n.code) == "district" and n.code.startswith(staff.region_code))]
+    for node in sorted(tiers, key=lambda n: n.code):
+        children = reach.children(node.code)
+        if not children:
+            continue
+        level = "各区县" if scope.level(node.code) == "city" else "各街道"
+        shown.append({"title": f"{node.name} · {level}已发送 / 打开",
+                      "chart": charts.bars([(c.name, c.sent) for c in children]),
+                      "opened": {c.name: c.opened for c in children}})
+    return shown
