@@ -13,7 +13,9 @@ MIGRATIONS = Path(__file__).resolve().parent.parent / "models" / "migrations"
 def init_app(app: Flask) -> None:
     from bot.people_cli import COMMANDS as PEOPLE  # regions, volunteers, service, export
 
-    for cmd in (migrate, chat, sort, teach, untaught, unrecognised, worker, *PEOPLE):
+    from bot.activities_cli import COMMANDS as ACTIVITIES  # send-reminders
+
+    for cmd in (migrate, chat, sort, teach, untaught, unrecognised, worker, *PEOPLE, *ACTIVITIES):
         app.cli.add_command(cmd)
 
 

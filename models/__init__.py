@@ -29,6 +29,9 @@ from models.staff import AuditEntry, Staff  # noqa: E402
 from models.campaigns import Campaign, ContentItem  # noqa: E402
 from models.pushes import (Delivery, DistrictTag, LinkClick, MessageOptIn, Push,  # noqa: E402
                            PushBatch, ResidentTag)
+from models.schools import School, SchoolStaff  # noqa: E402
+from models.families import Child, Family  # noqa: E402
+from models.activities import Activity, ActivityCover, Enrolment, EnrolmentChild  # noqa: E402
 
 __all__ = ["Base", "db", "Consent", "InboundMessage", "Region", "Resident", "ServiceRecord",
            "TaughtItem", "UnrecognisedQuery", "Volunteer"]

@@ -124,6 +124,7 @@ def console_error(error):
 
 def init_app(app: Flask) -> None:
     from bot.admin import audit, auth, dashboard, people, queries, staff  # noqa: F401  routes
+    from bot.admin import activities  # noqa: F401  school activities (issue 7)
     from bot.admin import campaigns, pushes  # noqa: F401  campaigns and pushes (issue 6)
     from bot.admin.cli import create_admin
 

@@ -43,6 +43,8 @@ def http_error(error: HTTPException):
 def init_app(app: Flask) -> None:
     from bot.api import sorting  # noqa: F401  each endpoint module adds its routes to `api`
     from bot.api import login, regions, residents, volunteers  # noqa: F401
+    from bot.api import activities, families, openapi, school  # noqa: F401  issue 7
 
     app.register_blueprint(api)
     app.register_error_handler(HTTPException, http_error)
+    openapi.init_app(app)  # the OpenAPI document of every endpoint declared with spec.validate

@@ -1,23 +1,51 @@
 """GET /api/v1/sorting: which bin each item in a question goes in."""
 from dataclasses import asdict
 
-from flask import jsonify, request
+from flask import jsonify
+from pydantic import BaseModel, Field
 
 from bot.api import ApiError, api
+from bot.api.openapi import LINE, responses, spec
 from handlers.sorting.answering import ask
 from models import db
 
 MAX_QUERY_CHARS = 200
 
 
+class SortingQuery(BaseModel):
+    # Empty and overlong questions get their own error codes below, so no length limits here.
+    q: str = Field("", pattern=LINE, description="要查询的物品或问题，例如“废电池”“电池和剩饭分别扔哪”")
+
+
+class SortingAnswer(BaseModel):
+    mention: str
+    item: str
+    category: str = Field(description="recyclable / hazardous / kitchen / residual / special")
+    label: str
+    bin_colour: str
+    confidence: float
+    tip: str
+    note: str
+    guess: bool
+    alternatives: list[str]
+
+
+class SortingResult(BaseModel):
+    query: str
+    answers: list[SortingAnswer]
+    unrecognised: list[str]
+    suggestions: list[str]
+
+
 @api.get("/sorting")
-def sorting():
-    query = request.args.get("q", "").strip()
-    if not query:
+@spec.validate(query=SortingQuery, resp=responses({200: SortingResult}, 400), tags=["sorting"])
+def sorting(query: SortingQuery):
+    text = query.q.strip()
+    if not text:
         raise ApiError(400, "empty_query", "请输入要查询的物品，例如 ?q=废电池")
-    if len(query) > MAX_QUERY_CHARS:
+    if len(text) > MAX_QUERY_CHARS:
         raise ApiError(400, "query_too_long", f"查询内容太长了，请控制在 {MAX_QUERY_CHARS} 字以内")
-    result = ask(query)
+    result = ask(text)
     db.session.commit()  # the unrecognised-query log
     return jsonify(
         query=result.query,

@@ -1,0 +1,189 @@
+"""/api/v1/activities: activities open to the caller's family, enrolment, cancellation, check-in."""
+from flask import Response as FlaskResponse, g, jsonify
+from pydantic import BaseModel, Field
+
+from bot.api import ApiError, api
+from bot.api.login import personal
+from bot.api.openapi import RESIDENT, Id, responses, spec
+from handlers import families, reminders
+from handlers.activities import ActivityError, catalogue, checkin, enrolment
+from handlers.families import FamilyError
+from models import db
+
+STATUS = {"activity_not_found": 404, "not_enrolled": 404, "no_family": 404, "already_enrolled": 409,
+          "deadline_passed": 409, "already_started": 409, "checkin_closed": 409,
+          "checkin_waitlisted": 409, "checkin_code_wrong": 400, "too_many_people": 400,
+          "children_required": 400, "no_cover": 404}
+
+
+class ActivityOut(BaseModel):
+    id: int
+    title: str
+    description: str
+    place: str
+    school_id: int
+    school_name: str
+    audience: str = Field(description="school：仅本校家庭；area：面向本区家庭")
+    starts_at: str
+    ends_at: str
+    enrol_deadline: str
+    capacity_families: int
+    capacity_people: int
+    enrolled_families: int
+    enrolled_people: int
+    places_left: int
+    enrolment_open: bool
+    cover_url: str | None
+    cancelled: bool
+
+
+class EnrolmentOut(BaseModel):
+    id: int
+    activity_id: int
+    status: str = Field(description="enrolled 已报名 / waitlisted 候补中 / cancelled 已取消")
+    status_label: str
+    position: int | None = Field(description="候补顺位，1 为下一个")
+    adults: int
+    children: int
+    child_ids: list[int]
+    checked_in: bool
+    wants_reminder: bool
+    wants_promotion_notice: bool
+
+
+class ActivityDetail(ActivityOut):
+    enrolment: EnrolmentOut | None
+
+
+class ActivityList(BaseModel):
+    activities: list[ActivityOut]
+
+
+class EnrolmentList(BaseModel):
+    enrolments: list[EnrolmentOut]
+
+
+class EnrolIn(BaseModel):
+    child_ids: list[Id] = Field(min_length=1, max_length=10, description="参加的孩子（本家庭的）")
+    adults: int = Field(1, ge=1, le=10, description="参加的成人人数")
+    wants_reminder: bool = Field(False, description="用户在 wx.requestSubscribeMessage 中接受了活动提醒")
+    wants_promotion_notice: bool = Field(False, description="用户接受了候补成功通知")
+
+
+class CheckinIn(BaseModel):
+    code: str = Field(pattern=r"^\d{6}$", description="现场二维码或签到码中的 6 位数字")
+
+
+def refusal(error: ActivityError | FamilyError) -> ApiError:
+    return ApiError(STATUS.get(error.code, 400), error.code, str(error), error.fields)
+
+
+def visible_activity(activity_id: int, family):
+    activity = catalogue.get(activity_id)
+    if activity is None or not catalogue.visible_to(activity, family, g.resident):
+        raise refusal(ActivityError("activity_not_found"))
+    return activity
+
+
+def own_family():
+    try:
+        return families.require(g.resident)
+    except FamilyError as error:
+        raise refusal(error)
+
+
+@api.get("/activities")
+@personal
+@spec.validate(resp=responses({200: ActivityList}, 401), security=RESIDENT, tags=["activities"])
+def activity_list():
+    """Coming activities of the family's schools, and those open to their area."""
+    found = catalogue.for_family(families.of(g.resident), g.resident)
+    return jsonify(activities=[catalogue.as_dict(a) for a in found])
+
+
+@api.get("/activities/<int:activity_id>")
+@personal
+@spec.validate(resp=responses({200: ActivityDetail}, 401, 404), security=RESIDENT, tags=["activities"])
+def activity_detail(activity_id: int):
+    family = families.of(g.resident)
+    activity = visible_activity(activity_id, family)
+    entry = enrolment.find(activity.id, family) if family else None
+    return jsonify({**catalogue.as_dict(activity), "enrolment": enrolment.as_dict(entry) if entry else None})
+
+
+@api.get("/activities/<int:activity_id>/cover")
+@spec.validate(resp=responses({}, 404), tags=["activities"])
+def activity_cover(activity_id: int):
+    """The cover image (public, like a poster)."""
+    activity = catalogue.get(activity_id)
+    cover = catalogue.cover_of(activity) if activity else None
+    if cover is None:
+        raise refusal(ActivityError("no_cover"))
+    return FlaskResponse(cover.data, mimetype=cover.content_type,
+                         headers={"Cache-Control": "public, max-age=300"})
+
+
+@api.post("/activities/<int:activity_id>/enrolment")
+@personal
+@spec.validate(json=EnrolIn, resp=responses({201: EnrolmentOut}, 400, 401, 404, 409),
+               security=RESIDENT, tags=["activities"])
+def enrol(activity_id: int, json: EnrolIn):
+    """Enrol the family; when the places are gone, join the waiting list (status waitlisted)."""
+    family = own_family()
+    try:
+        outcome = enrolment.enrol(family, g.resident, activity_id, enrolment.EnrolForm(**json.model_dump()))
+    except ActivityError as error:
+        db.session.rollback()
+        raise refusal(error)
+    db.session.commit()
+    return jsonify(enrolment.as_dict(outcome.enrolment)), 201
+
+
+@api.get("/activities/<int:activity_id>/enrolment")
+@personal
+@spec.validate(resp=responses({200: EnrolmentOut}, 401, 404), security=RESIDENT, tags=["activities"])
+def my_enrolment(activity_id: int):
+    entry = enrolment.find(activity_id, own_family()) if 0 < activity_id < 2**31 else None
+    if entry is None:
+        raise refusal(ActivityError("not_enrolled"))
+    return jsonify(enrolment.as_dict(entry))
+
+
+@api.delete("/activities/<int:activity_id>/enrolment")
+@personal
+@spec.validate(resp=responses({200: EnrolmentOut}, 401, 404, 409), security=RESIDENT, tags=["activities"])
+def cancel(activity_id: int):
+    """Cancel; the freed place goes to the first family on the waiting list, who is notified."""
+    try:
+        outcome = enrolment.cancel(own_family(), activity_id)
+    except ActivityError as error:
+        db.session.rollback()
+        raise refusal(error)
+    db.session.commit()
+    reminders.notify_promoted(outcome.promoted)
+    return jsonify(enrolment.as_dict(outcome.enrolment))
+
+
+@api.get("/enrolments")
+@personal
+@spec.validate(resp=responses({200: EnrolmentList}, 401), security=RESIDENT, tags=["activities"])
+def my_enrolments():
+    family = families.of(g.resident)
+    found = enrolment.of_family(family) if family else []
+    return jsonify(enrolments=[enrolment.as_dict(e) for e in found])
+
+
+@api.post("/activities/<int:activity_id>/checkin")
+@personal
+@spec.validate(json=CheckinIn, resp=responses({200: EnrolmentOut}, 400, 401, 404, 409),
+               security=RESIDENT, tags=["activities"])
+def check_in(activity_id: int, json: CheckinIn):
+    """Check in with the code shown at the activity (scanned from its QR code or typed)."""
+    family = own_family()
+    activity = visible_activity(activity_id, family)
+    try:
+        entry = checkin.check_in(family, g.resident, activity, json.code)
+    except ActivityError as error:
+        raise refusal(error)
+    db.session.commit()
+    return jsonify(enrolment.as_dict(entry))

@@ -1,0 +1,165 @@
+"""/api/v1/family: the caller's family (guardian and children) and the schools to pick from."""
+from flask import g, jsonify
+from pydantic import BaseModel, Field
+
+from bot.api import ApiError, api
+from bot.api.login import personal
+from bot.api.openapi import RESIDENT, Id, Line, responses, spec
+from content.activity_texts import text
+from handlers import families, schools
+from handlers.families import ChildForm, FamilyError
+from models import db
+
+STATUS = {"no_family": 404, "unknown_child": 404, "consent_required": 403, "child_enrolled": 409}
+
+
+class SchoolsQuery(BaseModel):
+    region: str = Field("", pattern=r"^\d{0,20}$", description="地区代码：只列这个地区下的学校")
+    q: Line(30, 0) = Field("", description="校名中的字")
+
+
+class SchoolOut(BaseModel):
+    id: int
+    name: str
+    region_code: str
+
+
+class SchoolList(BaseModel):
+    schools: list[SchoolOut]
+
+
+class GuardianIn(BaseModel):
+    guardian_name: Line(40)
+    phone: str = Field(pattern=r"^1\d{10}$", description="11 位手机号")
+    consent: bool = Field(False, description="监护人已阅读并同意 consent 说明（首次登记时必须为 true）")
+
+
+class ChildIn(BaseModel):
+    name: Line(40)
+    school_id: Id
+    grade: int = Field(ge=1, le=12, description="年级：1–6 小学，7–9 初中，10–12 高中")
+    class_name: Line(20) = Field(description="班级，如“3班”")
+
+
+class ChildOut(BaseModel):
+    id: int
+    name: str
+    school_id: int
+    school_name: str
+    grade: int
+    class_name: str
+
+
+class FamilyOut(BaseModel):
+    guardian_name: str
+    phone: str
+    consent_version: str
+    consented_at: str
+    children: list[ChildOut]
+
+
+class ConsentOut(BaseModel):
+    consent: str
+    consent_version: str
+
+
+class Deleted(BaseModel):
+    deleted: bool
+
+
+def refusal(error: FamilyError) -> ApiError:
+    return ApiError(STATUS.get(error.code, 400), error.code, str(error), error.fields)
+
+
+def own_family():
+    try:
+        return families.require(g.resident)
+    except FamilyError as error:
+        raise refusal(error)
+
+
+@api.get("/schools")
+@spec.validate(query=SchoolsQuery, resp=responses({200: SchoolList}), tags=["families"])
+def school_list(query: SchoolsQuery):
+    """Schools to choose a child's school from (public)."""
+    found = schools.search(query.region, query.q)
+    return jsonify(schools=[{"id": s.id, "name": s.name, "region_code": s.region_code} for s in found])
+
+
+@api.get("/family/consent")
+@spec.validate(resp=responses({200: ConsentOut}), tags=["families"])
+def family_consent():
+    """What the guardian agrees to before the family's data is kept (public)."""
+    return jsonify(consent=text("consent"), consent_version=families.consent_version())
+
+
+@api.get("/family")
+@personal
+@spec.validate(resp=responses({200: FamilyOut}, 401, 404), security=RESIDENT, tags=["families"])
+def family_get():
+    return jsonify(families.as_dict(own_family()))
+
+
+@api.put("/family")
+@personal
+@spec.validate(json=GuardianIn, resp=responses({200: FamilyOut}, 400, 401, 403), security=RESIDENT,
+               tags=["families"])
+def family_put(json: GuardianIn):
+    """Register or update the guardian; the first time, `consent: true` records their consent."""
+    try:
+        family = families.save_guardian(g.resident, json.guardian_name, json.phone, json.consent)
+    except FamilyError as error:
+        raise refusal(error)
+    db.session.commit()
+    return jsonify(families.as_dict(family))
+
+
+@api.delete("/family")
+@personal
+@spec.validate(resp=responses({200: Deleted}, 401, 404), security=RESIDENT, tags=["families"])
+def family_delete():
+    """Delete the family and its children; places in coming activities are given up."""
+    from handlers import reminders
+
+    promoted = families.forget(own_family())
+    db.session.commit()
+    reminders.notify_promoted(promoted)
+    return jsonify(deleted=True)
+
+
+@api.post("/family/children")
+@personal
+@spec.validate(json=ChildIn, resp=responses({201: ChildOut}, 400, 401, 404), security=RESIDENT,
+               tags=["families"])
+def child_add(json: ChildIn):
+    try:
+        child = families.add_child(own_family(), ChildForm(**json.model_dump()))
+    except FamilyError as error:
+        raise refusal(error)
+    db.session.commit()
+    return jsonify(families.child_dict(child)), 201
+
+
+@api.put("/family/children/<int:child_id>")
+@personal
+@spec.validate(json=ChildIn, resp=responses({200: ChildOut}, 400, 401, 404), security=RESIDENT,
+               tags=["families"])
+def child_update(child_id: int, json: ChildIn):
+    try:
+        child = families.update_child(own_family(), child_id, ChildForm(**json.model_dump()))
+    except FamilyError as error:
+        raise refusal(error)
+    db.session.commit()
+    return jsonify(families.child_dict(child))
+
+
+@api.delete("/family/children/<int:child_id>")
+@personal
+@spec.validate(resp=responses({200: Deleted}, 401, 404, 409), security=RESIDENT, tags=["families"])
+def child_delete(child_id: int):
+    try:
+        families.remove_child(own_family(), child_id)
+    except FamilyError as error:
+        raise refusal(error)
+    db.session.commit()
+    return jsonify(deleted=True)

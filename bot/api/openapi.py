@@ -1,0 +1,121 @@
+"""The API's schemas validate requests and make the OpenAPI 3 document: one source for both.
+
+Views declare their query, body and responses with pydantic models through `spec.validate`
+(spectree); the document is served at /api/v1/docs/openapi.json. A request that does not fit its
+schema gets the API's usual error: 400 {"error": {"code": "invalid_fields", "message", "fields"}}.
+"""
+from datetime import datetime
+from typing import Annotated, Any
+
+from flask import Flask
+from pydantic import AfterValidator, BaseModel, Field, StringConstraints
+from spectree import Response, SecurityScheme, SecuritySchemeData, SpecTree
+
+from bot.api import ApiError
+
+DOC_PATH = "api/v1/docs"
+# Control characters are refused in every text: PostgreSQL cannot store NUL, and none of them
+# belongs in a name or a title. Multi-line texts may keep their line breaks.
+LINE = r"^[^\x00-\x1f\x7f]*$"
+LINES = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+
+
+def no_surrogates(value: str) -> str:
+    if any("\ud800" <= char <= "\udfff" for char in value):
+        raise ValueError("含有无效字符")
+    return value
+
+
+def Line(max_length: int, min_length: int = 1):
+    """One line of text, trimmed, `min_length`..`max_length` characters."""
+    return Annotated[str, StringConstraints(strip_whitespace=True, min_length=min_length,
+                                            max_length=max_length, pattern=LINE),
+                     AfterValidator(no_surrogates)]
+
+
+def Lines(max_length: int):
+    return Annotated[str, StringConstraints(strip_whitespace=True, max_length=max_length, pattern=LINES),
+                     AfterValidator(no_surrogates)]
+
+
+def reasonable_time(value: datetime) -> datetime:
+    if not 2000 <= value.year <= 2100:
+        raise ValueError("时间不在合理范围内")
+    return value
+
+
+Time = Annotated[datetime, AfterValidator(reasonable_time)]
+Id = Annotated[int, Field(ge=1, le=2**31 - 1)]
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    fields: dict[str, str] | None = None
+
+
+class ErrorBody(BaseModel):
+    """Every error of the API."""
+    error: ErrorDetail
+
+
+spec = SpecTree(
+    "flask", title="无废长春 mini-program API", version="1", path=DOC_PATH, mode="strict",
+    page_templates={},  # no Swagger UI: it would load scripts from a CDN
+    validation_error_status=400, validation_error_model=ErrorBody,
+    naming_strategy=lambda model: model.__name__,
+    nested_naming_strategy=lambda parent, child: child,
+    security_schemes=[
+        SecurityScheme(name="resident", data=SecuritySchemeData(type="http", scheme="bearer",
+                                              description="POST /api/v1/login 换取的令牌")),
+        SecurityScheme(name="staff", data=SecuritySchemeData(type="http", scheme="bearer",
+                                           description="POST /api/v1/staff/login 换取的令牌（学校管理员）")),
+    ],
+    before=lambda request, response, error, instance, adapter: refuse(error),
+)
+
+RESIDENT = {"resident": []}
+STAFF = {"staff": []}
+FIELD_TEXTS = {
+    "missing": "必填", "string_too_short": "不能为空", "string_too_long": "太长了，最多 {max_length} 个字",
+    "string_pattern_mismatch": "格式不对", "int_parsing": "需要是整数", "int_type": "需要是整数",
+    "bool_type": "需要是 true 或 false", "bool_parsing": "需要是 true 或 false",
+    "greater_than_equal": "不能小于 {ge}", "less_than_equal": "不能大于 {le}",
+    "literal_error": "可选：{expected}", "datetime_parsing": "时间格式不对，例如 2026-12-05T09:00:00+08:00",
+    "datetime_type": "时间格式不对，例如 2026-12-05T09:00:00+08:00",
+    "too_long": "最多 {max_length} 项", "too_short": "至少 {min_length} 项",
+}
+
+
+def field_text(error: dict) -> str:
+    template = FIELD_TEXTS.get(error.get("type", ""))
+    if template is None:
+        return error.get("msg", "格式不对").removeprefix("Value error, ")
+    try:
+        return template.format(**error.get("ctx", {}))
+    except (KeyError, IndexError):
+        return template
+
+
+def refuse(error: Exception | None) -> None:
+    """spectree's hook after validation: a request that does not fit its schema is a 400 like any other."""
+    if error is None:
+        return
+    fields = {}
+    for detail in error.errors():
+        where = ".".join(str(part) for part in detail.get("loc", ())) or "body"
+        fields.setdefault(where, field_text(detail))
+    from content.activity_texts import text
+
+    raise ApiError(400, "invalid_fields", text("errors.invalid_fields"), fields)
+
+
+def responses(ok: dict[int, Any] | None = None, *errors: int) -> Response:
+    """The documented answers: success models by status, and error statuses with the error body."""
+    codes = {f"HTTP_{status}": model for status, model in (ok or {}).items()}
+    codes.update({f"HTTP_{status}": ErrorBody for status in errors})
+    return Response(**codes)
+
+
+def init_app(app: Flask) -> None:
+    spec.register(app)
