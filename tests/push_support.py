@@ -69,4 +69,5 @@ def opt_in(residents, kind: str, grants: int = 1) -> None:
 
 
 def statuses(push_id: int) -> dict:
+    db.session.expire_all()  # what other processes wrote, not what this session remembers
     return deliver.progress(push_id)["counts"]
