@@ -52,3 +52,24 @@ def test_a_districts_adopted_campaign_rolls_its_reach_up_to_the_city(app, fake_w
     # The district sees its own tiers only.
     district_view = report.for_campaign(district, adopted)
     assert CITY not in district_view.nodes and district_view.nodes[DISTRICT_A].sent == 5
+
+
+def test_sign_ups_after_a_push_count_for_the_campaign_and_forgetting_keeps_the_figures(app, fake_wechat):
+    from handlers import residents
+    from models import Delivery, Volunteer, db
+
+    city = add_staff("city", "city_admin", CITY)
+    people = add_residents(STREET_A, 2)
+    follow(fake_wechat, people)
+    original, item = campaign_with_item(city)
+    push(city, [STREET_A], campaign=original, item=item)
+    db.session.add(Volunteer(resident_id=people[0].id, name="王五", phone="13900000000", region_code=STREET_A,
+                             skills="publicity", availability="weekend", channel="chat"))
+    db.session.commit()
+    reach = report.for_campaign(city, original)
+    assert (reach.nodes[CITY].volunteers, reach.nodes[STREET_A].volunteers) == (1, 1)
+    told = residents.forget(people[1].openid)
+    db.session.commit()
+    assert "1 条推送记录与您的关联" in told
+    assert db.session.execute(db.select(Delivery).filter_by(resident_id=None)).scalar_one().status == "sent"
+    assert report.for_campaign(city, original).nodes[CITY].sent == 2

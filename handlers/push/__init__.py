@@ -10,3 +10,6 @@ staff see before sending, and delivery as RQ jobs that are safe to run twice (de
 
 class PushError(ValueError):
     """A push the console refuses; the message is for staff, in Chinese."""
+
+
+from handlers.push import forgetting  # noqa: E402,F401  registers with handlers.residents

@@ -136,7 +136,8 @@ def _at_custom_cap(cap: int) -> set[int]:
     """Residents who got `cap` customer-service messages since they last wrote (45047 beyond)."""
     query = (db.select(Delivery.resident_id)
              .join(Resident, Resident.id == Delivery.resident_id)
-             .where(Delivery.channel == "custom", Delivery.status == "sent",
+             # An unconfirmed message may have arrived: it counts against the cap too.
+             .where(Delivery.channel == "custom", Delivery.status.in_(("sent", "unconfirmed")),
                     Delivery.sent_at >= Resident.last_message_at)
              .group_by(Delivery.resident_id).having(func.count() >= cap))
     return set(db.session.execute(query).scalars())

@@ -461,7 +461,7 @@ def _record(ids: list[int], status: str, error: str = "") -> None:
     # A send that went out wins over a cancel that came in meanwhile.
     allowed = ("pending", "cancelled") if status == "sent" else ("pending",)
     values = {"status": status, "error": error}
-    if status == "sent":
+    if status in ("sent", "unconfirmed"):  # unconfirmed: when it may have gone out
         values["sent_at"] = utcnow()
     for start_at in range(0, len(ids), 1000):
         db.session.execute(update(Delivery).where(

@@ -2,13 +2,14 @@
 
 Per node: targeted, sent, failed by reason, out of reach by reason, opened (tracked link clicks),
 and the participation that followed a delivery within 30 days (volunteer sign-ups, activity
-enrolments). Staff see the nodes of their own subtree only.
+enrolments, quiz and survey answers). Staff see the nodes of their own subtree only.
 """
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from sqlalchemy import func
+from sqlalchemy import inspect as sa_inspect
 
 from handlers import exports, scope
 from models import Delivery, LinkClick, Push, Volunteer, db
@@ -33,6 +34,7 @@ class Node:
     opened: int = 0
     volunteers: int = 0
     enrolments: int = 0
+    quiz_answers: int = 0
 
     @property
     def failed_total(self) -> int:
@@ -90,6 +92,9 @@ def for_pushes(staff, push_ids: list[int]) -> Report:
         for region, n in _enrolments(push_ids, staff):
             for node in each_level(region):
                 node.enrolments += n
+        for region, n in _quiz_answers(push_ids, staff):
+            for node in each_level(region):
+                node.quiz_answers += n
     names = scope.region_names(nodes)
     for code, node in nodes.items():
         node.name = names.get(code, code)
@@ -170,6 +175,18 @@ def _enrolments(push_ids, staff):
     return Counter(region for region, created, sent in rows if created - sent <= FOLLOW_UP).items()
 
 
+def _quiz_answers(push_ids, staff):
+    """Quiz and survey answers (the quiz issue's KnowledgeAnswer) that followed a delivery."""
+    try:
+        from models.quiz import KnowledgeAnswer
+    except ImportError:
+        return []
+    if not sa_inspect(db.engine).has_table(KnowledgeAnswer.__tablename__):  # not migrated yet
+        return []
+    return _followed(KnowledgeAnswer.answered_at, KnowledgeAnswer.resident_id, push_ids, staff,
+                     KnowledgeAnswer)
+
+
 LEVEL_NAMES = {"city": "市", "district": "区县", "street": "街道"}
 REASONS = {"43004": "已取消关注", "40003": "openid 无效", "45015": "超出48小时", "45047": "客服消息条数超限",
            "43101": "用户拒收订阅消息", "45009": "模板消息当日额度已满", "forgotten": "用户已删除信息",
@@ -183,11 +200,12 @@ def reasons(counter: Counter) -> str:
 
 def workbook(report: Report, title: str) -> bytes:
     headers = ["层级", "区域代码", "区域", "目标人数", "已发送", "失败", "失败原因", "未能覆盖", "未覆盖原因",
-               "未确认", "已取消", "待发送", "打开（链接点击）", "随后报名志愿者", "随后报名活动"]
+               "未确认", "已取消", "待发送", "打开（链接点击）", "随后报名志愿者", "随后报名活动",
+               "随后答题"]
     rows = []
     for level, _ in LEVEL_LENGTHS:
         for n in report.tier(level):
             rows.append([LEVEL_NAMES[level], n.code, n.name, n.targeted, n.sent, n.failed_total,
                          reasons(n.failed), n.unreachable_total, reasons(n.unreachable), n.unconfirmed,
-                         n.cancelled, n.pending, n.opened, n.volunteers, n.enrolments])
+                         n.cancelled, n.pending, n.opened, n.volunteers, n.enrolments, n.quiz_answers])
     return exports.workbook(title or "触达报告", headers, rows)
