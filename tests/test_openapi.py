@@ -1,5 +1,7 @@
 """The OpenAPI document describes the API, and property-based requests against it find no server error."""
-from datetime import timedelta
+from datetime import date, timedelta
+from decimal import Decimal
+from itertools import count
 
 import pytest
 import schemathesis
@@ -7,7 +9,9 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
 
-from tests.activity_support import add_activity, add_family, add_school, add_school_admin
+from bot.api.login import serializer
+from models import ServiceRecord, Volunteer, db
+from tests.activity_support import STREET_A, add_activity, add_family, add_school, add_school_admin
 from tests.admin_support import PASSWORD
 from tests.conftest import postgres_config, running_app
 
@@ -35,7 +39,44 @@ def tokens(api_app):
     _, resident = add_family(school, children=2)
     staff = api_app.test_client().post("/api/v1/staff/login",
                                        json={"username": admin.username, "password": PASSWORD})
-    return {"resident": resident, "staff": staff.json["token"]}
+    return {"resident": resident, "staff": staff.json["token"], "person": volunteer_token(api_app)}
+
+
+_logins = count(1)
+
+
+def login(app) -> str:
+    """A new mini-program user's token, through POST /api/v1/login as the mini-program gets it."""
+    return app.test_client().post("/api/v1/login", json={"code": f"openapi{next(_logins)}"}).json["token"]
+
+
+def volunteer_token(app) -> str:
+    """A registered volunteer with service hours, for /me and /volunteers/me to answer in full.
+
+    Not the family's resident: PUT /me/area and POST /volunteers would change what the
+    activity endpoints see for it.
+    """
+    token = login(app)
+    volunteer = Volunteer(resident_id=serializer().loads(token)["rid"], name="刘一", phone="13812345678", region_code=STREET_A,
+                          skills="publicity", availability="weekend", channel="api")
+    db.session.add(volunteer)
+    db.session.flush()
+    db.session.add(ServiceRecord(volunteer_id=volunteer.id, region_code=STREET_A, activity="桶边督导",
+                                 served_on=date(2026, 11, 1), hours=Decimal("2.5"), organiser="南岭街道",
+                                 recorded_by="street1"))
+    db.session.commit()
+    return token
+
+
+def bearer(app, tokens, operation):
+    """Which token a generated request carries: DELETE /me gets a new user each time (it ends the token)."""
+    if operation.path.startswith("/api/v1/school/"):
+        return lambda: tokens["staff"]
+    if operation.path == "/api/v1/me" and operation.method.upper() == "DELETE":
+        return lambda: login(app)
+    if operation.path.startswith(("/api/v1/me", "/api/v1/volunteers")):
+        return lambda: tokens["person"]
+    return lambda: tokens["resident"]
 
 
 def test_document_is_openapi_3_with_every_endpoint_and_shared_error_body(api_app):
@@ -50,21 +91,45 @@ def test_document_is_openapi_3_with_every_endpoint_and_shared_error_body(api_app
     assert "ErrorBody" in enrol["responses"]["400"]["content"]["application/json"]["schema"]["$ref"]
 
 
+def test_document_has_login_profile_volunteers_and_regions(api_app):
+    """The first endpoints of the API are in the document too, with the schemas that validate them."""
+    paths = api_app.test_client().get(DOC).json["paths"]
+    expected = {"/api/v1/login": {"post"}, "/api/v1/me": {"get", "delete"}, "/api/v1/me/consents": {"post"},
+                "/api/v1/me/area": {"put"}, "/api/v1/volunteers/options": {"get"},
+                "/api/v1/volunteers": {"post"}, "/api/v1/volunteers/me": {"get"},
+                "/api/v1/volunteers/me/service": {"get"}, "/api/v1/regions": {"get"}}
+    for path, methods in expected.items():
+        assert methods <= set(paths[path]), path
+    for path, model in (("/api/v1/login", "LoginIn"), ("/api/v1/volunteers", "VolunteerIn"),
+                        ("/api/v1/me/consents", "ConsentIn")):
+        operation = paths[path]["post"]
+        assert operation["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith("/" + model)
+        assert "ErrorBody" in operation["responses"]["400"]["content"]["application/json"]["schema"]["$ref"]
+    assert paths["/api/v1/me/area"]["put"]["requestBody"]["content"]["application/json"]["schema"][
+        "$ref"].endswith("/AreaIn")
+    assert paths["/api/v1/me"]["get"]["security"] == [{"resident": []}]
+    assert "security" not in paths["/api/v1/regions"]["get"]
+    assert {p["name"] for p in paths["/api/v1/regions"]["get"]["parameters"]} == {"parent", "q"}
+
+
 def test_generated_requests_find_no_server_error(api_app, tokens):
     """Every documented operation, fed schema-shaped and edge-case input by hypothesis."""
     # One hypothesis run per operation here: schemathesis's own pytest parametrisation
     # (schemathesis.pytest.from_fixture) does not work with pytest 9 (it reads node._nodeid).
     schema = schemathesis.openapi.from_wsgi(DOC, api_app)
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) >= 20
+    assert len(operations) >= 29
+    assert {("POST", "/api/v1/login"), ("DELETE", "/api/v1/me"), ("PUT", "/api/v1/me/area"),
+            ("POST", "/api/v1/volunteers"), ("GET", "/api/v1/regions")} <= {
+        (operation.method.upper(), operation.path) for operation in operations}
     for operation in operations:
-        who = "staff" if operation.path.startswith("/api/v1/school/") else "resident"
+        token = bearer(api_app, tokens, operation)
 
         @given(case=operation.as_strategy())
         @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
                   suppress_health_check=list(HealthCheck))
         def call(case):
-            case.call_and_validate(headers={"Authorization": f"Bearer {tokens[who]}"},
+            case.call_and_validate(headers={"Authorization": f"Bearer {token()}"},
                                    checks=[not_a_server_error, response_schema_conformance,
                                            content_type_conformance])
 

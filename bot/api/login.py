@@ -6,13 +6,18 @@ personal endpoint serves only the caller's own data. Nothing about it is kept se
 import logging
 from functools import wraps
 
+from collections.abc import Callable
+from typing import Annotated
+
 import requests
 from flask import current_app, g, jsonify, request
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from pydantic import BaseModel, Field, StringConstraints
 from wechatpy.exceptions import WeChatClientException
 
 from bot import wechat
 from bot.api import ApiError, api, json_body
+from bot.api.openapi import LINE, refuse, responses, spec
 from handlers import residents
 from models import Resident, db
 
@@ -62,12 +67,43 @@ def personal(view):
     return guarded
 
 
+def json_hook(on_error: Callable[[Exception, dict], None] | None = None):
+    """spectree's before-hook for a view with a JSON body.
+
+    The body must first be a JSON object (415 json_required, 400 bad_json, as before spectree);
+    then a body that does not fit the schema goes to `on_error` (which may raise the endpoint's own
+    error) and otherwise gets the API's usual 400 invalid_fields.
+    """
+    def before(request, response, error, instance, adapter) -> None:
+        body = json_body()
+        if error is not None:
+            if on_error is not None:
+                on_error(error, body)
+            refuse(error)
+
+    return before
+
+
+class LoginIn(BaseModel):
+    code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128,
+                                           pattern=LINE)] = Field(description="wx.login() 返回的 code")
+
+
+class TokenOut(BaseModel):
+    token: str = Field(description="之后请求时放在 Authorization: Bearer <token>")
+    expires_in: int = Field(description="有效秒数")
+
+
+def code_required(error: Exception, body: dict) -> None:
+    raise ApiError(400, "code_required", "请提供 wx.login() 返回的 code")
+
+
 @api.post("/login")
-def login():
-    code = json_body().get("code")
-    if not isinstance(code, str) or not code.strip() or len(code) > 128:
-        raise ApiError(400, "code_required", "请提供 wx.login() 返回的 code")
-    session = code_to_session(code.strip())
+@spec.validate(json=LoginIn, resp=responses({200: TokenOut}, 400, 401, 415, 502, 503),
+               before=json_hook(code_required), tags=["login"])
+def login(json: LoginIn):
+    """Exchange wx.login()'s code for the API token (the resident is created on first login)."""
+    session = code_to_session(json.code)
     resident = residents.find_or_create(session["openid"], session.get("unionid"))
     db.session.commit()
     return jsonify(token=issue_token(resident), expires_in=max_age())

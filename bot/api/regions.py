@@ -1,8 +1,33 @@
 """GET /api/v1/regions: the region tree for the mini-program's area picker (public data)."""
-from flask import jsonify, request
+from flask import jsonify
+from pydantic import BaseModel, Field
 
 from bot.api import ApiError, api
+from bot.api.openapi import Line, refuse, responses, spec
 from handlers import regions
+
+
+
+def unknown_region() -> ApiError:
+    return ApiError(404, "unknown_region", "没有这个地区")
+
+
+class RegionsQuery(BaseModel):
+    parent: str = Field(regions.CITY, pattern=r"^\d{1,12}$",
+                        description="上级地区代码（默认长春市）：列出它的下级")
+    q: Line(30, 0) = Field("", description="地区名称（可模糊，如“南岭”“汽开区”）：在上级之下查找")
+
+
+class RegionOut(BaseModel):
+    code: str
+    name: str
+    level: int = Field(description="1 市、2 区县、3 街道（乡镇）、4 社区")
+    path: str = Field(description="从区县起的全称，如“南关区南岭街道”")
+
+
+class RegionList(BaseModel):
+    parent: RegionOut
+    regions: list[RegionOut]
 
 
 def as_dict(region) -> dict:
@@ -10,15 +35,25 @@ def as_dict(region) -> dict:
             "path": regions.path_name(region.code)}
 
 
-@api.get("/regions")
-def region_children():
-    """Children of ?parent= (the city by default), or the nodes matching ?q= (fuzzy)."""
-    parent = request.args.get("parent", regions.CITY)
-    node = regions.get(parent)
-    if node is None or not node.active:
-        raise ApiError(404, "unknown_region", "没有这个地区")
-    query = request.args.get("q", "").strip()
-    if len(query) > 30:
+def bad_query(request, response, error, instance, adapter) -> None:
+    """The errors this endpoint always gave: an unknown parent is a 404, a long name query_too_long."""
+    if error is None:
+        return
+    where = {str(detail.get("loc", ("",))[0]): detail.get("type") for detail in error.errors()}
+    if "parent" in where:
+        raise unknown_region()
+    if where.get("q") == "string_too_long":
         raise ApiError(400, "query_too_long", "名称太长了")
-    found = regions.match(node.code, query) if query else regions.children(node.code)
+    refuse(error)
+
+
+@api.get("/regions")
+@spec.validate(query=RegionsQuery, resp=responses({200: RegionList}, 400, 404), before=bad_query,
+               tags=["regions"])
+def region_children(query: RegionsQuery):
+    """Children of ?parent= (the city by default), or the nodes matching ?q= (fuzzy)."""
+    node = regions.get(query.parent)
+    if node is None or not node.active:
+        raise unknown_region()
+    found = regions.match(node.code, query.q) if query.q else regions.children(node.code)
     return jsonify(parent=as_dict(node), regions=[as_dict(r) for r in found])

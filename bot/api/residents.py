@@ -1,11 +1,47 @@
 """The caller's own record: /api/v1/me (profile, area, consents) and deleting it."""
-from flask import g, jsonify
+from typing import Literal
 
-from bot.api import ApiError, api, json_body
-from bot.api.login import personal
+from flask import g, jsonify
+from pydantic import BaseModel, Field, StrictBool
+
+from bot.api import ApiError, api
+from bot.api.login import json_hook, personal
+from bot.api.openapi import RESIDENT, responses, spec
 from handlers import consent, regions, residents, volunteers
 from models import db
 from models.consents import PURPOSES
+
+REGION_CODE = r"^\d{1,12}$"
+
+
+class AreaOut(BaseModel):
+    code: str
+    name: str = Field(description="从区县起的全称")
+
+
+class GrantedConsent(BaseModel):
+    purpose: str
+    version: str = Field(description="用户同意的说明文本版本")
+    granted_at: str
+
+
+class ProfileOut(BaseModel):
+    area: AreaOut | None
+    consents: list[GrantedConsent]
+    volunteer_status: str | None = Field(description="pending 待审核 / approved / rejected；未登记为 null")
+
+
+class ConsentIn(BaseModel):
+    purpose: Literal[PURPOSES] = Field(description="area：绑定小区；volunteer：志愿者登记")
+
+
+class AreaIn(BaseModel):
+    region_code: str = Field(pattern=REGION_CODE, description="街道（乡镇）或社区的代码，见 GET /regions")
+    consent: StrictBool = Field(False, description="同意 area 用途的说明（之前未同意过时必须为 true）")
+
+
+class RemovedOut(BaseModel):
+    removed: list[str] = Field(description="删除了哪些个人信息，用中文说明")
 
 
 def profile(resident) -> dict:
@@ -19,37 +55,52 @@ def profile(resident) -> dict:
     }
 
 
+def unknown_purpose(error: Exception, body: dict) -> None:
+    raise ApiError(400, "invalid_fields", "不认识的用途", {"purpose": f"可选：{'、'.join(PURPOSES)}"})
+
+
+def area_refused(error: Exception, body: dict) -> None:
+    """Consent comes before the fields, as it always did: without it, say what it is for."""
+    if body.get("consent") is not True and not consent.has(g.resident, "area"):
+        raise ApiError(403, "consent_required", consent.explanation("area"))
+    for detail in error.errors():
+        if detail.get("loc", ("",))[0] == "region_code":
+            if detail.get("type") in ("missing", "string_type"):  # nothing chosen
+                raise ApiError(400, "invalid_fields", "请选择街道或社区", {"region_code": "请选择街道（乡镇）或社区"})
+            raise ApiError(400, "invalid_fields", "请选择街道（乡镇）或社区", {"region_code": "请选择街道（乡镇）或社区"})
+
+
 @api.get("/me")
 @personal
+@spec.validate(resp=responses({200: ProfileOut}, 401), security=RESIDENT, tags=["residents"])
 def me():
+    """The caller's area, consents and volunteer status."""
     return jsonify(profile(g.resident))
 
 
 @api.post("/me/consents")
 @personal
-def give_consent():
-    purpose = json_body().get("purpose")
-    if purpose not in PURPOSES:
-        raise ApiError(400, "invalid_fields", "不认识的用途", {"purpose": f"可选：{'、'.join(PURPOSES)}"})
-    consent.grant(g.resident, purpose, "api")
+@spec.validate(json=ConsentIn, resp=responses({201: ProfileOut}, 400, 401, 415), security=RESIDENT,
+               before=json_hook(unknown_purpose), tags=["residents"])
+def give_consent(json: ConsentIn):
+    """Record the caller's consent to a purpose (after showing its text)."""
+    consent.grant(g.resident, json.purpose, "api")
     db.session.commit()
     return jsonify(profile(g.resident)), 201
 
 
 @api.put("/me/area")
 @personal
-def bind_area():
+@spec.validate(json=AreaIn, resp=responses({200: ProfileOut}, 400, 401, 403, 415), security=RESIDENT,
+               before=json_hook(area_refused), tags=["residents"])
+def bind_area(json: AreaIn):
     """Bind a street or community; needs consent to the 'area' purpose (earlier or in this body)."""
-    body = json_body()
-    code = body.get("region_code")
-    if body.get("consent") is True:
+    if json.consent:
         consent.grant(g.resident, "area", "api")
     if not consent.has(g.resident, "area"):
         raise ApiError(403, "consent_required", consent.explanation("area"))
-    if not isinstance(code, str):
-        raise ApiError(400, "invalid_fields", "请选择街道或社区", {"region_code": "请选择街道（乡镇）或社区"})
     try:
-        residents.bind_area(g.resident, code)
+        residents.bind_area(g.resident, json.region_code)
     except residents.AreaError as error:
         raise ApiError(400, "invalid_fields", str(error), {"region_code": str(error)})
     db.session.commit()
@@ -58,6 +109,7 @@ def bind_area():
 
 @api.delete("/me")
 @personal
+@spec.validate(resp=responses({200: RemovedOut}, 401), security=RESIDENT, tags=["residents"])
 def forget_me():
     """Delete everything personal about the caller; the token stops working with it."""
     removed = residents.forget(g.resident.openid)

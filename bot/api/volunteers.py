@@ -1,34 +1,121 @@
 """/api/v1/volunteers: the same registration as the chat dialog, and the caller's own service record."""
-from flask import g, jsonify
+from collections.abc import Callable
+from typing import Annotated, Literal
 
-from bot.api import ApiError, api, json_body
-from bot.api.login import personal
+from flask import g, jsonify
+from pydantic import AfterValidator, BaseModel, Field, StrictBool, StringConstraints
+
+from bot.api import ApiError, api
+from bot.api.login import json_hook, personal
+from bot.api.openapi import LINE, RESIDENT, field_text, responses, spec
 from content.texts import text
 from content.volunteering import options
 from handlers import consent, service, volunteers
 from models import db
 
+FIELDS = ("name", "phone", "region_code", "skills", "availability")
+
+
+def cleaned(clean: Callable, field: str) -> AfterValidator:
+    """The chat dialog's own check of `field` (handlers/volunteers), with its message."""
+    def check(value):
+        value = clean(value)
+        if value is None:
+            raise ValueError(text(f"volunteer.invalid.{field}"))
+        return value
+
+    return AfterValidator(check)
+
+
+def Choices(kind: str):
+    """One or more codes of content/volunteers.toml's `kind`, in the order given, without repeats."""
+    return Annotated[list[Literal[tuple(options(kind))]], Field(min_length=1),
+                     AfterValidator(lambda codes: list(dict.fromkeys(codes)))]
+
+
+class VolunteerIn(BaseModel):
+    name: Annotated[str, StringConstraints(max_length=40, pattern=LINE),
+                    cleaned(volunteers.clean_name, "name")] = Field(description="姓名，2–20 个字")
+    phone: Annotated[str, StringConstraints(max_length=30, pattern=LINE),
+                     cleaned(volunteers.clean_phone, "phone")] = Field(description="11 位手机号")
+    region_code: Annotated[str, StringConstraints(pattern=r"^\d{1,12}$"),
+                           cleaned(volunteers.clean_area, "region_code")] = Field(
+        description="服务的街道（乡镇）或社区代码，见 GET /regions")
+    skills: Choices("skills") = Field(description="能做什么，见 GET /volunteers/options")
+    availability: Choices("availability") = Field(description="什么时候有空，见 GET /volunteers/options")
+    consent: StrictBool = Field(False, description="已阅读并同意 /volunteers/options 的 consent 说明（必须为 true）")
+
+
+class Option(BaseModel):
+    code: str
+    label: str
+
+
+class OptionsOut(BaseModel):
+    skills: list[Option]
+    availability: list[Option]
+    consent: str = Field(description="登记前须向用户展示并取得同意的说明")
+    consent_version: str
+
+
+class VolunteerOut(BaseModel):
+    id: int
+    name: str
+    phone: str
+    region_code: str
+    region_name: str
+    skills: list[str]
+    availability: list[str]
+    status: str = Field(description="pending 待审核 / approved 已通过 / rejected 未通过")
+    created_at: str
+
+
+class ServiceRecordOut(BaseModel):
+    activity: str
+    date: str
+    hours: float
+    organiser: str
+    region_name: str
+    recorded_by: str
+
+
+class ServiceOut(BaseModel):
+    total_hours: float
+    records: list[ServiceRecordOut]
+
+
+def registration_refused(error: Exception, body: dict) -> None:
+    """Consent first, as always; then every bad field with the dialog's message for it."""
+    if body.get("consent") is not True:
+        raise ApiError(403, "consent_required", consent.explanation("volunteer"))
+    fields = {}
+    for detail in error.errors():
+        where = str(detail.get("loc", ("body",))[0])
+        fields.setdefault(where, text(f"volunteer.invalid.{where}") if where in FIELDS else field_text(detail))
+    raise ApiError(400, "invalid_fields", "登记信息有误，请检查标出的项", fields)
+
 
 @api.get("/volunteers/options")
+@spec.validate(resp=responses({200: OptionsOut}), tags=["volunteers"])
 def volunteer_options():
     """The lists the form offers (public)."""
-    return jsonify({kind: [{"code": code, "label": label} for code, label in options(kind).items()]
-                    for kind in ("skills", "availability")},
-                   consent=consent.explanation("volunteer"), consent_version=consent.version())
+    lists = {kind: [{"code": code, "label": label} for code, label in options(kind).items()]
+             for kind in ("skills", "availability")}
+    # One dict: jsonify() given both a dict and keywords raised TypeError (a 500 until schemathesis met it).
+    return jsonify({**lists, "consent": consent.explanation("volunteer"), "consent_version": consent.version()})
 
 
 @api.post("/volunteers")
 @personal
-def register():
+@spec.validate(json=VolunteerIn, resp=responses({201: VolunteerOut}, 400, 401, 403, 409, 415),
+               security=RESIDENT, before=json_hook(registration_refused), tags=["volunteers"])
+def register(json: VolunteerIn):
     """Register the caller; `consent: true` says they agreed to the text of /volunteers/options."""
-    body = json_body()
-    if body.get("consent") is not True:
+    if json.consent is not True:
         raise ApiError(403, "consent_required", consent.explanation("volunteer"))
+    application = volunteers.Application(**json.model_dump(include=set(FIELDS)))
     try:
-        application = volunteers.validate(body)
         volunteer = volunteers.register(g.resident, application, "api")
-    except volunteers.RegistrationError as error:
-        raise ApiError(400, "invalid_fields", "登记信息有误，请检查标出的项", error.fields)
     except volunteers.AlreadyRegistered as already:
         raise ApiError(409, "already_registered",
                        text("volunteer.already", status=volunteers.status_label(already.volunteer)))
@@ -38,6 +125,7 @@ def register():
 
 @api.get("/volunteers/me")
 @personal
+@spec.validate(resp=responses({200: VolunteerOut}, 401, 404), security=RESIDENT, tags=["volunteers"])
 def my_registration():
     volunteer = own_volunteer()
     return jsonify(volunteers.as_dict(volunteer))
@@ -45,6 +133,7 @@ def my_registration():
 
 @api.get("/volunteers/me/service")
 @personal
+@spec.validate(resp=responses({200: ServiceOut}, 401, 404), security=RESIDENT, tags=["volunteers"])
 def my_service():
     done = service.summary(own_volunteer())
     return jsonify(total_hours=float(done.total_hours),
