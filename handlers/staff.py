@@ -160,7 +160,7 @@ def load_session(sid: str | None) -> Staff | None:
     key = _session_key(sid)
     store = state.store()
     data = store.hgetall(key)
-    if not data or time.time() - int(data["started"]) > ABSOLUTE_SECONDS:
+    if "started" not in data or time.time() - int(data["started"]) > ABSOLUTE_SECONDS:
         store.delete(key)
         return None
     staff = db.session.get(Staff, int(data["staff_id"]))
@@ -178,7 +178,12 @@ def close_session(sid: str | None) -> None:
 
 def set_notice(sid: str, text: str) -> None:
     """A one-time message shown on the next page (what a form did)."""
-    state.store().hset(_session_key(sid), "notice", text[:500])
+    key = _session_key(sid)
+    pipe = state.store().pipeline()
+    pipe.hset(key, "notice", text[:500])
+    # A session that ended meanwhile must not come back as a notice without an expiry.
+    pipe.expire(key, IDLE_SECONDS, nx=True)
+    pipe.execute()
 
 
 def pop_notice(sid: str | None) -> str | None:

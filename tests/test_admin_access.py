@@ -89,7 +89,8 @@ def test_accounts_are_created_only_below_ones_own_node(people, client, actor):
         username = f"new_{actor}_{node}"
         response = console.post("/admin/staff", {"username": username, "password": "Brand-new-pass9",
                                                  "role": role, "region_code": node})
-        assert response.status_code == (302 if actor in allowed else 400 if actor in MANAGERS else 403)
+        assert response.status_code == (302 if actor in allowed else 400 if actor in MANAGERS else 403), (
+            node, role, response.text[-600:])
         assert (account(username) is not None) is (actor in allowed), (node, role)
 
 
