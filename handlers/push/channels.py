@@ -75,8 +75,9 @@ def plan(target: Target, sender_code: str) -> Plan:
     whole = target.whole_nodes()
     city_wide = any(scope.level(c) == "city" for c in whole)
     tags = dict(db.session.execute(db.select(DistrictTag.district_code, DistrictTag.tag_id)).all())
-    tagged = dict(db.session.execute(db.select(ResidentTag.resident_id, ResidentTag.district_code)).all()) \
-        if whole and not city_wide else {}
+    tagged = dict(db.session.execute(
+        db.select(ResidentTag.resident_id, ResidentTag.district_code)
+        .where(ResidentTag.district_code.in_([c[:6] for c in whole]))).all()) if whole and not city_wide else {}
     result = Plan([])
     for resident_id, openid, region_code, subscribed, last_message_at in rows:
         r = Recipient(resident_id, openid, region_code or "")
