@@ -15,6 +15,7 @@ def load_routes() -> Router:
     from handlers import areas  # noqa: F401  绑定小区, 我的小区
     from handlers import registration  # noqa: F401  志愿者报名, 我的志愿者
     from handlers import service  # noqa: F401  我的服务时长
+    from handlers import quiz_chat  # noqa: F401  答题, 调查: short quiz and survey dialogs
     from handlers.sorting import answering  # noqa: F401  free text: the sorting fallback
 
     return router

@@ -50,6 +50,13 @@ CAPABILITIES = {
     "manage_activities": {"school_admin"},
     "export_enrolments": _ADMINS | {"school_admin"},
     "manage_schools": set(_ADMINS),
+    # Zero-waste cells: district and city reviewers act on the steps of their own tier
+    # (handlers/cells.py decides which tier a step needs); everyone sees the figures.
+    "cells": set(ROLE_NAMES),
+    "review_cells": {"city_admin", "district_admin", "reviewer"},
+    "figures": set(ROLE_NAMES),
+    "export_figures": _ADMINS | {"reviewer"},
+    "surveys": set(_ADMINS),
 }
 
 

@@ -32,6 +32,8 @@ from models.pushes import (Delivery, DistrictTag, LinkClick, MessageOptIn, Push,
 from models.schools import School, SchoolStaff  # noqa: E402
 from models.families import Child, Family  # noqa: E402
 from models.activities import Activity, ActivityCover, Enrolment, EnrolmentChild  # noqa: E402
+from models.cells import Cell, CellEvent, CellEvidence, CellScore  # noqa: E402
+from models.quiz import KnowledgeAnswer, QuizAttempt, Survey  # noqa: E402
 
 __all__ = ["Base", "db", "Consent", "InboundMessage", "Region", "Resident", "ServiceRecord",
            "TaughtItem", "UnrecognisedQuery", "Volunteer"]

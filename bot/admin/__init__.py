@@ -126,6 +126,7 @@ def init_app(app: Flask) -> None:
     from bot.admin import audit, auth, dashboard, people, queries, staff  # noqa: F401  routes
     from bot.admin import activities  # noqa: F401  school activities (issue 7)
     from bot.admin import campaigns, pushes  # noqa: F401  campaigns and pushes (issue 6)
+    from bot.admin import cells, figures, surveys  # noqa: F401  zero-waste cells, figures, surveys (issue 8)
     from bot.admin.cli import create_admin
 
     app.register_blueprint(admin)

@@ -43,6 +43,7 @@ def http_error(error: HTTPException):
 def init_app(app: Flask) -> None:
     from bot.api import sorting  # noqa: F401  each endpoint module adds its routes to `api`
     from bot.api import login, regions, residents, volunteers  # noqa: F401
+    from bot.api import cells, quiz  # noqa: F401  zero-waste cells; 无废知识问答 and surveys
     from bot.api import activities, families, openapi, school  # noqa: F401  issue 7
 
     app.register_blueprint(api)

@@ -1,0 +1,65 @@
+"""Micro-surveys in the console: write one question, see its answers; its text goes into a push."""
+from flask import g, redirect, render_template, request, url_for
+from sqlalchemy import func
+
+from bot.admin import admin, notify, require
+from handlers import quiz, scope
+from handlers.quiz import QuizError
+from models import db
+from models.quiz import KnowledgeAnswer, Survey
+
+
+@admin.get("/surveys")
+@require("surveys")
+def surveys():
+    query = scope.scope_filter(db.select(Survey), Survey.region_code, g.staff).order_by(Survey.id.desc())
+    found = list(db.session.execute(query.limit(100)).scalars())
+    tallies = answer_tallies([s.id for s in found])
+    return render_template("admin/surveys.html", surveys=found, tallies=tallies, options=quiz.survey_options,
+                           push_text=quiz.survey_text, letters=quiz.LETTERS)
+
+
+def answer_tallies(ids: list[int]) -> dict[int, dict]:
+    """survey id → {chosen index: answers} and how many were right."""
+    tallies = {i: {"by_choice": {}, "right": 0, "total": 0} for i in ids}
+    rows = db.session.execute(db.select(KnowledgeAnswer.survey_id, KnowledgeAnswer.chosen,
+                                        KnowledgeAnswer.correct, func.count())
+                              .where(KnowledgeAnswer.survey_id.in_(ids))
+                              .group_by(KnowledgeAnswer.survey_id, KnowledgeAnswer.chosen,
+                                        KnowledgeAnswer.correct))
+    for survey_id, chosen, correct, n in rows:
+        tally = tallies[survey_id]
+        tally["by_choice"][chosen] = tally["by_choice"].get(chosen, 0) + n
+        tally["total"] += n
+        tally["right"] += n if correct else 0
+    return tallies
+
+
+@admin.post("/surveys")
+@require("surveys")
+def create_survey():
+    form = request.form
+    letter = form.get("answer", "").strip().upper()
+    answer = quiz.LETTERS.index(letter) if letter and letter in quiz.LETTERS else None
+    item = form.get("content_item_id", "").strip()
+    try:
+        quiz.create_survey(g.staff, form.get("question", ""), form.get("options", "").splitlines(), answer,
+                           form.get("explanation", ""), int(item) if item.isdigit() else None)
+    except QuizError as error:
+        db.session.rollback()
+        notify(error.message)
+        return redirect(url_for("admin.surveys"))
+    db.session.commit()
+    notify("调查已创建：把下方的推送文字放进推送内容，居民回复“调查”即可作答")
+    return redirect(url_for("admin.surveys"))
+
+
+@admin.post("/surveys/<int:survey_id>/close")
+@require("surveys")
+def close_survey(survey_id: int):
+    survey = db.session.get(Survey, survey_id)
+    if survey is not None and scope.in_scope(g.staff, survey.region_code):
+        survey.active = False
+        db.session.commit()
+        notify("调查已结束")
+    return redirect(url_for("admin.surveys"))
