@@ -99,3 +99,15 @@ def test_a_click_on_a_personal_message_counts_for_that_resident(app, client, fak
     client.get(url.split("5000", 1)[1])
     click = db.session.execute(db.select(LinkClick)).scalar_one()
     assert (click.delivery_id, click.region_code) == (delivery.id, STREET_A)
+
+
+def test_staff_preview_a_push_on_their_own_wechat_before_sending(app, client, fake_wechat):
+    street = add_staff("nanling", "street_admin", STREET_A)
+    follow(fake_wechat, add_residents(STREET_A, 2))
+    draft = push(street, [STREET_A], run=False)
+    fake_wechat.set_user("o-staff-phone", active=False)
+    console = Console(client, "nanling")
+    assert console.post(f"/admin/pushes/{draft.id}/preview", {"openid": "o-staff-phone"}).status_code == 302
+    assert fake_wechat.deliveries("preview", "o-staff-phone")["total"] == 1
+    assert fake_wechat.deliveries("mass")["total"] == 0  # nobody else yet
+    assert db.session.get(Push, draft.id).status == "draft"

@@ -80,3 +80,55 @@ def test_the_plan_says_how_many_each_channel_reaches_and_who_is_out_of_reach(app
     assert fake_wechat.deliveries()["duplicates"] == 0
     assert {d["openid"] for d in fake_wechat.deliveries("custom")["deliveries"]} == {r.openid for r in active}
     assert gone[0].openid not in {d["openid"] for d in fake_wechat.deliveries()["deliveries"]}
+
+
+def test_groups_narrow_the_target_to_volunteers_or_who_asked_about_sorting(app, fake_wechat, wechat):
+    from models import InboundMessage
+    from tests.admin_support import add_volunteer
+
+    district = add_staff("nanguan", "district_admin", DISTRICT_A)
+    approved = add_volunteer("张三", "13800000001", STREET_A, status="approved")
+    add_volunteer("李四", "13800000002", STREET_A, status="pending")
+    add_volunteer("王五", "13800000003", STREET_B, status="approved")  # outside the district
+    others = add_residents(STREET_A, 3)
+    target = check(district, [DISTRICT_A], "volunteers")
+    assert target.whole_nodes() == []  # a group never goes by the district's tag
+    plan = deliver.plan(deliver.create(district, *_content(district), target))
+    assert [r.resident_id for r in plan.recipients] == [approved.resident_id]
+    db.session.rollback()
+    # Residents who asked a sorting question this month (the webhook logs them).
+    wechat.ask(others[0].openid, "旧报纸")
+    assert db.session.execute(db.select(InboundMessage.answered_by)).scalar() == "answer_question"
+    asked = deliver.plan(deliver.create(district, *_content(district), check(district, [STREET_A], "asked_sorting")))
+    assert [r.openid for r in asked.recipients] == [others[0].openid]
+
+
+def _content(staff):
+    from tests.push_support import campaign_with_item
+
+    return campaign_with_item(staff)
+
+
+def test_a_push_at_a_later_time_waits_for_it(app, fake_wechat):
+    from datetime import timedelta
+
+    from models.timeutil import utcnow
+
+    street = add_staff("nanling", "street_admin", STREET_A)
+    follow(fake_wechat, add_residents(STREET_A, 2))
+    campaign, item = _content(street)
+    later = deliver.create(street, campaign, item, check(street, [STREET_A]), send_at=utcnow() + timedelta(hours=2))
+    db.session.commit()
+    deliver.start(later)
+    run_jobs()
+    assert deliver.progress(later.id)["status"] == "scheduled" and fake_wechat.deliveries()["total"] == 0
+    if deliver.jobs.queue("push").is_async:
+        from rq.registry import ScheduledJobRegistry
+
+        assert ScheduledJobRegistry(queue=deliver.jobs.queue("push")).get_job_ids() == [f"push-{later.id}-prepare"]
+    later.send_at = utcnow() - timedelta(minutes=1)  # the time has come
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["push-due"])
+    assert str(later.id) in result.output
+    run_jobs()
+    assert statuses(later.id) == {"sent": 2}
