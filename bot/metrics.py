@@ -15,6 +15,9 @@ SORTING_MENTIONS = Counter(
 WECHAT_API_CALLS = Counter(
     "wufei_wechat_api_calls_total", "Calls to the WeChat API, by endpoint and errcode",
     ["endpoint", "errcode"])
+PUSH_OUTCOMES = Counter(
+    "wufei_push_deliveries_total", "Push recipients whose outcome was recorded, by outcome",
+    ["status"])  # sent | failed | unconfirmed
 
 metrics = Blueprint("metrics", __name__)
 

@@ -138,3 +138,15 @@ def test_a_message_a_dead_worker_may_have_sent_is_never_sent_again(app, fake_wec
     assert (rows[first.resident_id].status, rows[first.resident_id].error) == ("unconfirmed", "worker_died")
     assert statuses(sent.id) == {"sent": 2, "unconfirmed": 1}
     assert fake_wechat.deliveries(openid=people[0].openid)["total"] == 0  # not sent a second time
+
+
+def test_a_repeated_template_call_reaches_the_user_once(app, fake_wechat):
+    """WeChat's client_msg_id (10 min): why a template batch may be re-run after a crash."""
+    from bot.push_api import PushClient
+
+    fake_wechat.set_user("o-opted", active=False)
+    api = PushClient()
+    for _ in range(2):
+        api.template("o-opted", "campaign-notice", {"first": {"value": "无废城市"}}, "", client_msg_id="wufei-1-7")
+    api.template("o-opted", "campaign-notice", {"first": {"value": "无废城市"}}, "", client_msg_id="wufei-2-9")
+    assert fake_wechat.deliveries("template", "o-opted")["total"] == 2

@@ -23,10 +23,12 @@ from rq import Retry, get_current_job
 from sqlalchemy import func, update
 
 from bot import jobs, state
+from bot.metrics import PUSH_OUTCOMES
 from bot.push_api import PushClient, SendError
 from handlers import scope
 from handlers.push import PushError, channels, links, messages, ratelimit, tags
-from handlers.push.channels import MASS, Recipient
+from handlers.push.batches import cut
+from handlers.push.channels import MASS
 from handlers.push.targeting import Target
 from models import Campaign, ContentItem, Delivery, MessageOptIn, Push, PushBatch, Resident, db
 from models.timeutil import utcnow
@@ -171,63 +173,6 @@ def prepare(push_id: int) -> str:
 def _enqueue_batch(push: Push, number: int) -> None:
     jobs.enqueue(deliver_batch, push.id, number, queue_name="push", retry=RETRY,
                  job_id=f"push-{push.id}-g{push.generation}-b{number}")
-
-
-def cut(recipients: list[Recipient], sender_code: str) -> list[tuple[str, str, int | None, list]]:
-    """Batches as (channel, region for the tracked link, tag id, recipients)."""
-    config = current_app.config
-    batches = []
-    by_tag: dict[int, list] = {}
-    for r in recipients:
-        if r.channel == "mass_tag":
-            by_tag.setdefault(r.tag_id, []).append(r)
-    for tag_id, members in by_tag.items():
-        batches.append(("mass_tag", members[0].region_code[:6], tag_id, members))
-    everyone = [r for r in recipients if r.channel == "mass_all"]
-    if everyone:
-        batches.append(("mass_all", sender_code, None, everyone))
-    batches += _mass_lists([r for r in recipients if r.channel == "mass_list"], config["PUSH_MASS_BATCH"])
-    for channel in channels.PERSONAL:
-        members = [r for r in recipients if r.channel == channel]
-        size = config["PUSH_BATCH_SIZE"]
-        batches += [(channel, "", None, members[i:i + size]) for i in range(0, len(members), size)]
-    return batches
-
-
-def _mass_lists(listed: list[Recipient], size: int) -> list:
-    """Openid-list mass sends, one street per batch where it can (its clicks count for the street)."""
-    by_street: dict[str, list] = {}
-    for r in listed:
-        by_street.setdefault(r.region_code[:9], []).append(r)
-    batches, mixed = [], []
-    for street, members in by_street.items():
-        if len(members) < 2:
-            mixed += members
-            continue
-        batches += [("mass_list", street, None, chunk) for chunk in _chunks(members, size)]
-    if len(mixed) == 1 and batches:  # a lone recipient joins any batch with room (2 at least)
-        roomy = next((b for b in batches if len(b[3]) < size), None)
-        if roomy is not None:
-            roomy[3].append(mixed.pop())
-            batches = [(c, _common(m), t, m) for c, _, t, m in batches]
-    if mixed:  # channels.plan made sure there are 2 or more listed in all
-        batches += [("mass_list", _common(chunk), None, chunk) for chunk in _chunks(mixed, size)]
-    return batches
-
-
-def _chunks(rows: list, size: int) -> list[list]:
-    chunks = [rows[i:i + size] for i in range(0, len(rows), size)]
-    if len(chunks) > 1 and len(chunks[-1]) == 1:  # never a batch of one: WeChat wants 2
-        chunks[-1].insert(0, chunks[-2].pop())
-    return chunks
-
-
-def _common(members: list[Recipient]) -> str:
-    codes = {r.region_code for r in members}
-    for length in (9, 6, 4):
-        if len({c[:length] for c in codes}) == 1 and all(len(c) >= length for c in codes):
-            return next(iter(codes))[:length]
-    return ""
 
 
 class BatchLock:
@@ -464,8 +409,9 @@ def _record(ids: list[int], status: str, error: str = "") -> None:
     if status in ("sent", "unconfirmed"):  # unconfirmed: when it may have gone out
         values["sent_at"] = utcnow()
     for start_at in range(0, len(ids), 1000):
-        db.session.execute(update(Delivery).where(
+        changed = db.session.execute(update(Delivery).where(
             Delivery.id.in_(ids[start_at:start_at + 1000]), Delivery.status.in_(allowed)).values(**values))
+        PUSH_OUTCOMES.labels(status).inc(changed.rowcount)
 
 
 def _give_up_or_retry(batch: PushBatch, rest: list[int], error: SendError) -> str:
