@@ -276,11 +276,11 @@ def status_label(status: str) -> str:
 
 @residents.forgets
 def forget_applicant(resident: Resident) -> list[str]:
-    """The unit's application stays; the contact's own account no longer stands behind it."""
+    """The unit's application stays for its review; the contact's name, phone and account go."""
     from sqlalchemy import update
 
-    n = db.session.execute(update(Cell).where(Cell.applicant_id == resident.id)
-                           .values(applicant_id=None)).rowcount
+    n = db.session.execute(update(Cell).where(Cell.applicant_id == resident.id).values(
+        applicant_id=None, contact_name="（联系人已删除）", contact_phone="")).rowcount
     db.session.execute(update(CellEvent).where(CellEvent.resident_id == resident.id)
                        .values(resident_id=None))
     return [f"{n} 个无废细胞申报与您账号的关联"] if n else []

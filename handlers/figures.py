@@ -12,7 +12,10 @@ from sqlalchemy import func
 from content import cells as catalogue
 from handlers.cells import IN_REVIEW
 from models import Region, Resident, ServiceRecord, Volunteer, db
+from models.activities import Enrolment
 from models.cells import Cell, CellEvent
+from models.families import Family
+from models.pushes import Delivery, Push
 from models.quiz import KnowledgeAnswer, QuizAttempt, Survey
 from models.timeutil import utcnow
 
@@ -94,10 +97,6 @@ def reached(code: str, since: datetime, until: datetime) -> set[str]:
 
 
 def survey_deliveries(code: str, since: datetime, until: datetime) -> set[str]:
-    pushes = push_models()
-    if pushes is None:
-        return set()
-    Push, Delivery = pushes
     query = (db.select(Delivery.resident_id).join(Push, Push.id == Delivery.push_id)
              .join(Survey, Survey.content_item_id == Push.item_id)
              .where(Survey.answer.is_not(None), Delivery.status == "sent", Delivery.resident_id.is_not(None),
@@ -129,11 +128,10 @@ def participation_rows(code: str, since: datetime, until: datetime) -> list[tupl
         bound(db.select(Resident.id, Resident.region_code, CellEvent.at)
               .join(Resident, Resident.id == CellEvent.resident_id)
               .where(CellEvent.at >= since, CellEvent.at < until)),
+        bound(db.select(Resident.id, Resident.region_code, Enrolment.checked_in_at)  # activity attendance
+              .join(Family, Family.id == Enrolment.family_id).join(Resident, Resident.id == Family.resident_id)
+              .where(Enrolment.checked_in_at >= since, Enrolment.checked_in_at < until)),
     ]
-    attendance = attendance_query()
-    if attendance is not None:
-        sources.append(bound(attendance).where(attendance.selected_columns[2] >= since,
-                                               attendance.selected_columns[2] < until))
     rows = []
     for query in sources:
         for resident_id, region, at in db.session.execute(query):
@@ -142,18 +140,6 @@ def participation_rows(code: str, since: datetime, until: datetime) -> list[tupl
             if since <= at < until:
                 rows.append((resident_id, region, at))
     return rows
-
-
-def attendance_query():
-    """Activity check-ins (issue 7), when that part of the product is installed."""
-    try:
-        from models.activities import Enrolment
-        from models.families import Family
-    except ImportError:
-        return None
-    return (db.select(Resident.id, Resident.region_code, Enrolment.checked_in_at)
-            .join(Family, Family.id == Enrolment.family_id).join(Resident, Resident.id == Family.resident_id)
-            .where(Enrolment.checked_in_at.is_not(None)))
 
 
 def bound_residents(code: str, at: datetime) -> int:
@@ -257,22 +243,10 @@ def targets_by_district(city: str = "2201") -> dict[str, list[TypeRow]]:
             for district in children(city)}
 
 
-# --- pushes and reach (issue 6) ------------------------------------------------------------
+# --- pushes and reach (issue 6's deliveries) ---------------------------------------------
 
-def push_models():
-    try:
-        from models.pushes import Delivery, Push
-    except ImportError:
-        return None
-    return Push, Delivery
-
-
-def reach(code: str, since: datetime, until: datetime) -> dict | None:
+def reach(code: str, since: datetime, until: datetime) -> dict:
     """Pushes sent from the node or below, and distinct residents under it a push reached."""
-    pushes = push_models()
-    if pushes is None:
-        return None
-    Push, Delivery = pushes
     sent = db.session.execute(db.select(func.count()).select_from(Push).where(
         under(Push.region_code, code), Push.started_at >= since, Push.started_at < until)).scalar_one()
     residents = db.session.execute(db.select(func.count(func.distinct(Delivery.resident_id))).where(

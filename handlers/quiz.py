@@ -191,7 +191,11 @@ def open_surveys(resident: Resident) -> list[Survey]:
     query = db.select(Survey).where(Survey.active.is_(True), Survey.id.not_in(answered))
     surveys = db.session.execute(query.order_by(Survey.id.desc())).scalars()
     area = resident.region_code or ""
-    return [s for s in surveys if area.startswith(s.region_code) or len(s.region_code) == 4]
+    local = [s for s in surveys if area.startswith(s.region_code) or len(s.region_code) == 4]
+    from handlers.survey_push import delivered_to
+
+    pushed = [get_survey(survey_id) for survey_id in delivered_to(resident.id)]  # what they were sent first
+    return pushed + [s for s in local if s not in pushed]
 
 
 def answer_survey(survey: Survey, resident: Resident, chosen: int) -> KnowledgeAnswer:

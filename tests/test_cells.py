@@ -231,3 +231,27 @@ def test_console_lists_cells_in_scope_and_serves_evidence_as_a_download(app, cli
     assert "南岭小学" not in outsider.get("/admin/cells").text
     assert outsider.get(f"/admin/cells/{cell_id}").status_code == 404
     assert outsider.get(f"/admin/cells/{cell_id}/evidence/{evidence_id}").status_code == 404
+
+
+def test_a_contact_who_is_forgotten_leaves_the_units_application_and_the_figures(app, wechat, mini_program):
+    from handlers import figures
+    from handlers import quiz
+    from models import Resident
+
+    token, cell_id = apply_as_unit(mini_program)
+    openid = mini_program.openid("unit-a")
+    person = db.session.execute(db.select(Resident).filter_by(openid=openid)).scalar_one()
+    person.region_code = STREET_A
+    attempt = quiz.start(person, "api", 3)
+    quiz.answer(attempt, 0, quiz.questions_of(attempt)[0].answer)
+    db.session.commit()
+    told = wechat.ask(openid, "删除我的信息")
+    assert "无废细胞申报" in told and "答题记录" in told
+    db.session.expire_all()
+    cell = db.session.get(Cell, cell_id)
+    assert cell.applicant_id is None and cell.contact_phone == "" and "王老师" not in cell.contact_name
+    assert all(e.resident_id is None for e in cell.events)
+    now = utcnow()
+    city = figures.awareness(CITY, now - timedelta(days=1), now + timedelta(minutes=1))
+    assert (city.count, city.base) == (1, 1)  # still counted, as nobody in particular
+    assert figures.awareness(STREET_A, now - timedelta(days=1), now + timedelta(minutes=1)).base == 1

@@ -94,22 +94,36 @@ def test_participation_counts_each_kind_of_record_once_per_bound_resident(app):
     db.session.add(CellEvent(cell_id=cell.id, action="apply", to_status="applied", actor="unit",
                              actor_role="unit", resident_id=unit_contact.id))
     db.session.commit()
+    attend_an_activity(STREET_A)
 
     since, until = week_range()
     district = figures.participation(DISTRICT_A, since, until)
-    assert (district.count, district.base) == (3, 4)
+    assert (district.count, district.base) == (4, 5)
     street = figures.participation(STREET_A, since, until)
-    assert (street.count, street.base, street.percent) == (2, 3, "66.7%")
+    assert (street.count, street.base, street.percent) == (3, 4, "75.0%")
     assert figures.participation(STREET_B, since, until).count == 0
     city = figures.participation(CITY, since, until)
-    assert (city.count, city.base) == (3, 5)  # the unbound resident is in neither count
+    assert (city.count, city.base) == (4, 6)  # the unbound resident is in neither count
 
     weeks = figures.recent_weeks(3)
     trend = figures.weekly(DISTRICT_A, weeks)
     assert sum(w["participation"].count for w in trend) >= 3
-    assert trend[-1]["participation"].base == 4
+    assert trend[-1]["participation"].base == 5
     long_ago = figures.participation(DISTRICT_A, since - timedelta(days=60), since - timedelta(days=50))
     assert long_ago.count == 0 and long_ago.base == 0  # nobody had bound their area yet
+
+
+def attend_an_activity(region: str) -> None:
+    """A family of `region` checked in at a school activity an hour ago (issue 7's records)."""
+    from models.activities import Enrolment
+    from tests.activity_support import add_activity, add_family, add_school
+
+    school = add_school()
+    activity = add_activity(school)
+    family, _ = add_family(school, region_code=region)
+    db.session.add(Enrolment(activity_id=activity.id, family_id=family.id, status="enrolled", seq=1, adults=1,
+                             children=1, checked_in_at=utcnow() - timedelta(hours=1), checked_in_by="code"))
+    db.session.commit()
 
 
 def add_cell(name: str, cell_type: str, region: str, status: str, self_score=None, review_score=None,

@@ -142,3 +142,11 @@ def test_a_survey_is_answered_in_the_chat_and_the_api_once_per_resident(app, wec
     rows = db.session.execute(db.select(KnowledgeAnswer.survey_id, KnowledgeAnswer.correct)
                               .where(KnowledgeAnswer.source == "survey").order_by(KnowledgeAnswer.id)).all()
     assert rows == [(opinion.id, None), (knowledge.id, True), (opinion.id, None)]
+
+
+def test_the_menu_button_starts_a_quiz_and_help_mentions_it(app, wechat):
+    from bot import simulate
+
+    reply = wechat.reply(simulate.event_xml("o-menu", "CLICK", "QUIZ"))
+    assert "无废知识问答" in reply and "第1/3题" in reply
+    assert "答题" in wechat.ask("o-other", "帮助")

@@ -3,7 +3,8 @@ from flask import g, redirect, render_template, request, url_for
 from sqlalchemy import func
 
 from bot.admin import admin, notify, require
-from handlers import quiz, scope
+from handlers import campaigns, quiz, scope, survey_push
+from handlers.campaigns import CampaignError
 from handlers.quiz import QuizError
 from models import db
 from models.quiz import KnowledgeAnswer, Survey
@@ -15,8 +16,9 @@ def surveys():
     query = scope.scope_filter(db.select(Survey), Survey.region_code, g.staff).order_by(Survey.id.desc())
     found = list(db.session.execute(query.limit(100)).scalars())
     tallies = answer_tallies([s.id for s in found])
+    own = [c for c in campaigns.visible(g.staff) if c.region_code == g.staff.region_code]
     return render_template("admin/surveys.html", surveys=found, tallies=tallies, options=quiz.survey_options,
-                           push_text=quiz.survey_text, letters=quiz.LETTERS)
+                           push_text=quiz.survey_text, letters=quiz.LETTERS, campaigns=own)
 
 
 def answer_tallies(ids: list[int]) -> dict[int, dict]:
@@ -41,16 +43,19 @@ def create_survey():
     form = request.form
     letter = form.get("answer", "").strip().upper()
     answer = quiz.LETTERS.index(letter) if letter and letter in quiz.LETTERS else None
-    item = form.get("content_item_id", "").strip()
+    campaign = form.get("campaign_id", "").strip()
     try:
-        quiz.create_survey(g.staff, form.get("question", ""), form.get("options", "").splitlines(), answer,
-                           form.get("explanation", ""), int(item) if item.isdigit() else None)
-    except QuizError as error:
+        survey = quiz.create_survey(g.staff, form.get("question", ""), form.get("options", "").splitlines(),
+                                    answer, form.get("explanation", ""))
+        if campaign.isdigit():  # carried by a push: a text item of that campaign
+            survey_push.carry(g.staff, survey, int(campaign))
+    except (QuizError, CampaignError) as error:
         db.session.rollback()
-        notify(error.message)
+        notify(getattr(error, "message", str(error)))
         return redirect(url_for("admin.surveys"))
     db.session.commit()
-    notify("调查已创建：把下方的推送文字放进推送内容，居民回复“调查”即可作答")
+    notify("调查已创建" + ("，已加入宣传活动，可在活动中推送" if survey.content_item_id else "")
+           + "；居民回复“调查”即可作答")
     return redirect(url_for("admin.surveys"))
 
 
