@@ -111,3 +111,19 @@ def test_staff_preview_a_push_on_their_own_wechat_before_sending(app, client, fa
     assert fake_wechat.deliveries("preview", "o-staff-phone")["total"] == 1
     assert fake_wechat.deliveries("mass")["total"] == 0  # nobody else yet
     assert db.session.get(Push, draft.id).status == "draft"
+
+
+def test_a_running_push_page_refreshes_itself_and_offers_cancel(app, client, fake_wechat, monkeypatch):
+    street = add_staff("nanling", "street_admin", STREET_A)
+    follow(fake_wechat, add_residents(STREET_A, 2))
+    monkeypatch.setattr(deliver, "_enqueue_batch", lambda push, number: None)
+    sent = push(street, [STREET_A])  # prepared, batches not run yet
+    console = Console(client, "nanling")
+    assert 'href="/admin/campaigns"' in console.get("/admin/dashboard").text
+    page = console.get(f"/admin/pushes/{sent.id}")
+    assert 'http-equiv="refresh"' in page.text and "取消推送" in page.text and "<progress" in page.text
+    assert console.get(f"/admin/pushes/{sent.id}/progress.json").get_json()["pending"] == 2
+    assert console.post(f"/admin/pushes/{sent.id}/cancel").status_code == 302
+    done = console.get(f"/admin/pushes/{sent.id}")
+    assert 'http-equiv="refresh"' not in done.text and "推送已取消" in done.text
+    assert statuses(sent.id) == {"cancelled": 2}
