@@ -132,3 +132,21 @@ def test_a_push_at_a_later_time_waits_for_it(app, fake_wechat):
     assert str(later.id) in result.output
     run_jobs()
     assert statuses(later.id) == {"sent": 2}
+
+
+def test_a_resident_accepts_notices_in_the_mini_program_and_pushes_use_them(app, client, mini_program, fake_wechat):
+    from models import Resident
+
+    street = add_staff("nanling", "street_admin", STREET_A)
+    token = mini_program.login("lily")
+    assert mini_program.call("POST", "/me/notices", token, json={"kind": "subscribe", "grants": 2}).status_code == 201
+    assert mini_program.call("POST", "/me/notices", token, json={"kind": "sms"}).status_code == 400
+    assert mini_program.call("GET", "/me/notices", token).json == {"template": False, "subscribe": 2}
+    lily = db.session.execute(db.select(Resident).filter_by(openid=mini_program.openid("lily"))).scalar_one()
+    lily.region_code = STREET_A
+    db.session.commit()
+    sent = push(street, [STREET_A])
+    assert statuses(sent.id) == {"sent": 1}
+    assert fake_wechat.deliveries("subscribe", lily.openid)["total"] == 1
+    assert mini_program.call("GET", "/me/notices", token).json["subscribe"] == 1  # one grant, one message
+    assert mini_program.call("DELETE", "/me/notices", token).json == {"template": False, "subscribe": 0}

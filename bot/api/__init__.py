@@ -45,6 +45,7 @@ def init_app(app: Flask) -> None:
     from bot.api import login, regions, residents, volunteers  # noqa: F401
     from bot.api import cells, quiz  # noqa: F401  zero-waste cells; 无废知识问答 and surveys
     from bot.api import activities, families, openapi, school  # noqa: F401  issue 7
+    from bot.api import notices  # noqa: F401  campaign notices by template/subscribe message
 
     app.register_blueprint(api)
     app.register_error_handler(HTTPException, http_error)
