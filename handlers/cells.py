@@ -60,6 +60,8 @@ TRANSITIONS = {t.action: t for t in (
 )}
 STAFF_ACTIONS = tuple(a for a, t in TRANSITIONS.items() if t.actor != UNIT)
 IN_REVIEW = ("submitted", "district_passed", "city_passed", "in_notice")
+# The console's audit log names each review step (handlers/audit.py lists the other actions).
+audit.ACTION_NAMES.update({f"cell_{action}": "无废细胞·" + label("action", action) for action in STAFF_ACTIONS})
 
 
 # --- applying and self-assessment (the unit) ----------------------------------------------------

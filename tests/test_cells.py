@@ -255,3 +255,22 @@ def test_a_contact_who_is_forgotten_leaves_the_units_application_and_the_figures
     city = figures.awareness(CITY, now - timedelta(days=1), now + timedelta(minutes=1))
     assert (city.count, city.base) == (1, 1)  # still counted, as nobody in particular
     assert figures.awareness(STREET_A, now - timedelta(days=1), now + timedelta(minutes=1)).base == 1
+
+
+def test_only_reviewing_roles_review_and_every_step_is_in_the_audit_log(app, client, mini_program):
+    from models import AuditEntry
+
+    token, cell_id = apply_as_unit(mini_program)
+    assess_and_prove(mini_program, token, cell_id)
+    mini_program.call("POST", f"/cells/{cell_id}/submit", token)
+    add_staff("street-a", "street_admin", STREET_A)
+    add_staff("school-a", "school_admin", STREET_A)
+    add_staff("admin-a", "district_admin", DISTRICT_A)
+    for username in ("street-a", "school-a"):  # inside the area, but not reviewers
+        assert step(client, username, cell_id, "district_pass") == 403
+    assert status(cell_id) == "submitted"
+    assert step(client, "admin-a", cell_id, "district_pass") == 302
+    entry = db.session.execute(db.select(AuditEntry).filter_by(action="cell_district_pass")).scalar_one()
+    assert entry.username == "admin-a" and entry.region_code == STREET_A and "南岭小学" in entry.target
+    page = Console(app.test_client(), "admin-a").get("/admin/audit").text
+    assert "无废细胞·区级审核通过" in page

@@ -4,10 +4,11 @@ Every number on these pages is computed by handlers/figures.py from records when
 """
 from datetime import timedelta
 
-from flask import Response, abort, g, redirect, render_template, request, url_for
+from flask import Response, abort, g, redirect, render_template, url_for
 
 from bot.admin import admin, charts, client_ip, require
 from handlers import audit, exports, figures, scope
+from models import db
 from models.timeutil import utcnow
 
 CITY = "2201"
@@ -47,8 +48,6 @@ def targets_export():
              row.applied, row.other, row.progress if code == CITY else "", row.mean_gap, len(row.gaps),
              row.completeness] for code, type_rows in sections.items() for row in type_rows]
     audit.record(g.staff, "export", node, target="无废细胞目标进度", ip=client_ip())
-    from models import db
-
     db.session.commit()
     return Response(exports.workbook("无废细胞目标进度", headers, rows), mimetype=exports.XLSX,
                     headers={"Content-Disposition": "attachment; filename=cells-targets.xlsx"})
