@@ -26,9 +26,25 @@ def claim_redis_db() -> str:
         return os.environ["TEST_REDIS_URL"]
     claims = redis.Redis(host="127.0.0.1", port=6379, db=0)
     for index in (15, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1):  # 14: the benchmarks'
-        if claims.set(REDIS_CLAIM.format(index), os.getpid(), nx=True, ex=3 * 3600):
+        key, me = REDIS_CLAIM.format(index), str(os.getpid()).encode()
+        if claims.set(key, me, nx=True, ex=3 * 3600):
             return f"redis://127.0.0.1:6379/{index}"
-    raise RuntimeError("every Redis db is claimed by another test run")
+        holder = claims.get(key)
+        # A run that died without letting go: take its db over, unless another run just did.
+        if holder and not process_alive(int(holder)):
+            if claims.set(key, me, ex=3 * 3600, get=True) == holder:
+                return f"redis://127.0.0.1:6379/{index}"
+    raise RuntimeError("every Redis db is claimed by a running test run")
+
+
+def process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 REDIS_URL = claim_redis_db()
