@@ -13,6 +13,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from models import db
     from bot import cli, jobs, logs, push_cli, state, wechat
 
+    trust_proxies(app)
     logs.init_app(app)
     db.init_app(app)
     state.init_app(app)
@@ -24,6 +25,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     if app.config["WARM_UP"]:
         warm_up_in_background()
     return app
+
+
+def trust_proxies(app: Flask) -> None:
+    hops = app.config["PROXY_HOPS"]
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
 
 def warm_up_in_background() -> None:

@@ -50,6 +50,10 @@ def from_environment() -> dict:
         # A real WeChat message is a few KB; anything much larger is not from WeChat.
         "WECHAT_MAX_BODY": env_int("WECHAT_MAX_BODY", 64 * 1024),
         "MAX_CONTENT_LENGTH": env_int("MAX_CONTENT_LENGTH", 1024 * 1024),
+        # Proxies (load balancers) in front of the app. Their X-Forwarded-For/-Proto are believed
+        # for that many hops, so rate limits, lockouts and the audit log see the client's own IP;
+        # with 0 the headers are ignored, since anyone could send them.
+        "PROXY_HOPS": env_int("PROXY_HOPS", 0),
         # Per client IP; WeChat's servers share a few IPs, so the webhook's limit is generous.
         "RATELIMIT_WEBHOOK": env_str("RATELIMIT_WEBHOOK", "3000/minute"),
         "RATELIMIT_API": env_str("RATELIMIT_API", "300/minute"),

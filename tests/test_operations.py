@@ -73,3 +73,24 @@ def test_api_flood_from_one_ip_gets_json_429(strict_app):
     assert statuses == [200] * 5 + [429]
     error = client.get("/api/v1/sorting", query_string={"q": "塑料瓶"}).get_json()["error"]
     assert error["code"] == "too_many_requests"
+
+
+@pytest.mark.parametrize("hops, limited_by", [(1, "client"), (0, "proxy")])
+def test_rate_limits_see_the_client_behind_trusted_proxies_only(pg_app_config, fake_wechat,
+                                                               hops, limited_by):
+    config = {**pg_app_config, "RATELIMIT_API": "2/minute", "PROXY_HOPS": hops}
+    with running_app(config, fake_wechat) as app:
+        client = app.test_client()
+
+        def ask(forwarded_for: str) -> int:
+            return client.get("/api/v1/sorting", query_string={"q": "塑料瓶"},
+                              headers={"X-Forwarded-For": forwarded_for}).status_code
+
+        assert [ask("203.0.113.7"), ask("203.0.113.7"), ask("203.0.113.7")] == [200, 200, 429]
+        # Another resident behind the same load balancer; a spoofed header when none is trusted.
+        assert ask("198.51.100.9") == (200 if limited_by == "client" else 429)
+
+
+@pytest.fixture
+def pg_app_config(postgres_url):
+    return postgres_config(postgres_url)

@@ -24,7 +24,7 @@ CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 
 
 
 def client_ip() -> str:
-    # Behind the load balancer the real address is the last hop it appended (see README).
+    # Behind load balancers, ProxyFix (PROXY_HOPS) has already put the client's address here.
     return request.remote_addr or ""
 
 
