@@ -5,26 +5,35 @@ Openids are logged only as a short hash (`hashed`); phone numbers and names neve
 import hashlib
 import logging
 import uuid
+from contextvars import ContextVar
 
-from flask import Flask, g, has_request_context, request
+from flask import Flask, request
 from pythonjsonlogger.json import JsonFormatter
+
+# A context variable rather than flask.g, so work a request hands to a thread
+# (bot/retries.py runs answers in a pool) logs under the same id.
+REQUEST_ID: ContextVar[str] = ContextVar("request_id", default="-")
 
 
 class RequestIdFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
-        record.request_id = g.get("request_id", "-") if has_request_context() else "-"
+        record.request_id = REQUEST_ID.get()
         return True
 
 
 def init_app(app: Flask) -> None:
     @app.before_request
     def assign_request_id():
-        g.request_id = request.headers.get("X-Request-Id") or uuid.uuid4().hex[:16]
+        REQUEST_ID.set(request.headers.get("X-Request-Id") or uuid.uuid4().hex[:16])
 
     @app.after_request
     def echo_request_id(response):
-        response.headers["X-Request-Id"] = g.get("request_id", "")
+        response.headers["X-Request-Id"] = REQUEST_ID.get()
         return response
+
+    @app.teardown_request
+    def clear_request_id(_error):
+        REQUEST_ID.set("-")  # the thread serves other requests next
 
     if app.config["LOG_JSON"]:
         handler = logging.StreamHandler()

@@ -4,6 +4,7 @@ WeChat retries a webhook call that has not answered in 5 s, three tries in all, 
 MsgId. The first call takes a lock in shared state and stores its answer; a retry, on any web
 process, returns that stored answer (waiting briefly while the first call still works).
 """
+import contextvars
 import logging
 import time
 from collections.abc import Callable
@@ -80,7 +81,7 @@ def within_budget(work: Callable[[], str | None], budget: float,
         with app.app_context():
             return work()
 
-    future = pool(app).submit(in_context)
+    future = pool(app).submit(contextvars.copy_context().run, in_context)  # keeps the request id
     try:
         return future.result(timeout=budget)
     except TimeoutError:

@@ -148,9 +148,10 @@ class WeChat:
         self.sender = simulate.WeChatSender(
             config["WECHAT_TOKEN"], config["WECHAT_APP_ID"], config["WECHAT_AES_KEY"], mode)
 
-    def post(self, xml: str):
+    def post(self, xml: str, headers: dict | None = None):
         query, body = self.sender.prepare(xml)
-        return self.client.post(f"/wechat?{query}", data=body, content_type="application/xml")
+        return self.client.post(f"/wechat?{query}", data=body, content_type="application/xml",
+                                headers=headers)
 
     def reply(self, xml: str) -> str | None:
         """The text the user sees, or None when the webhook answered 'success'."""

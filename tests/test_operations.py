@@ -40,6 +40,20 @@ def test_every_response_carries_a_request_id(client):
     assert client.get("/healthz", headers={"X-Request-Id": "abc"}).headers["X-Request-Id"] == "abc"
 
 
+def test_an_answer_worked_out_in_the_pool_logs_under_its_request_id(app, wechat, monkeypatch):
+    from bot.logs import REQUEST_ID
+    from handlers.sorting import get_engine
+
+    engine, seen = get_engine(), []
+    classify = engine.classify
+    monkeypatch.setattr(engine, "classify", lambda text: seen.append(REQUEST_ID.get()) or classify(text))
+    xml = simulate.text_xml("o-traced", "塑料瓶", msg_id=4242)
+    response = wechat.post(xml, headers={"X-Request-Id": "trace-4242"})
+    assert "可回收物" in simulate.reply_content(wechat.sender.read_reply(response.data))
+    assert seen == ["trace-4242"]
+    assert REQUEST_ID.get() == "-"  # the next request on this thread starts clean
+
+
 @pytest.fixture
 def strict_app(backend, request, tmp_path, fake_wechat):
     limits = {"RATELIMIT_PER_USER": "3/minute", "RATELIMIT_API": "5/minute"}
