@@ -108,3 +108,49 @@ def test_rate_limits_see_the_client_behind_trusted_proxies_only(pg_app_config, f
 @pytest.fixture
 def pg_app_config(postgres_url):
     return postgres_config(postgres_url)
+
+
+def metric(client, name: str, **labels) -> float | None:
+    from prometheus_client.parser import text_string_to_metric_families
+
+    body = client.get("/metrics").get_data(as_text=True)
+    for family in text_string_to_metric_families(body):
+        for sample in family.samples:
+            if sample.name == name and all(sample.labels.get(k) == v for k, v in labels.items()):
+                return sample.value
+    return None
+
+
+def test_metrics_show_queue_depth_and_the_progress_of_a_running_push(pg_app, fake_wechat):
+    from handlers.push import deliver
+    from tests.push_support import STREET_A, add_residents, add_staff, follow, push, run_jobs
+
+    client = pg_app.test_client()
+    sent_before = metric(client, "wufei_push_deliveries_total", status="sent") or 0  # counters are per process
+    pg_app.config["PUSH_BATCH_SIZE"] = 4  # ten residents who wrote lately: three batches
+    follow(fake_wechat, add_residents(STREET_A, 10, active=True), active=True)
+    sent = push(add_staff("nanling", "street_admin", STREET_A), [STREET_A], run=False)
+    deliver.start(sent)
+    assert metric(client, "wufei_queue_jobs", queue="push", state="queued") == 1  # preparing
+
+    deliver.prepare(sent.id)  # what the worker does first: recipients written, batches queued
+    assert metric(client, "wufei_push_recipients", push=str(sent.id), state="pending") == 10
+    assert metric(client, "wufei_queue_jobs", queue="push", state="queued") == 1 + 3
+
+    run_jobs()
+    assert metric(client, "wufei_queue_jobs", queue="push", state="queued") == 0
+    assert metric(client, "wufei_push_recipients", push=str(sent.id)) is None  # done, not sending
+    assert metric(client, "wufei_push_deliveries_total", status="sent") - sent_before == 10
+
+
+def test_metrics_still_answer_while_redis_is_down(postgres_url, fake_wechat):
+    relay = Relay(6379)
+    config = {**postgres_config(postgres_url), "REDIS_URL": f"redis://127.0.0.1:{relay.port}/15"}
+    with running_app(config, fake_wechat) as app:
+        relay.cut()
+        response = app.test_client().get("/metrics")
+        assert response.status_code == 200
+        assert "wufei_queue_jobs" not in response.get_data(as_text=True)
+        relay.restore()
+        assert metric(app.test_client(), "wufei_queue_jobs", queue="default", state="queued") == 0
+    relay.cut()
