@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app bot
 
-.PHONY: run test install install-dev services browser migrate bench clean
+.PHONY: run test install install-dev services browser migrate bench audit clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -40,10 +40,15 @@ browser:
 
 test: install-dev services browser
 	$(BIN)/python -m pytest
+	@bash scripts/audit.sh
+
+# Known vulnerabilities in the pinned dependencies (pip-audit, OSV); also the last step of `make test`.
+audit:
+	@bash scripts/audit.sh
 
 bench: install-dev services
 	$(BIN)/python -m bench.accuracy
 	$(BIN)/python -m bench.webhook
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache
+	rm -rf $(VENV) .venv-audit instance .pytest_cache
