@@ -19,6 +19,7 @@ ACTION_NAMES = {
     "staff_update": "修改账号",
     "staff_delete": "删除账号",
     "send": "推送",
+    "activity_cancel": "取消活动",
 }
 
 

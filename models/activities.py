@@ -48,6 +48,10 @@ class Activity(db.Model):
     next_seq: Mapped[int] = mapped_column(default=1)
     has_cover: Mapped[bool] = mapped_column(default=False)
     cancelled: Mapped[bool] = mapped_column(default=False)
+    # Staff cancel the whole activity with a reason every enrolled or waiting family is told.
+    cancelled_at: Mapped[datetime | None]
+    cancelled_by: Mapped[str | None] = mapped_column(String(64))
+    cancel_reason: Mapped[str | None] = mapped_column(String(100))
     created_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -95,6 +99,8 @@ class Enrolment(db.Model):
     checked_in_by: Mapped[str | None] = mapped_column(String(64))  # 'code' or a staff username
     reminded_at: Mapped[datetime | None]
     promotion_notified_at: Mapped[datetime | None]
+    # Claimed by the job telling the family the whole activity was cancelled (sent at most once).
+    activity_cancel_notified_at: Mapped[datetime | None]
     # The volunteer hours this attendance earned, so a second check-in never doubles them.
     service_record_id: Mapped[int | None] = mapped_column(
         ForeignKey("service_record.id", ondelete="SET NULL"))

@@ -10,7 +10,8 @@ from bot.api.openapi import field_text
 from bot.api.school import ActivityIn
 from content.activity_texts import text
 from handlers import audit, exports, reminders, schools, scope
-from handlers.activities import ActivityError, catalogue, checkin, figures, lists
+from handlers.activities import ActivityError, cancellation, catalogue, checkin, figures, lists
+from handlers.activities.cancellation import CancelError
 from handlers.activities.catalogue import ActivityForm
 from handlers.activities.clock import label, local
 from handlers.schools import SchoolError
@@ -124,11 +125,39 @@ def activity_detail(activity_id: int):
                            manages=scope.may(g.staff, "manage_activities"), **helpers())
 
 
+@admin.post("/activities/<int:activity_id>/cancel")
+@require("activities")
+def activity_cancel(activity_id: int):
+    """Cancel the whole activity: its school's admin, or an admin whose subtree it lies in."""
+    if catalogue.get(activity_id) is None:
+        abort(404)
+    activity = lists.activity_for(g.staff, activity_id)
+    if activity is None:
+        abort(403, "这个活动不在您的管理范围内，不能取消")
+    reason = request.form.get("reason", "")
+    try:
+        told = cancellation.cancel(activity.id, reason, g.staff.username)
+    except CancelError as refusal:
+        db.session.rollback()
+        notify(str(refusal))
+        return redirect(url_for("admin.activity_detail", activity_id=activity_id))
+    audit.record(g.staff, "activity_cancel", activity.region_code, target=f"activity:{activity.id}",
+                 detail={"title": activity.title, "reason": activity.cancel_reason, "families": len(told)},
+                 ip=client_ip())
+    db.session.commit()
+    cancellation.notify(told)
+    notify(f"活动已取消，正在通知 {len(told)} 个报名和候补的家庭" if told else "活动已取消")
+    return redirect(url_for("admin.activity_detail", activity_id=activity_id))
+
+
 @admin.get("/activities/<int:activity_id>/checkin")
 @require("manage_activities")
 def activity_checkin(activity_id: int):
     """The page shown on a screen at the activity: the code and its QR, refreshed as they rotate."""
     activity = activity_or_404(activity_id)
+    if activity.cancelled:
+        notify(text("errors.activity_cancelled"))
+        return redirect(url_for("admin.activity_detail", activity_id=activity.id))
     code = checkin.current(activity.id)
     return render_template("admin/checkin.html", activity=activity, code=code,
                            qr=segno.make(code.qr_text, error="m").svg_inline(scale=10))

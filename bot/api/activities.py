@@ -11,9 +11,9 @@ from handlers.families import FamilyError
 from models import db
 
 STATUS = {"activity_not_found": 404, "not_enrolled": 404, "no_family": 404, "already_enrolled": 409,
-          "deadline_passed": 409, "already_started": 409, "checkin_closed": 409,
-          "checkin_waitlisted": 409, "checkin_code_wrong": 400, "too_many_people": 400,
-          "children_required": 400, "no_cover": 404}
+          "deadline_passed": 409, "activity_cancelled": 409, "already_started": 409,
+          "checkin_closed": 409, "checkin_waitlisted": 409, "checkin_code_wrong": 400,
+          "too_many_people": 400, "children_required": 400, "no_cover": 404}
 
 
 class ActivityOut(BaseModel):
@@ -35,6 +35,7 @@ class ActivityOut(BaseModel):
     enrolment_open: bool
     cover_url: str | None
     cancelled: bool
+    cancel_reason: str | None = Field(description="学校取消活动时填写的原因")
 
 
 class EnrolmentOut(BaseModel):

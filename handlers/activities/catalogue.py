@@ -63,6 +63,8 @@ def update(activity_id: int, form: ActivityForm) -> list[int]:
 
     starts, ends, deadline = check_times(form)
     activity = enrolment.lock(activity_id)
+    if activity.cancelled:
+        raise ActivityError("activity_cancelled")
     if (form.capacity_families < activity.enrolled_families
             or form.capacity_people < activity.enrolled_people):
         raise ActivityError("capacity_below_enrolled", families=activity.enrolled_families,
@@ -162,4 +164,5 @@ def as_dict(activity: Activity, school_name: str | None = None) -> dict:
         "enrolment_open": not activity.cancelled and utcnow() < activity.enrol_deadline,
         "cover_url": f"/api/v1/activities/{activity.id}/cover" if activity.has_cover else None,
         "cancelled": activity.cancelled,
+        "cancel_reason": activity.cancel_reason if activity.cancelled else None,
     }

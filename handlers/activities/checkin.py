@@ -57,6 +57,8 @@ def code_valid(activity_id: int, code: str, now: float | None = None) -> bool:
 
 def check_in(family: Family, resident: Resident, activity: Activity, code: str) -> Enrolment:
     """Mark the family present (idempotent) and record the guardian's volunteer hours."""
+    if activity.cancelled:
+        raise ActivityError("activity_cancelled")
     entry = db.session.execute(db.select(Enrolment).filter_by(
         activity_id=activity.id, family_id=family.id)).scalar_one_or_none()
     if entry is None or entry.status == "cancelled":

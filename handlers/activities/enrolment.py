@@ -65,8 +65,10 @@ def take_place(activity: Activity, entry: Enrolment) -> None:
 
 def enrol(family: Family, resident: Resident, activity_id: int, form: EnrolForm) -> Outcome:
     activity = lock(activity_id)
-    if activity.cancelled or not visible_to(activity, family, resident):
+    if not visible_to(activity, family, resident):
         raise ActivityError("activity_not_found")
+    if activity.cancelled:
+        raise ActivityError("activity_cancelled")
     if utcnow() >= activity.enrol_deadline:
         raise ActivityError("deadline_passed")
     children = own_children(family, form.child_ids)
