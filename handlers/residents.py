@@ -2,6 +2,7 @@
 from collections.abc import Callable
 
 from sqlalchemy import delete, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from handlers import dialogs, regions
@@ -9,12 +10,17 @@ from models import Consent, InboundMessage, Resident, ServiceRecord, Volunteer, 
 from models.timeutil import utcnow
 
 
-def note_activity(openid: str, subscribed: bool = True) -> Resident:
-    """Create the resident on first contact and remember when they last wrote (48-h window)."""
-    resident = find_or_create(openid)
-    resident.subscribed = subscribed
-    resident.last_message_at = utcnow()
-    return resident
+def note_activity(openid: str, subscribed: bool = True) -> None:
+    """Create the resident on first contact and remember when they last wrote (48-h window).
+
+    One upsert, since it runs on every message; race-free when two first messages meet.
+    """
+    touched = {"subscribed": subscribed, "last_message_at": utcnow()}
+    insert = UPSERTS[db.session.get_bind().dialect.name](Resident).values(openid=openid, **touched)
+    db.session.execute(insert.on_conflict_do_update(index_elements=["openid"], set_=touched))
+
+
+UPSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
 def find(openid: str) -> Resident | None:
