@@ -23,7 +23,7 @@ def categories(text: str) -> list[str]:
     ("舊報紙", "旧报纸", "recyclable"),  # traditional characters
     ("雞骨頭", "鸡骨头", "kitchen"),
     ("纸 巾", "纸巾", "residual"),  # a stray space inside a name
-    ("ＣＤ机", "CD机", "recyclable"),  # full-width letters
+    ("ＣＤ机", "CD机", "special"),  # full-width letters
     ("IPHONE", "iPhone", "special"),  # phones are e-waste in Changchun
 ])
 def test_residents_spelling_finds_the_item(typed, item, category):
