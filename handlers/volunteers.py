@@ -1,9 +1,13 @@
 """Volunteers: registration (the chat dialog and the mini-program share it), review, status."""
 import re
+import tomllib
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 
 from sqlalchemy.exc import IntegrityError
 
+from bot import delivery, jobs
 from content.texts import text
 from content.volunteering import options
 from handlers import consent, regions
@@ -13,6 +17,8 @@ from models.timeutil import utcnow
 # Mainland mobile numbers: 11 digits starting 13–19 (MIIT numbering plan).
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
 NAME = re.compile(r"^[\u4e00-\u9fffA-Za-z·•. ]{2,20}$")
+# What a volunteer is told after review (beside this module while content/replies.toml has another owner).
+NOTICES_FILE = Path(__file__).with_name("volunteer_notices.toml")
 NAME_PREFIXES = ("我的名字是", "我叫", "我是", "姓名是", "姓名：", "姓名:", "姓名", "名字：", "名字")
 
 
@@ -108,9 +114,54 @@ def review(volunteer_id: int, approve: bool, by: str) -> Volunteer:
     volunteer = db.session.get(Volunteer, volunteer_id)
     if volunteer is None:
         raise LookupError(f"no volunteer {volunteer_id}")
-    volunteer.status = "approved" if approve else "rejected"
+    status = "approved" if approve else "rejected"
+    if volunteer.status != status:  # a new decision: the volunteer is told again
+        volunteer.review_notified_at = None
+    volunteer.status = status
     volunteer.reviewed_at, volunteer.reviewed_by = utcnow(), by
     return volunteer
+
+
+def notify_reviewed(volunteer: Volunteer) -> None:
+    """After commit: a job telling the volunteer the decision (named by it, so enqueued once)."""
+    jobs.enqueue(send_review_notice, volunteer.id,
+                 job_id=f"volunteer-reviewed-{volunteer.id}-{volunteer.status}")
+
+
+def send_review_notice(volunteer_id: int) -> str:
+    """Job: a customer-service message with the decision; 'sent', 'skipped' or a permanent errcode.
+
+    The claim makes a second run send nothing. WeChat delivers it only within 48 h of the
+    volunteer's last message (45015 otherwise: recorded, not retried); "我的志愿者" shows the status.
+    """
+    claimed = db.session.execute(db.update(Volunteer).where(
+        Volunteer.id == volunteer_id, Volunteer.status.in_(("approved", "rejected")),
+        Volunteer.review_notified_at.is_(None)).values(review_notified_at=utcnow()))
+    db.session.commit()
+    if claimed.rowcount != 1:
+        return "skipped"
+    volunteer = db.session.get(Volunteer, volunteer_id)
+    resident = db.session.get(Resident, volunteer.resident_id)
+    region = regions.get(volunteer.region_code)
+    message = notice_text(volunteer.status, name=volunteer.name, area=region.name if region else "")
+    try:
+        return delivery.send_customer_text(resident.openid, message)
+    except Exception:  # transient: give the claim back, RQ retries
+        db.session.rollback()
+        db.session.execute(db.update(Volunteer).where(Volunteer.id == volunteer_id)
+                           .values(review_notified_at=None))
+        db.session.commit()
+        raise
+
+
+@cache
+def notices() -> dict:
+    with NOTICES_FILE.open("rb") as file:
+        return tomllib.load(file)
+
+
+def notice_text(status: str, **values) -> str:
+    return notices()["reviewed"][status].format(**values)
 
 
 def labels(kind: str, codes: str | list[str]) -> str:

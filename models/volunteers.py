@@ -33,6 +33,8 @@ class Volunteer(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     reviewed_at: Mapped[datetime | None]
     reviewed_by: Mapped[str | None] = mapped_column(String(64))
+    # Claimed by the job telling the volunteer the decision; cleared by a new decision.
+    review_notified_at: Mapped[datetime | None]
 
     services: Mapped[list["ServiceRecord"]] = relationship(back_populates="volunteer")
 

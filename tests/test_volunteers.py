@@ -215,3 +215,56 @@ def test_dialog_state_expires_in_shared_state(wechat, region_tree, app):
     store.delete(f"dialog:{openid}")  # what the expiry does a week later
     assert "厨余垃圾" in wechat.ask(openid, "剩饭")
     assert "没有进行中的登记" in wechat.ask(openid, "继续")
+
+
+def test_console_approval_tells_the_volunteer_once_in_wechat(wechat, region_tree, client, fake_wechat):
+    from handlers import volunteers
+    from tests.admin_support import Console, add_staff
+    from tests.push_support import run_jobs
+
+    register_in_chat(wechat, "o-approved", name="王芳")
+    [volunteer] = volunteers_of("o-approved")
+    add_staff("street", "street_admin", volunteer.region_code)
+    console = Console(client, "street")
+    assert console.post(f"/admin/volunteers/{volunteer.id}/review", {"decision": "approve"}).status_code == 302
+    run_jobs()
+    assert volunteers.send_review_notice(volunteer.id) == "skipped"  # a second run sends nothing
+    assert fake_wechat.deliveries("custom", "o-approved")["total"] == 1
+    told = fake_wechat.calls("/cgi-bin/message/custom/send")[-1]["json"]
+    assert told["touser"] == "o-approved"
+    assert told["text"]["content"].startswith("王芳您好！您的志愿者登记已通过南岭街道工作人员的审核")
+
+
+def test_console_rejection_tells_the_volunteer_and_a_later_approval_tells_again(wechat, region_tree, client,
+                                                                               fake_wechat):
+    from tests.admin_support import Console, add_staff
+    from tests.push_support import run_jobs
+
+    register_in_chat(wechat, "o-rejected", name="赵强")
+    [volunteer] = volunteers_of("o-rejected")
+    add_staff("street", "street_admin", volunteer.region_code)
+    console = Console(client, "street")
+    console.post(f"/admin/volunteers/{volunteer.id}/review", {"decision": "reject"})
+    run_jobs()
+    rejected = fake_wechat.calls("/cgi-bin/message/custom/send")[-1]["json"]["text"]["content"]
+    assert "很抱歉，您的志愿者登记这次没有通过南岭街道工作人员的审核" in rejected
+    console.post(f"/admin/volunteers/{volunteer.id}/review", {"decision": "approve"})
+    run_jobs()
+    assert fake_wechat.deliveries("custom", "o-rejected")["total"] == 2
+    assert "已通过" in fake_wechat.calls("/cgi-bin/message/custom/send")[-1]["json"]["text"]["content"]
+
+
+def test_a_volunteer_outside_the_48_hour_window_is_not_retried(wechat, region_tree, client, fake_wechat):
+    from handlers import volunteers
+    from tests.admin_support import Console, add_staff
+    from tests.push_support import run_jobs
+
+    register_in_chat(wechat, "o-silent-volunteer")
+    [volunteer] = volunteers_of("o-silent-volunteer")
+    fake_wechat.set_user("o-silent-volunteer", active=False)  # last wrote more than 48 h ago
+    add_staff("street", "street_admin", volunteer.region_code)
+    Console(client, "street").post(f"/admin/volunteers/{volunteer.id}/review", {"decision": "approve"})
+    run_jobs()
+    assert fake_wechat.deliveries("custom", "o-silent-volunteer")["total"] == 0
+    assert volunteers.send_review_notice(volunteer.id) == "skipped"  # 45015 is final
+    assert "已通过审核" in wechat.ask("o-silent-volunteer", "我的志愿者")

@@ -6,6 +6,7 @@ from flask import Response, abort, g, redirect, render_template, request, url_fo
 from bot.admin import admin, client_ip, notify, require
 from handlers import audit, exports, roster, scope
 from handlers.roster import RosterError
+from handlers.volunteers import notify_reviewed
 from models import db
 
 
@@ -84,6 +85,7 @@ def volunteer_review(volunteer_id: int):
     audit.record(g.staff, "approve" if approve else "reject", volunteer.region_code,
                  target=f"volunteer {volunteer.id}", ip=client_ip())
     db.session.commit()
+    notify_reviewed(volunteer)
     notify(f"志愿者 {volunteer.name} {'已通过审核' if approve else '未通过审核'}")
     return redirect(url_for("admin.volunteers", **request.args))
 
