@@ -26,7 +26,8 @@ class Staff(db.Model):
     display_name: Mapped[str] = mapped_column(String(64))
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(16))
-    region_code: Mapped[str] = mapped_column(String(16), index=True)
+    # A node of the region tree (regions are retired, never deleted, so this never dangles).
+    region_code: Mapped[str] = mapped_column(String(16), ForeignKey("region.code"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
