@@ -30,6 +30,9 @@ def from_environment() -> dict:
     """The app's configuration mapping (Flask config keys)."""
     return {
         "SQLALCHEMY_DATABASE_URI": database_url(),
+        # A statement that runs longer is cancelled by PostgreSQL: a table locked by a long
+        # transaction must not hold a web thread for good (see database_options()).
+        "DATABASE_STATEMENT_TIMEOUT": float(env_str("DATABASE_STATEMENT_TIMEOUT", "10")),
         "REDIS_URL": os.environ.get("REDIS_URL", ""),  # empty: in-process state (one process only)
         "SECRET_KEY": env_str("SECRET_KEY", secrets.token_hex(32)),
         "WECHAT_TOKEN": env_str("WECHAT_TOKEN", "wufei-changchun-demo"),
@@ -90,6 +93,20 @@ def push_settings() -> dict:
         # A batch's lock outlives a killed worker this long before another worker takes it over.
         "PUSH_LOCK_TTL": env_int("PUSH_LOCK_TTL", 30),
     }
+
+
+def database_options(config: dict) -> dict:
+    """SQLAlchemy engine options: time limits on connecting, on each statement, on a silent peer."""
+    if not config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        return {}
+    timeout_ms = int(config["DATABASE_STATEMENT_TIMEOUT"] * 1000)
+    return {"connect_args": {
+        "connect_timeout": 3,
+        "options": f"-c statement_timeout={timeout_ms}",
+        # A server gone silent (network partition): unacknowledged data fails the call.
+        "tcp_user_timeout": timeout_ms, "keepalives_idle": 30, "keepalives_interval": 5,
+        "keepalives_count": 3,
+    }}
 
 
 def database_url() -> str:

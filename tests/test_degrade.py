@@ -3,59 +3,76 @@ import pytest
 
 from bot import simulate
 from models import InboundMessage, db
-from tests.conftest import REDIS_URL, WeChat, postgres_config, running_app
+from tests.conftest import WeChat, postgres_config, running_app
 from tests.outage import Relay
 
 
-def relayed(url: str, relay: Relay, port: int) -> str:
-    return url.replace(f":{port}/", f":{relay.port}/")
+# What a test may cut: the service's port, and the setting that points the app at it.
+SERVICES = {"redis": (6379, "REDIS_URL"), "postgres": (5432, "SQLALCHEMY_DATABASE_URI")}
 
 
 @pytest.fixture
-def redis_relay():
-    relay = Relay(6379)
-    yield relay
-    relay.cut()
-
-
-@pytest.fixture
-def pg_relay():
-    relay = Relay(5432)
-    yield relay
-    relay.cut()
+def outage(request, postgres_url, fake_wechat):
+    """The app on PostgreSQL and Redis, with one of them (the test's param) reached through a relay
+    the test can cut and restore: yields (wechat, relay)."""
+    port, setting = SERVICES[request.param]
+    relay = Relay(port)
+    config = postgres_config(postgres_url)
+    config[setting] = config[setting].replace(f":{port}/", f":{relay.port}/")
+    try:
+        with running_app(config, fake_wechat) as app:
+            yield WeChat(app.test_client(), app), relay
+    finally:
+        relay.cut()
 
 
 def logged() -> int:
     return db.session.scalar(db.select(db.func.count()).select_from(InboundMessage))
 
 
-def test_without_redis_sorting_is_answered_and_logged_once_and_recovers(
-        postgres_url, fake_wechat, redis_relay):
-    config = postgres_config(postgres_url)
-    config["REDIS_URL"] = relayed(REDIS_URL, redis_relay, 6379)
-    with running_app(config, fake_wechat) as app:
-        wechat = WeChat(app.test_client(), app)
-        redis_relay.cut()
-        xml = simulate.text_xml("o-no-redis", "废电池是什么垃圾", msg_id=9001)
-        assert "有害垃圾" in wechat.reply(xml)
-        assert "有害垃圾" in wechat.reply(xml)  # a retry: answered, not done twice
-        assert logged() == 1
-        redis_relay.restore()
-        replies = {wechat.ask("o-no-redis", "塑料瓶", msg_id=9002) for _ in range(3)}
-        assert len(replies) == 1 and "可回收物" in replies.pop()
-        assert logged() == 2
+@pytest.mark.parametrize("outage", ["redis"], indirect=True)
+def test_without_redis_sorting_is_answered_and_logged_once_and_recovers(outage):
+    wechat, redis_relay = outage
+    redis_relay.cut()
+    xml = simulate.text_xml("o-no-redis", "废电池是什么垃圾", msg_id=9001)
+    assert "有害垃圾" in wechat.reply(xml)
+    assert "有害垃圾" in wechat.reply(xml)  # a retry: answered, not done twice
+    assert logged() == 1
+    redis_relay.restore()
+    replies = {wechat.ask("o-no-redis", "塑料瓶", msg_id=9002) for _ in range(3)}
+    assert len(replies) == 1 and "可回收物" in replies.pop()
+    assert logged() == 2
 
 
-def test_without_database_sorting_is_answered_and_the_rest_says_try_later(
-        postgres_url, fake_wechat, pg_relay):
-    config = postgres_config(postgres_url)
-    config["SQLALCHEMY_DATABASE_URI"] = relayed(postgres_url, pg_relay, 5432)
+@pytest.mark.parametrize("outage", ["postgres"], indirect=True)
+def test_without_database_sorting_is_answered_and_the_rest_says_try_later(outage):
+    wechat, pg_relay = outage
+    wechat.ask("o-no-db", "剩饭")
+    pg_relay.cut()
+    assert "厨余垃圾" in wechat.ask("o-no-db", "剩饭是什么垃圾")
+    assert "再试" in wechat.reply(simulate.event_xml("o-no-db", "subscribe"))
+    pg_relay.restore()
+    assert "可回收物" in wechat.ask("o-no-db", "旧报纸")
+    assert logged() == 2  # what came while the database was away is not pretended kept
+
+
+def test_a_database_stuck_on_a_lock_still_answers_sorting_in_time(postgres_url, fake_wechat):
+    """A long transaction (a migration, a stuck export) holds a table: the statement time limit
+    frees the resident's request, and the answer comes from memory within WeChat's 5 s."""
+    import time
+
+    import psycopg
+
+    config = {**postgres_config(postgres_url), "DATABASE_STATEMENT_TIMEOUT": 0.5}
     with running_app(config, fake_wechat) as app:
+        app.config["WECHAT_REPLY_BUDGET"] = 4.0
         wechat = WeChat(app.test_client(), app)
-        wechat.ask("o-no-db", "剩饭")
-        pg_relay.cut()
-        assert "厨余垃圾" in wechat.ask("o-no-db", "剩饭是什么垃圾")
-        assert "再试" in wechat.reply(simulate.event_xml("o-no-db", "subscribe"))
-        pg_relay.restore()
-        assert "可回收物" in wechat.ask("o-no-db", "旧报纸")
-        assert logged() == 2  # what came while the database was away is not pretended kept
+        wechat.ask("o-locked-out", "剩饭")
+        with psycopg.connect(postgres_url.replace("+psycopg", "")) as blocker:
+            blocker.execute("LOCK TABLE resident IN ACCESS EXCLUSIVE MODE")
+            started = time.monotonic()
+            reply = wechat.ask("o-locked-out", "废电池是什么垃圾")
+            waited = time.monotonic() - started
+        assert "有害垃圾" in reply
+        assert waited < 4.0
+        assert "可回收物" in wechat.ask("o-locked-out", "旧报纸")  # the lock is gone: back to normal
