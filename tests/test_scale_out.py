@@ -4,7 +4,6 @@ WeChat's retries of one message may land on different machines; they must still 
 and one answer.
 """
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -14,17 +13,12 @@ from pathlib import Path
 import pytest
 import requests
 
+from bench.webhook import free_port
 from bot import simulate
 from models import InboundMessage, Resident, db
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "scale-out-token"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def wait_until_serving(port: int, process: subprocess.Popen) -> None:
