@@ -54,3 +54,25 @@ def test_without_database_sorting_is_answered_and_the_rest_says_try_later(outage
     pg_relay.restore()
     assert "可回收物" in wechat.ask("o-no-db", "旧报纸")
     assert logged() == 2  # what came while the database was away is not pretended kept
+
+
+def test_a_database_stuck_on_a_lock_still_answers_sorting_in_time(postgres_url, fake_wechat):
+    """A long transaction (a migration, a stuck export) holds a table: the statement time limit
+    frees the resident's request, and the answer comes from memory within WeChat's 5 s."""
+    import time
+
+    import psycopg
+
+    config = {**postgres_config(postgres_url), "DATABASE_STATEMENT_TIMEOUT": 0.5}
+    with running_app(config, fake_wechat) as app:
+        app.config["WECHAT_REPLY_BUDGET"] = 4.0
+        wechat = WeChat(app.test_client(), app)
+        wechat.ask("o-locked-out", "剩饭")
+        with psycopg.connect(postgres_url.replace("+psycopg", "")) as blocker:
+            blocker.execute("LOCK TABLE resident IN ACCESS EXCLUSIVE MODE")
+            started = time.monotonic()
+            reply = wechat.ask("o-locked-out", "废电池是什么垃圾")
+            waited = time.monotonic() - started
+        assert "有害垃圾" in reply
+        assert waited < 4.0
+        assert "可回收物" in wechat.ask("o-locked-out", "旧报纸")  # the lock is gone: back to normal
