@@ -1,11 +1,12 @@
 """Steady load for minutes: throughput, p99 and memory over time, against a bare-Flask ceiling.
 
-    .venv/bin/python -m bench.load [--minutes 3] [--rate 0.7]
+    .venv/bin/python -m bench.load [--minutes 5] [--rate 0.8]
 
 First measures each app's capacity with wrk (closed loop), then sends signed webhook messages
-open-loop at `rate` x the product's capacity for `minutes`, sampling the RSS of every gunicorn
-process every 5 s. Latency counts from when a request was due, so a stall is not hidden.
-Loopback only; the load stops by itself.
+open-loop at `rate` x the product's capacity for `minutes`, from 2,000 residents, sampling the
+RSS of all gunicorn processes every 5 s. Latency counts from when a request was due, so a stall
+is not hidden. Each message is signed with the time it is due, as WeChat would. Loopback only;
+the load stops by itself.
 """
 import argparse
 import http.client
@@ -42,18 +43,23 @@ def children(pid: int) -> list[int]:
     return sorted(found)
 
 
-def signed_requests(count: int, first_id: int) -> list[tuple[str, bytes]]:
-    """Built before the clock starts, so the load generator spends its CPU on sending."""
-    sender = simulate.WeChatSender(TOKEN)
-    return [sender.prepare(simulate.text_xml(f"o-load-{first_id % 1000}-{n % 50}",
-                                             QUESTIONS[n % len(QUESTIONS)], first_id + n))
-            for n in range(count)]
+def signed_requests(thread: int, offsets: list[float]) -> list[tuple[str, bytes]]:
+    """Built before the clock starts, so the load generator spends its CPU on sending; each is
+    signed with the time it will be due (now + offset), so long runs are not refused as replays."""
+    requests, now = [], time.time()
+    for n, offset in enumerate(offsets):
+        sender = simulate.WeChatSender(TOKEN, clock=lambda: now + offset)
+        xml = simulate.text_xml(f"o-load-{thread}-{n % 250}", QUESTIONS[n % len(QUESTIONS)],
+                                (thread + 1) * 10_000_000 + n)
+        requests.append(sender.prepare(xml))
+    return requests
 
 
 def open_loop(port: int, rate: float, seconds: float, threads: int = 8) -> dict:
     latencies, errors, lock = [], [0], threading.Lock()
     per_thread_interval = threads / rate
-    batches = [signed_requests(int(seconds / per_thread_interval) + 1, (i + 1) * 10_000_000)
+    count = int(seconds / per_thread_interval) + 1
+    batches = [signed_requests(i, [i / rate + n * per_thread_interval for n in range(count)])
                for i in range(threads)]
     start = time.monotonic() + 0.5
 
@@ -98,8 +104,8 @@ def sample_memory(pid: int, stop: threading.Event, samples: list) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--minutes", type=float, default=3)
-    parser.add_argument("--rate", type=float, default=0.5,
+    parser.add_argument("--minutes", type=float, default=5)
+    parser.add_argument("--rate", type=float, default=0.8,
                         help="share of the product's measured capacity, sent to both apps")
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
@@ -130,6 +136,7 @@ def main() -> None:
                   f"{figures['p50_ms']:6.1f} ms, p99 {figures['p99_ms']:7.1f} ms, errors "
                   f"{figures['errors']} | RSS {samples[0]:.0f} → {samples[-1]:.0f} MB "
                   f"(late vs early {growth:+.1f} MB, {len(samples)} samples)")
+            print(f"{'':<11} RSS every 30 s, MB: " + " ".join(f"{mb:.0f}" for mb in samples[::6]))
 
 
 if __name__ == "__main__":
