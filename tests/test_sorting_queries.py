@@ -145,3 +145,13 @@ def test_the_lexicon_reads_the_head_noun_before_the_material():
     assert backoff.lexicon("过期眼药") == ("hazardous", "head")
     assert backoff.lexicon("一次性勺") == ("residual", "material")
     assert backoff.lexicon("abc") is None
+
+
+def test_a_real_word_is_not_read_as_the_item_it_only_sounds_like():
+    knowledge = load_knowledge()
+    engine = Engine.from_items(item for item in knowledge.items if item.name not in {"泡沫", "麻布"})
+    foam = engine.classify("泡沫").answers[0]  # not 泡馍 (kitchen)
+    assert (foam.item, foam.category) == ("泡沫", "recyclable")
+    cloth = engine.classify("麻布").answers[0]  # not 抹布 (residual): linen is a textile
+    assert (cloth.item, cloth.category) == ("麻布", "recyclable")
+    assert [a.item for a in engine.classify("荔织核").answers] == ["荔枝核"]  # a typo keeps its item

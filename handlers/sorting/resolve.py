@@ -53,9 +53,22 @@ class Lookup:
         return (by_guess(self) or match) if model_objects(self, match.category) else match
 
     def unless_word_objects(self, match: Match) -> Match:
-        """A same-sounding match of a real word is another thing (鸭翅 is not 牙齿, 绿植 not 滤纸):
-        the guesser may overrule it then, but not a typo, which is no word (落花牲)."""
-        return self.unless_model_objects(match) if self.is_word else match
+        """A same-sounding match of a real word is another thing (鸭翅 is not 牙齿, 泡沫 not 泡馍,
+        水槽 not 水草): the resident typed what they meant, so the guesser answers unless it agrees
+        with the match; a typo, which is no word (落花牲), keeps its match. (On the dev split's
+        unknown items 81.5 % -> 82.6 %, 5-fold CV 79.3 % -> 79.5 %, typos unchanged.)"""
+        if not self.is_word:
+            return match
+        settings = self.engine.tuning["model"]
+        probabilities = self.engine.guesser.probabilities(self.core, settings["temperature"])
+        if max(probabilities, key=probabilities.get) != match.category:
+            return by_guess(self) or match
+        return match
+
+    def unless_objected(self, match: Match) -> Match:
+        """A loose sound match: a real word is judged as above, anything else by the model."""
+        judged = self.unless_word_objects(match)
+        return judged if judged is not match else self.unless_model_objects(match)
 
     @cached_property
     def is_word(self) -> bool:
@@ -128,7 +141,7 @@ def by_one_sound_off(lookup: Lookup) -> Match | None:
     if len(lookup.core) == 2:  # one of two characters wrong: a weaker hint
         confidence -= lookup.engine.tuning["confidence"]["short_penalty"]
     match = lookup.matched(item, path, confidence)
-    return lookup.unless_word_objects(match) if closeness == 2 else lookup.unless_model_objects(match)
+    return lookup.unless_word_objects(match) if closeness == 2 else lookup.unless_objected(match)
 
 
 def by_head(lookup: Lookup) -> Match | None:
@@ -139,7 +152,7 @@ def by_head(lookup: Lookup) -> Match | None:
 def by_fuzzy_pinyin(lookup: Lookup) -> Match | None:
     candidates = lookup.engine.lexicon.sounding_like(lookup.core, fuzzy=True)
     match = closest_spelling(lookup, candidates, "fuzzy_pinyin")
-    return lookup.unless_model_objects(match) if match else None
+    return lookup.unless_objected(match) if match else None
 
 
 def by_edit(lookup: Lookup) -> Match | None:
