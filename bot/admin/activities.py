@@ -5,11 +5,12 @@ import segno
 from flask import Response, abort, g, redirect, render_template, request, url_for
 from pydantic import ValidationError
 
-from bot.admin import admin, client_ip, notify, require
+from bot.admin import admin, notify, require
+from bot.admin.flow import record
 from bot.api.openapi import field_text
 from bot.api.school import ActivityIn
 from content.activity_texts import text
-from handlers import audit, exports, reminders, schools, scope
+from handlers import exports, reminders, schools, scope
 from handlers.activities import ActivityError, cancellation, catalogue, checkin, figures, lists
 from handlers.activities.cancellation import CancelError
 from handlers.activities.catalogue import ActivityForm
@@ -141,9 +142,8 @@ def activity_cancel(activity_id: int):
         db.session.rollback()
         notify(str(refusal))
         return redirect(url_for("admin.activity_detail", activity_id=activity_id))
-    audit.record(g.staff, "activity_cancel", activity.region_code, target=f"activity:{activity.id}",
-                 detail={"title": activity.title, "reason": activity.cancel_reason, "families": len(told)},
-                 ip=client_ip())
+    record("activity_cancel", activity.region_code, f"activity:{activity.id}",
+           {"title": activity.title, "reason": activity.cancel_reason, "families": len(told)})
     db.session.commit()
     cancellation.notify(told)
     notify(f"活动已取消，正在通知 {len(told)} 个报名和候补的家庭" if told else "活动已取消")
@@ -198,8 +198,8 @@ def activity_attendance(activity_id: int, enrolment_id: int):
 def activity_export(activity_id: int):
     activity = activity_or_404(activity_id)
     content = lists.workbook(g.staff, activity)
-    audit.record(g.staff, "export", activity.region_code, target=f"activity:{activity.id}",
-                 detail={"full_phone": scope.may(g.staff, "full_phone")}, ip=client_ip())
+    record("export", activity.region_code, f"activity:{activity.id}",
+           {"full_phone": scope.may(g.staff, "full_phone")})
     db.session.commit()
     stamp = datetime.now().strftime("%Y%m%d-%H%M")
     return Response(content, mimetype=exports.XLSX, headers={

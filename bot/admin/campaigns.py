@@ -1,10 +1,11 @@
 """Campaigns in the console: author, adopt an upper tier's, add local items, see the reach."""
-from flask import abort, g, redirect, render_template, request, url_for
+from flask import abort, g, render_template, request
 
-from bot.admin import admin, client_ip, notify, require
+from bot.admin import admin, require
+from bot.admin.flow import done, record
 from bot.admin.people import xlsx
 from bot.admin.reach import charts_for
-from handlers import audit, campaigns, scope
+from handlers import campaigns, scope
 from handlers.campaigns import CampaignError
 from handlers.push import report
 from models import Push, db
@@ -35,9 +36,7 @@ def campaign_create():
     except CampaignError as refusal:
         db.session.rollback()
         return campaign_list(error=str(refusal))
-    db.session.commit()
-    notify(f"已创建活动「{campaign.title}」")
-    return redirect(url_for("admin.campaign_detail", campaign_id=campaign.id))
+    return done(f"已创建活动「{campaign.title}」", "admin.campaign_detail", campaign_id=campaign.id)
 
 
 @admin.post("/campaigns/<int:campaign_id>/adopt")
@@ -49,9 +48,7 @@ def campaign_adopt(campaign_id: int):
     except CampaignError as refusal:
         db.session.rollback()
         abort(400, str(refusal))
-    db.session.commit()
-    notify(f"已采用「{original.title}」，可添加本地内容")
-    return redirect(url_for("admin.campaign_detail", campaign_id=adoption.id))
+    return done(f"已采用「{original.title}」，可添加本地内容", "admin.campaign_detail", campaign_id=adoption.id)
 
 
 @admin.get("/campaigns/<int:campaign_id>")
@@ -81,9 +78,7 @@ def campaign_item_add(campaign_id: int):
     except CampaignError as refusal:
         db.session.rollback()
         return campaign_detail(campaign_id, error=str(refusal))
-    db.session.commit()
-    notify("内容已添加")
-    return redirect(url_for("admin.campaign_detail", campaign_id=campaign.id))
+    return done("内容已添加", "admin.campaign_detail", campaign_id=campaign.id)
 
 
 @admin.get("/campaigns/<int:campaign_id>/report.xlsx")
@@ -91,7 +86,6 @@ def campaign_item_add(campaign_id: int):
 def campaign_report_export(campaign_id: int):
     campaign = campaign_or_404(campaign_id)
     content = report.workbook(report.for_campaign(g.staff, campaign), "触达报告")
-    audit.record(g.staff, "export", g.staff.region_code, target=f"campaign {campaign.id} reach",
-                 ip=client_ip())
+    record("export", g.staff.region_code, f"campaign {campaign.id} reach")
     db.session.commit()
     return xlsx(f"campaign-{campaign.id}-reach", content)

@@ -3,8 +3,9 @@ from datetime import datetime
 
 from flask import Response, abort, g, redirect, render_template, request, url_for
 
-from bot.admin import admin, client_ip, notify, require
-from handlers import audit, exports, roster, scope
+from bot.admin import admin, notify, require
+from bot.admin.flow import done, record
+from handlers import exports, roster, scope
 from handlers.roster import RosterError
 from handlers.volunteers import notify_reviewed
 from models import db
@@ -39,7 +40,7 @@ def residents():
 def residents_export():
     chosen = filters()
     content = roster.residents_workbook(g.staff, chosen["area"], chosen["search"])
-    audit.record(g.staff, "export", chosen["area"], target="residents", ip=client_ip())
+    record("export", chosen["area"], "residents")
     db.session.commit()
     return xlsx("residents", content)
 
@@ -62,8 +63,7 @@ def volunteers():
 def volunteers_export():
     chosen = filters()
     content = roster.volunteers_workbook(g.staff, **chosen)
-    audit.record(g.staff, "export", chosen["area"], target="volunteers",
-                 detail={"full_phone": scope.may(g.staff, "full_phone")}, ip=client_ip())
+    record("export", chosen["area"], "volunteers", {"full_phone": scope.may(g.staff, "full_phone")})
     db.session.commit()
     return xlsx("volunteers", content)
 
@@ -82,8 +82,7 @@ def volunteer_review(volunteer_id: int):
     volunteer = volunteer_or_404(volunteer_id)
     approve = request.form.get("decision") == "approve"
     roster.review(g.staff, volunteer, approve)
-    audit.record(g.staff, "approve" if approve else "reject", volunteer.region_code,
-                 target=f"volunteer {volunteer.id}", ip=client_ip())
+    record("approve" if approve else "reject", volunteer.region_code, f"volunteer {volunteer.id}")
     db.session.commit()
     notify_reviewed(volunteer)
     notify(f"志愿者 {volunteer.name} {'已通过审核' if approve else '未通过审核'}")
@@ -96,14 +95,12 @@ def volunteer_service(volunteer_id: int):
     volunteer = volunteer_or_404(volunteer_id)
     form = request.form
     try:
-        record = roster.record_service(g.staff, volunteer, form.get("activity", ""),
-                                       form.get("served_on", ""), form.get("hours", ""),
-                                       form.get("organiser", ""))
+        entry = roster.record_service(g.staff, volunteer, form.get("activity", ""),
+                                      form.get("served_on", ""), form.get("hours", ""),
+                                      form.get("organiser", ""))
     except RosterError as refusal:
         db.session.rollback()
         abort(400, str(refusal))
-    audit.record(g.staff, "service", volunteer.region_code, target=f"volunteer {volunteer.id}",
-                 detail={"hours": str(record.hours), "served_on": str(record.served_on)}, ip=client_ip())
-    db.session.commit()
-    notify(f"已为 {volunteer.name} 记录 {record.hours} 小时服务")
-    return redirect(url_for("admin.volunteers", **request.args))
+    record("service", volunteer.region_code, f"volunteer {volunteer.id}",
+           {"hours": str(entry.hours), "served_on": str(entry.served_on)})
+    return done(f"已为 {volunteer.name} 记录 {entry.hours} 小时服务", "admin.volunteers", **request.args)

@@ -4,11 +4,12 @@ from datetime import datetime, timedelta
 
 from flask import abort, g, jsonify, redirect, render_template, request, url_for
 
-from bot.admin import admin, client_ip, notify, require
+from bot.admin import admin, notify, require
+from bot.admin.flow import done, record
 from bot.admin.people import xlsx
 from bot.admin.reach import charts_for
 from bot.push_api import PushClient, SendError
-from handlers import audit, campaigns, scope
+from handlers import campaigns, scope
 from handlers.push import PushError, channels, deliver, links, messages, report
 from handlers.push.targeting import GROUP_NAMES, Target, check, describe
 from models import ContentItem, Push, db
@@ -122,8 +123,7 @@ def push_send(push_id: int):
         abort(403)
     try:
         summary = deliver.plan(push).summary()
-        audit.record(g.staff, "send", push.region_code, target=f"push {push.id}", detail=summary,
-                     ip=client_ip())
+        record("send", push.region_code, f"push {push.id}", summary)
         deliver.start(push)  # commits
     except PushError as refusal:
         db.session.rollback()
@@ -137,11 +137,8 @@ def push_send(push_id: int):
 def push_cancel(push_id: int):
     push = push_or_404(push_id)
     stopped = deliver.cancel(push, g.staff.username)
-    audit.record(g.staff, "send", push.region_code, target=f"push {push.id} cancelled",
-                 detail={"stopped": stopped}, ip=client_ip())
-    db.session.commit()
-    notify(f"推送已取消，{stopped} 人未再发送")
-    return redirect(url_for("admin.push_detail", push_id=push.id))
+    record("send", push.region_code, f"push {push.id} cancelled", {"stopped": stopped})
+    return done(f"推送已取消，{stopped} 人未再发送", "admin.push_detail", push_id=push.id)
 
 
 @admin.get("/pushes/<int:push_id>/report.xlsx")
@@ -149,6 +146,6 @@ def push_cancel(push_id: int):
 def push_report_export(push_id: int):
     push = push_or_404(push_id)
     content = report.workbook(report.for_pushes(g.staff, [push.id]), "推送触达")
-    audit.record(g.staff, "export", g.staff.region_code, target=f"push {push.id} reach", ip=client_ip())
+    record("export", g.staff.region_code, f"push {push.id} reach")
     db.session.commit()
     return xlsx(f"push-{push.id}-reach", content)

@@ -1,8 +1,9 @@
 """Staff accounts: each staff member manages the accounts below their own node only."""
-from flask import abort, g, redirect, render_template, request, url_for
+from flask import abort, g, render_template, request
 
-from bot.admin import admin, client_ip, notify, require
-from handlers import audit, scope, staff as staff_accounts
+from bot.admin import admin, require
+from bot.admin.flow import done, record
+from handlers import scope, staff as staff_accounts
 from handlers.staff import StaffError
 from models import db
 from models.staff import Staff
@@ -38,11 +39,8 @@ def staff_create():
     except StaffError as refusal:
         db.session.rollback()
         return staff_list(error=str(refusal), form={k: v for k, v in form.items() if k != "password"})
-    audit.record(g.staff, "staff_create", account.region_code, target=account.username,
-                 detail={"role": account.role}, ip=client_ip())
-    db.session.commit()
-    notify(f"已创建账号 {account.username}")
-    return redirect(url_for("admin.staff_list"))
+    record("staff_create", account.region_code, account.username, {"role": account.role})
+    return done(f"已创建账号 {account.username}", "admin.staff_list")
 
 
 @admin.post("/staff/<int:staff_id>/active")
@@ -51,11 +49,8 @@ def staff_active(staff_id: int):
     account = account_or_404(staff_id)
     active = request.form.get("active") == "1"
     staff_accounts.set_active(account, active)
-    audit.record(g.staff, "staff_update", account.region_code, target=account.username,
-                 detail={"active": active}, ip=client_ip())
-    db.session.commit()
-    notify(f"账号 {account.username} 已{'启用' if active else '停用'}")
-    return redirect(url_for("admin.staff_list"))
+    record("staff_update", account.region_code, account.username, {"active": active})
+    return done(f"账号 {account.username} 已{'启用' if active else '停用'}", "admin.staff_list")
 
 
 @admin.post("/staff/<int:staff_id>/password")
@@ -67,19 +62,14 @@ def staff_password(staff_id: int):
     except StaffError as refusal:
         db.session.rollback()
         return staff_list(error=str(refusal))
-    audit.record(g.staff, "staff_update", account.region_code, target=account.username,
-                 detail={"password": "reset"}, ip=client_ip())
-    db.session.commit()
-    notify(f"已重置 {account.username} 的密码，原有登录已失效")
-    return redirect(url_for("admin.staff_list"))
+    record("staff_update", account.region_code, account.username, {"password": "reset"})
+    return done(f"已重置 {account.username} 的密码，原有登录已失效", "admin.staff_list")
 
 
 @admin.post("/staff/<int:staff_id>/delete")
 @require("manage_staff")
 def staff_delete(staff_id: int):
     account = account_or_404(staff_id)
-    audit.record(g.staff, "staff_delete", account.region_code, target=account.username, ip=client_ip())
+    record("staff_delete", account.region_code, account.username)
     db.session.delete(account)
-    db.session.commit()
-    notify(f"已删除账号 {account.username}")
-    return redirect(url_for("admin.staff_list"))
+    return done(f"已删除账号 {account.username}", "admin.staff_list")
