@@ -68,6 +68,8 @@ def from_environment() -> dict:
         "DIALOG_TTL": env_int("DIALOG_TTL", 7 * 24 * 3600),
         # The mini-program's session token; wx.login() sessions are short, so is ours.
         "API_TOKEN_MAX_AGE": env_int("API_TOKEN_MAX_AGE", 2 * 3600),
+        # One evidence file of a zero-waste cell (a scan, a photo), kept in the database.
+        "CELL_EVIDENCE_MAX_BYTES": env_int("CELL_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024),
         "LOG_JSON": env_bool("LOG_JSON", True),
         "LOG_LEVEL": env_str("LOG_LEVEL", "INFO"),
         "SIMULATOR_ENABLED": env_bool("SIMULATOR_ENABLED", "DATABASE_URL" not in os.environ),

@@ -1,13 +1,9 @@
-"""Evidence files of zero-waste cells: checked by content, stored under a random name on local disk.
+"""Evidence files of zero-waste cells: checked by content, kept in the database.
 
-The folder is CELL_EVIDENCE_DIR (app config or environment), by default instance/cell_evidence.
-With several web machines it must be shared storage (an NFS mount), like any upload folder.
 Files are recognised by their first bytes, never by the name or type the client claims.
 """
 import hashlib
 import os
-import secrets
-from pathlib import Path
 
 from flask import current_app
 
@@ -16,22 +12,13 @@ from handlers.cells import CellError, check_unit, indicators, record, unit_actor
 from models import Resident, db
 from models.cells import Cell, CellEvidence
 
-DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 MAX_FILES = 100  # per cell: about eight per indicator
 SIGNATURES = ((b"%PDF-", "application/pdf", ".pdf"), (b"\xff\xd8\xff", "image/jpeg", ".jpg"),
               (b"\x89PNG\r\n\x1a\n", "image/png", ".png"))
 
 
-def folder() -> Path:
-    configured = current_app.config.get("CELL_EVIDENCE_DIR") or os.environ.get("CELL_EVIDENCE_DIR")
-    path = Path(configured) if configured else Path(current_app.instance_path) / "cell_evidence"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
 def max_bytes() -> int:
-    return int(current_app.config.get("CELL_EVIDENCE_MAX_BYTES")
-               or os.environ.get("CELL_EVIDENCE_MAX_BYTES") or DEFAULT_MAX_BYTES)
+    return current_app.config["CELL_EVIDENCE_MAX_BYTES"]
 
 
 def sniff(data: bytes) -> tuple[str, str]:
@@ -53,12 +40,9 @@ def add(cell: Cell, resident: Resident, indicator_code: str, filename: str, data
     if len(cell.evidence) >= MAX_FILES:
         raise CellError("too_many_files", label("error", "too_many_files", limit=MAX_FILES), 409)
     content_type, suffix = sniff(data)
-    stored = f"{cell.id}-{secrets.token_hex(16)}{suffix}"
-    (folder() / stored).write_bytes(data)
     evidence = CellEvidence(cell_id=cell.id, indicator_code=indicator_code,
-                            filename=clean_filename(filename, suffix), stored_name=stored,
-                            content_type=content_type, size=len(data),
-                            sha256=hashlib.sha256(data).hexdigest())
+                            filename=clean_filename(filename, suffix), content_type=content_type,
+                            size=len(data), sha256=hashlib.sha256(data).hexdigest(), data=data)
     cell.evidence.append(evidence)
     record(cell, "upload", cell.status, cell.status, unit_actor(resident), comment=evidence.filename)
     return evidence
@@ -76,8 +60,3 @@ def remove(cell: Cell, resident: Resident, evidence_id: int) -> None:
         raise CellError("not_found", "没有这份材料", 404)
     cell.evidence.remove(evidence)
     db.session.flush()
-    path_of(evidence).unlink(missing_ok=True)
-
-
-def path_of(evidence: CellEvidence) -> Path:
-    return folder() / evidence.stored_name

@@ -1,6 +1,7 @@
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, SmallInteger, String, Text, UniqueConstraint
+from sqlalchemy import (CheckConstraint, ForeignKey, Index, LargeBinary, SmallInteger, String, Text,
+                        UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models import db
@@ -70,7 +71,11 @@ class CellScore(db.Model):
 
 
 class CellEvidence(db.Model):
-    """A file the unit uploaded to prove one indicator; the bytes live under the evidence folder."""
+    """A file the unit uploaded to prove one indicator.
+
+    The bytes are in the database (at most CELL_EVIDENCE_MAX_BYTES, a hundred files a cell), so
+    any web machine can serve them; loaded only when a file is downloaded.
+    """
 
     __tablename__ = "cell_evidence"
     __table_args__ = (Index("ix_cell_evidence_cell_indicator", "cell_id", "indicator_code"),)
@@ -79,10 +84,10 @@ class CellEvidence(db.Model):
     cell_id: Mapped[int] = mapped_column(ForeignKey("cell.id", ondelete="CASCADE"))
     indicator_code: Mapped[str] = mapped_column(String(12))
     filename: Mapped[str] = mapped_column(String(120))  # as the unit named it, for display
-    stored_name: Mapped[str] = mapped_column(String(80), unique=True)  # random, never user text
     content_type: Mapped[str] = mapped_column(String(40))
     size: Mapped[int]
     sha256: Mapped[str] = mapped_column(String(64))
+    data: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

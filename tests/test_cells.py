@@ -16,11 +16,6 @@ PDF = b"%PDF-1.4\n" + b"x" * 64
 SCHOOL = catalogue.current_set("school")
 
 
-@pytest.fixture(autouse=True)
-def evidence_folder(app, tmp_path):
-    app.config["CELL_EVIDENCE_DIR"] = str(tmp_path / "evidence")
-
-
 def apply_as_unit(mini_program, user="unit-a", unit="南岭小学", region=STREET_A, cell_type="school"):
     seed_regions()
     token = mini_program.login(user)
@@ -208,10 +203,7 @@ def test_evidence_is_checked_by_content_and_size(app, mini_program):
     assert upload(mini_program, token, cell_id, "S99", PNG, "a.png").json["error"]["code"] == "unknown_indicator"
     stored = upload(mini_program, token, cell_id, "S1", PNG, "../../etc/照片.png")
     assert stored.status_code == 201 and stored.json["filename"] == "照片.png"
-    from handlers.cell_evidence import folder, path_of
-
-    evidence = db.session.get(Cell, cell_id).evidence[0]
-    assert path_of(evidence).parent == folder() and path_of(evidence).read_bytes() == PNG
+    assert [e.data for e in db.session.get(Cell, cell_id).evidence] == [PNG]
 
 
 def test_console_lists_cells_in_scope_and_serves_evidence_as_a_download(app, client, mini_program):
@@ -274,3 +266,22 @@ def test_only_reviewing_roles_review_and_every_step_is_in_the_audit_log(app, cli
     assert entry.username == "admin-a" and entry.region_code == STREET_A and "南岭小学" in entry.target
     page = Console(app.test_client(), "admin-a").get("/admin/audit").text
     assert "无废细胞·区级审核通过" in page
+
+
+def test_files_from_the_old_evidence_folder_move_into_the_database(app, mini_program, tmp_path, monkeypatch):
+    from alembic import command as alembic_command
+    from sqlalchemy import text as sql
+
+    from bot.cli import alembic_config
+
+    token, cell_id = apply_as_unit(mini_program)
+    upload(mini_program, token, cell_id, "S1", PNG, "照片.png")
+    db.session.remove()
+    config = alembic_config()
+    alembic_command.downgrade(config, "0012")  # as before: a name on disk, no bytes in the row
+    with db.engine.begin() as conn:
+        conn.execute(sql("UPDATE cell_evidence SET stored_name = 'old-1.png'"))
+    (tmp_path / "old-1.png").write_bytes(PNG)
+    monkeypatch.setenv("CELL_EVIDENCE_DIR", str(tmp_path))
+    alembic_command.upgrade(config, "head")
+    assert [e.data for e in db.session.get(Cell, cell_id).evidence] == [PNG]

@@ -1,9 +1,11 @@
 """Zero-waste cells in the console: the list of the staff member's subtree, one cell's file, review steps."""
+import io
+
 from flask import abort, g, redirect, render_template, request, send_file, url_for
 
 from bot.admin import admin, notify, require
 from content import cells as catalogue
-from handlers import cell_evidence, cells, scope
+from handlers import cells, scope
 from handlers.cells import CellError
 from models import db
 from models.cells import STATUSES
@@ -75,8 +77,8 @@ def cell_step(cell_id: int):
 def cell_evidence_file(cell_id: int, evidence_id: int):
     cell = cell_in_scope(cell_id)
     evidence = next((e for e in cell.evidence if e.id == evidence_id), None)
-    if evidence is None or not cell_evidence.path_of(evidence).is_file():
+    if evidence is None or evidence.data is None:
         abort(404)
     # Sent as a download: a file from outside is never rendered inside the console's origin.
-    return send_file(cell_evidence.path_of(evidence), mimetype=evidence.content_type, as_attachment=True,
+    return send_file(io.BytesIO(evidence.data), mimetype=evidence.content_type, as_attachment=True,
                      download_name=evidence.filename)
