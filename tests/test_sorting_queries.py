@@ -155,3 +155,14 @@ def test_a_real_word_is_not_read_as_the_item_it_only_sounds_like():
     cloth = engine.classify("麻布").answers[0]  # not 抹布 (residual): linen is a textile
     assert (cloth.item, cloth.category) == ("麻布", "recyclable")
     assert [a.item for a in engine.classify("荔织核").answers] == ["荔枝核"]  # a typo keeps its item
+
+
+def test_an_unknown_shell_or_bone_is_settled_by_changchuns_rule_for_it():
+    knowledge = load_knowledge()
+    unseen = {"花蛤壳", "甲鱼壳", "龙眼壳", "羊肉骨头"}
+    engine = Engine.from_items(item for item in knowledge.items if item.name not in unseen)
+    for text, category in (("花蛤壳", "residual"), ("甲鱼壳", "residual"), ("龙眼壳", "kitchen")):
+        answer = engine.classify(text).answers[0]
+        assert answer.category == category and not answer.guess
+        assert "坚硬的壳" in answer.note  # the resident reads the distinction, not a bare verdict
+    assert engine.classify("羊肉骨头").answers[0].category == "residual"  # a large bone

@@ -149,6 +149,23 @@ def by_head(lookup: Lookup) -> Match | None:
     return lookup.unless_model_objects(lookup.matched(item, "head")) if item else None
 
 
+def by_state_head(lookup: Lookup) -> Match | None:
+    """An unknown name whose head is a state-dependent item and whose other words settle its
+    state (花蛤壳: a 壳 of a 蛤, hard: 其他垃圾; 羊脊骨: a 骨 of a 羊, large): Changchun's rule for
+    that item (content/sorting/changchun.toml, notes) answers, with the distinction."""
+    engine, core = lookup.engine, lookup.core.lower()
+    for length in range(min(len(core) - 1, engine.lexicon.longest), 0, -1):
+        item = engine.lexicon.get(core[-length:])
+        if item is None or not item.note:
+            continue
+        rest = core[:-length]
+        for word, category in engine.settling_words.get(item.note, ()):
+            if word in rest:
+                return Match(item.name, category, engine.tuning["confidence"]["state_head"], "state_head", item)
+        return None
+    return None
+
+
 def by_fuzzy_pinyin(lookup: Lookup) -> Match | None:
     candidates = lookup.engine.lexicon.sounding_like(lookup.core, fuzzy=True)
     match = closest_spelling(lookup, candidates, "fuzzy_pinyin")
@@ -197,4 +214,5 @@ def is_han(char: str) -> bool:
     return "\u4e00" <= char <= "\u9fff"
 
 
-PATHS = (by_taught, by_name, by_pinyin, by_one_sound_off, by_head, by_fuzzy_pinyin, by_edit, by_guess)
+PATHS = (by_taught, by_name, by_pinyin, by_one_sound_off, by_head, by_state_head, by_fuzzy_pinyin, by_edit,
+         by_guess)
