@@ -166,3 +166,18 @@ def test_an_unknown_shell_or_bone_is_settled_by_changchuns_rule_for_it():
         assert answer.category == category and not answer.guess
         assert "坚硬的壳" in answer.note  # the resident reads the distinction, not a bare verdict
     assert engine.classify("羊肉骨头").answers[0].category == "residual"  # a large bone
+
+
+@pytest.mark.parametrize("text, category", [
+    ("有油渍的外卖纸盒", "residual"),
+    ("脏的快递盒", "residual"),
+    ("被雨淋湿的纸箱", "residual"),
+    ("包着猫屎的报纸", "residual"),
+    ("干净的报纸", "recyclable"),
+    ("未被污染的纸盒", "recyclable"),  # negated: still clean
+    ("湿巾", "residual"),  # the word inside a name is no state
+    ("加湿器", "special"),
+])
+def test_a_soiled_recyclable_goes_to_other_waste(text, category):
+    answers = classify(text).answers
+    assert [a.category for a in answers] == [category]

@@ -29,6 +29,7 @@ class Knowledge:
     replies: dict
     tuning: dict = field(default_factory=dict)  # confidences and thresholds
     simplified: dict = field(default_factory=dict)  # str.translate table: traditional -> simplified
+    soiled: dict = field(default_factory=dict)  # words that make a recyclable 其他垃圾 (changchun.toml)
 
     def with_items(self, items) -> "Knowledge":
         """The same rules with another item list (held-out benchmarks, tests)."""
@@ -64,6 +65,7 @@ def load_knowledge() -> Knowledge:
         replies=read_toml("replies.toml"),
         tuning=read_toml("tuning.toml"),
         simplified=simplified_table(),
+        soiled=rules.get("soiled", {}),
     )
 
 

@@ -75,6 +75,16 @@ class Engine:
                 return category
         return item.category
 
+    def soiled(self, mention: str, name: str) -> bool:
+        """Whether the mention says the thing named `name` is wet, greasy or soiled ("湿纸箱",
+        "沾了油的报纸"), in words outside the name itself (湿巾 is no wet 巾)."""
+        words = self.knowledge.soiled.get("words", ())
+        mention, name = mention.lower(), name.lower()
+        rest = mention.replace(name, "", 1) if name in mention else mention[:len(mention) - len(name)]
+        if not rest or not any(word in rest for word in words):
+            return False
+        return not any(negation in rest for negation in self.knowledge.soiled.get("negations", ()))
+
     def guess(self, name: str, neighbours: list[tuple[float, Item]]) -> tuple[str, float]:
         """Category and confidence for an unknown name: the model, nudged by the nearest items."""
         settings = self.tuning["model"]

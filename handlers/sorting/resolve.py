@@ -79,6 +79,8 @@ class Lookup:
         if confidence is None:
             confidence = self.engine.tuning["confidence"][path]
         category = self.engine.settled_category(item, self.mention)
+        if category == "recyclable" and self.engine.soiled(self.mention, item.name):
+            category = "residual"
         return Match(item.name, category, confidence, path, item)
 
 
@@ -197,6 +199,11 @@ def by_guess(lookup: Lookup) -> Match | None:
     if not any(is_han(char) for char in core) or not lookup.engine.guesser.knows_any(core):
         return None
     category, confidence = lookup.engine.guess(core, lookup.neighbours)
+    if category == "recyclable":
+        # Soiling words count outside the head noun ("被雨淋湿的纸箱" is a wet 纸箱).
+        head = lookup.engine.lexicon.head(core)
+        if lookup.engine.soiled(lookup.mention, head.name if head else core):
+            category = "residual"
     alternatives = tuple(item.name for _, item in lookup.neighbours[:3])
     return Match(core, category, confidence, "guess", None, alternatives)
 
