@@ -64,6 +64,10 @@ def from_environment() -> dict:
         "RATELIMIT_PER_USER": env_str("RATELIMIT_PER_USER", "30/minute"),
         # gunicorn loads the knowledge before forking (gunicorn.conf.py); other runs warm up here.
         "WARM_UP": env_bool("WARM_UP", True),
+        # Background jobs: how long one may run; a dead worker's job is retried by the others
+        # about JOB_TIMEOUT + 15 s after it started, checked every WORKER_MAINTENANCE_INTERVAL.
+        "JOB_TIMEOUT": env_int("JOB_TIMEOUT", 300),
+        "WORKER_MAINTENANCE_INTERVAL": env_int("WORKER_MAINTENANCE_INTERVAL", 60),
         # A chat dialog (registration, binding an area) waits this long for the user to go on.
         "DIALOG_TTL": env_int("DIALOG_TTL", 7 * 24 * 3600),
         # The mini-program's session token; wx.login() sessions are short, so is ours.

@@ -21,7 +21,8 @@ def init_app(app: Flask) -> None:
     # RQ stores pickled jobs: it needs a connection that returns bytes.
     connection = redis.Redis.from_url(url) if url else fakeredis.FakeRedis()
     app.extensions["queues"] = {
-        name: Queue(name, connection=connection, is_async=bool(url))
+        name: Queue(name, connection=connection, is_async=bool(url),
+                    default_timeout=app.config["JOB_TIMEOUT"])
         for name in ("default", "push")
     }
 
@@ -49,10 +50,19 @@ class AppWorker(SimpleWorker):
     """An RQ worker that runs each job in the app's context with a fresh database session.
 
     SimpleWorker runs jobs in this process: the app and the sorting knowledge load once, not
-    once per job.
+    once per job. When a worker dies mid-job (SIGKILL, a lost machine), its job's claim lapses
+    HEARTBEAT_SLACK seconds after the job's timeout, and the next maintenance round of any live
+    worker retries it (RQ retries abandoned jobs that have retries left): no operator needed.
     """
 
+    HEARTBEAT_SLACK = 15
     app: Flask
+
+    def get_heartbeat_ttl(self, job, working_time: float = 0.0) -> int:
+        # RQ allows 60 s past the timeout; the job runs here and is stopped at its timeout.
+        if job.timeout and job.timeout > 0:
+            return int(job.timeout) + self.HEARTBEAT_SLACK
+        return super().get_heartbeat_ttl(job, working_time)
 
     def execute_job(self, job, queue):
         with self.app.app_context():
@@ -64,6 +74,9 @@ class AppWorker(SimpleWorker):
 
 def run_worker(app: Flask, queue_names: list[str], burst: bool = False) -> None:
     queues = [app.extensions["queues"][name] for name in queue_names]
-    worker = AppWorker(queues, connection=queues[0].connection)
+    interval = app.config["WORKER_MAINTENANCE_INTERVAL"]
+    # An idle worker waits for jobs at most worker_ttl - 15 s, then does its maintenance.
+    worker = AppWorker(queues, connection=queues[0].connection, maintenance_interval=interval,
+                       worker_ttl=interval + 15)
     worker.app = app
     worker.work(burst=burst, with_scheduler=True)
