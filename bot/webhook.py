@@ -68,7 +68,7 @@ def answer(message: Message, budget: float) -> str | None:
             return answer_without_database(message)
 
     def send_late(text: str) -> None:
-        jobs.enqueue(delivery.send_customer_text, message.openid, text)
+        jobs.enqueue(delivery.send_late_answer, message.openid, text, message.retry_key)
 
     try:
         return retries.answer_once(
