@@ -102,11 +102,15 @@ def push_settings() -> dict:
 
 
 def database_options(config: dict) -> dict:
-    """SQLAlchemy engine options: time limits on connecting, on each statement, on a silent peer."""
+    """SQLAlchemy engine options: time limits on connecting, on each statement, on a silent peer.
+
+    Errors never carry a statement's parameters: they would put openids and what residents
+    typed into the logs.
+    """
     if not config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
-        return {}
+        return {"hide_parameters": True}
     timeout_ms = int(config["DATABASE_STATEMENT_TIMEOUT"] * 1000)
-    return {"connect_args": {
+    return {"hide_parameters": True, "connect_args": {
         "connect_timeout": 3,
         "options": f"-c statement_timeout={timeout_ms}",
         # A server gone silent (network partition): unacknowledged data fails the call.

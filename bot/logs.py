@@ -36,14 +36,19 @@ def init_app(app: Flask) -> None:
         REQUEST_ID.set("-")  # the thread serves other requests next
 
     if app.config["LOG_JSON"]:
-        handler = logging.StreamHandler()
-        handler.setFormatter(JsonFormatter(
-            "{asctime}{levelname}{name}{message}{request_id}", style="{",
-            rename_fields={"asctime": "time", "levelname": "level", "name": "logger"}))
-        handler.addFilter(RequestIdFilter())
         root = logging.getLogger()
-        root.handlers[:] = [handler]
+        root.handlers[:] = [json_handler()]
         root.setLevel(app.config["LOG_LEVEL"])
+
+
+def json_handler(stream=None) -> logging.Handler:
+    """One JSON object a line (to stderr), with the request id."""
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter(
+        "{asctime}{levelname}{name}{message}{request_id}", style="{",
+        rename_fields={"asctime": "time", "levelname": "level", "name": "logger"}))
+    handler.addFilter(RequestIdFilter())
+    return handler
 
 
 def hashed(openid: str) -> str:

@@ -76,3 +76,33 @@ def test_a_database_stuck_on_a_lock_still_answers_sorting_in_time(postgres_url, 
         assert "有害垃圾" in reply
         assert waited < 4.0
         assert "可回收物" in wechat.ask("o-locked-out", "旧报纸")  # the lock is gone: back to normal
+
+
+def test_logs_of_a_failing_database_are_json_with_the_request_id_and_no_personal_data(postgres_url, fake_wechat):
+    import io
+    import json
+    import logging
+
+    import psycopg
+
+    from bot.logs import json_handler
+
+    config = {**postgres_config(postgres_url), "DATABASE_STATEMENT_TIMEOUT": 0.3}
+    stream = io.StringIO()
+    handler = json_handler(stream)
+    logging.getLogger().addHandler(handler)
+    try:
+        with running_app(config, fake_wechat) as app:
+            wechat = WeChat(app.test_client(), app)
+            wechat.ask("o-private-7f3a", "剩饭")
+            with psycopg.connect(postgres_url.replace("+psycopg", "")) as blocker:
+                blocker.execute("LOCK TABLE resident IN ACCESS EXCLUSIVE MODE")
+                xml = simulate.text_xml("o-private-7f3a", "我的电话13912345678，废电池扔哪", msg_id=7001)
+                response = wechat.post(xml, headers={"X-Request-Id": "req-7001"})
+            assert "有害垃圾" in simulate.reply_content(wechat.sender.read_reply(response.data))
+    finally:
+        logging.getLogger().removeHandler(handler)
+    lines = [json.loads(line) for line in stream.getvalue().splitlines()]
+    warning = next(line for line in lines if line["message"].startswith("database unavailable"))
+    assert warning["request_id"] == "req-7001" and warning["level"] == "WARNING"
+    assert "o-private-7f3a" not in stream.getvalue() and "13912345678" not in stream.getvalue()
