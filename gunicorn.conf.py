@@ -14,6 +14,8 @@ graceful_timeout = 20
 preload_app = True
 raw_env = ["WARM_UP=0"]  # when_ready below loads it, synchronously, in the master
 accesslog = "-" if os.environ.get("ACCESS_LOG") else None
+# The path without its query string: WeChat puts the sender's openid there.
+access_log_format = '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms %({x-request-id}o)s'
 
 
 def when_ready(server):
