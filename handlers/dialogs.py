@@ -98,15 +98,31 @@ def clear(openid: str) -> None:
     db.session.info.setdefault(WRITES, {})[openid] = None
 
 
+# Routed like a dialog while shared state is unreachable: whether the user is in one is unknown.
+UNREACHABLE = "state-unreachable"
+
+
 @router.dialog_lookup
 def active_name(openid: str) -> str | None:
-    """The name of the user's dialog, for routing; none when shared state is unreachable."""
+    """The name of the user's dialog, for routing."""
     try:
         raw = shared.store().get(key(openid))
     except redis.RedisError as error:
         log.warning("dialog state unavailable: %s", error)
-        return None
+        return UNREACHABLE
     return json.loads(raw)["name"] if raw else None
+
+
+@router.on_dialog(UNREACHABLE)
+def while_state_is_unreachable(message: Message) -> str:
+    """No dialog can start or go on without shared state. Items are still answered; anything
+    else (a name, a phone number, 志愿者) is asked again in a few minutes, not misread as an item."""
+    from handlers.sorting import format_reply
+    from handlers.sorting.answering import ask
+
+    result = ask(message.text)
+    known = result.answers and not result.unrecognised and not any(a.guess for a in result.answers)
+    return format_reply(result) if known else text("unavailable")
 
 
 @event.listens_for(Session, "after_commit")

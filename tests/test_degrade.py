@@ -106,3 +106,16 @@ def test_logs_of_a_failing_database_are_json_with_the_request_id_and_no_personal
     warning = next(line for line in lines if line["message"].startswith("database unavailable"))
     assert warning["request_id"] == "req-7001" and warning["level"] == "WARNING"
     assert "o-private-7f3a" not in stream.getvalue() and "13912345678" not in stream.getvalue()
+
+
+@pytest.mark.parametrize("outage", ["redis"], indirect=True)
+def test_without_redis_dialogs_say_try_again_shortly_and_resume_after(outage):
+    wechat, redis_relay = outage
+    assert "同意" in wechat.ask("o-mid-dialog", "志愿者")
+    assert "第1步" in wechat.ask("o-mid-dialog", "同意")
+    redis_relay.cut()
+    assert "过几分钟再试" in wechat.ask("o-mid-dialog", "张三")  # not read as an item
+    assert "过几分钟再试" in wechat.ask("o-new", "志愿者")  # no dialog starts that could not go on
+    assert "有害垃圾" in wechat.ask("o-mid-dialog", "废电池扔哪")
+    redis_relay.restore()
+    assert "第2步" in wechat.ask("o-mid-dialog", "张三")  # the dialog goes on where it was
