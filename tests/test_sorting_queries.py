@@ -181,3 +181,29 @@ def test_an_unknown_shell_or_bone_is_settled_by_changchuns_rule_for_it():
 def test_a_soiled_recyclable_goes_to_other_waste(text, category):
     answers = classify(text).answers
     assert [a.category for a in answers] == [category]
+
+
+# --- items typed with no separator --------------------------------------------------------------
+
+@pytest.mark.parametrize("text, expected", [
+    ("电池剩饭", [("电池", "hazardous"), ("剩饭", "kitchen")]),
+    ("电池剩饭分别扔哪", [("电池", "hazardous"), ("剩饭", "kitchen")]),
+    ("纸巾剩饭", [("纸巾", "residual"), ("剩饭", "kitchen")]),
+    ("电池剩饭纸巾", [("电池", "hazardous"), ("剩饭", "kitchen"), ("纸巾", "residual")]),
+])
+def test_items_typed_together_get_one_answer_each_in_order(text, expected):
+    result = classify(text)
+    assert not result.unrecognised
+    assert [(a.item, a.category) for a in result.answers] == expected
+
+
+@pytest.mark.parametrize("text", ["塑料瓶盖", "电池盒", "剩饭盒", "香肠竹签", "手机电池", "塑料玩具", "剩菜剩饭"])
+def test_a_compound_name_is_never_split_into_items(text):
+    assert len(classify(text).answers) == 1
+
+
+def test_an_unknown_compound_of_known_names_stays_one_thing():
+    knowledge = load_knowledge()
+    engine = Engine.from_items(item for item in knowledge.items if item.name not in {"奶茶塑料杯", "香肠竹签"})
+    assert [a.category for a in engine.classify("奶茶塑料杯").answers] == ["residual"]  # a cup, not 奶茶 + 塑料杯
+    assert len(engine.classify("香肠竹签").answers) == 1

@@ -22,7 +22,8 @@ class Engine:
     def __init__(self, knowledge: Knowledge) -> None:
         self.knowledge = knowledge
         self.lexicon = Lexicon(knowledge.items)
-        self.parser = QueryParser(knowledge.phrases, (item.name for item in knowledge.items), knowledge.simplified)
+        self.parser = QueryParser(knowledge.phrases, (item.name for item in knowledge.items), knowledge.simplified,
+                                  {item.name.lower(): item.category for item in knowledge.items})
         self.guesser = Guesser.for_items(knowledge.items, CATEGORIES, knowledge.tuning["training"])
         self.tuning = knowledge.tuning
         self.taught: Mapping[str, tuple[str, str]] = {}

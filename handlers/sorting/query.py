@@ -13,6 +13,10 @@ import unicodedata
 # Keys for taught entries and logs: case, width and punctuation differences do not matter.
 # High enough that an item name stays one token next to ordinary words.
 ITEM_WORD_FREQ = 20000
+# A name that heads this many longer names is a head noun (…电池); one that starts this many
+# names is a modifier (塑料…): either makes two run-together names one compound.
+HEAD_OF_MANY = 20
+MODIFIER_OF_MANY = 2
 NOISE = re.compile(r"[\s\W_]+", re.UNICODE)
 SPACE = re.compile(r"[ \t\u3000]+")
 
@@ -22,7 +26,8 @@ def normalize(text: str) -> str:
 
 
 class QueryParser:
-    def __init__(self, phrases: dict, item_names, simplified: dict[int, str] | None = None) -> None:
+    def __init__(self, phrases: dict, item_names, simplified: dict[int, str] | None = None,
+                 categories: dict[str, str] | None = None) -> None:
         self.questions = tuple(re.compile(pattern) for pattern in phrases["questions"])
         self.separators = frozenset(phrases["separators"])
         self.stopwords = frozenset(phrases["stopwords"])
@@ -38,6 +43,22 @@ class QueryParser:
             match.group() for name in self.names for pattern in self.questions
             for match in pattern.finditer(name) if match.group() != name)
         self.tokenizer = build_tokenizer(self.names)
+        self.categories = categories or {}
+        self.compound_heads = frozenset(phrases.get("compound_heads", ""))
+        # How often each name ends (as the head) a longer known name, and how often it starts one
+        # whose rest is a known name that is no part or container (塑料 + 玩具: a modifier).
+        self.as_head: dict[str, int] = {}
+        for name in self.names:
+            for cut in range(2, len(name) - 1):
+                if name[-cut:] in self.names:
+                    self.as_head[name[-cut:]] = self.as_head.get(name[-cut:], 0) + 1
+        self.as_modifier: dict[str, int] = {}
+        for name in self.names:
+            for cut in range(2, len(name) - 1):
+                rest = name[cut:]
+                if (name[:cut] in self.names and rest in self.names and rest[-1] not in self.compound_heads
+                        and self.as_head.get(rest, 0) < HEAD_OF_MANY):
+                    self.as_modifier[name[:cut]] = self.as_modifier.get(name[:cut], 0) + 1
 
     def spell(self, text: str) -> str:
         """`text` written as the item list writes: NFKC, simplified characters, question words right."""
@@ -113,7 +134,44 @@ class QueryParser:
                 pieces.append([])
             else:
                 pieces[-1].append(token)
-        return [mention for tokens in pieces if (mention := self.trim(tokens))]
+        found = []
+        for tokens in pieces:
+            mention = self.trim(tokens)
+            if mention:
+                found.extend(self.run_together(mention))
+        return found
+
+    def run_together(self, mention: str) -> list[str]:
+        """Several known items typed with no separator ("电池剩饭"), else the mention as it is.
+
+        Only when the whole is no known name but exactly a sequence of known names of two or more
+        characters (fewest names wins, so 塑料瓶盖 stays whole) from different bins, and it cannot
+        be one compound thing: see `compound_heads` in content/sorting/phrases.toml.
+        """
+        text = mention.lower()
+        if text in self.names or len(text) < 4 or self.tokenizer.FREQ.get(text, 0) > 0:
+            return [mention]  # one known name, too short for two, or one word (笔记本电脑)
+        best: list[list[int] | None] = [None] * (len(text) + 1)
+        best[0] = []
+        for start in range(len(text)):
+            if best[start] is None:
+                continue
+            for end in range(start + 2, min(len(text), start + self.longest) + 1):
+                if text[start:end] in self.names and (best[end] is None or len(best[start]) + 1 < len(best[end])):
+                    best[end] = best[start] + [end]
+        cuts = best[len(text)]
+        if not cuts or len(cuts) < 2:
+            return [mention]
+        names = [text[start:end] for start, end in zip([0] + cuts, cuts)]
+        if len({self.categories.get(name) for name in names}) < len(names):
+            # Names of one bin typed together: the one answer (from the head) already tells the
+            # bin, and such runs are most often one compound thing (铁棍山药, 水银温度计).
+            return [mention]
+        if any(name[-1] in self.compound_heads or self.as_head.get(name, 0) >= HEAD_OF_MANY for name in names[1:]):
+            return [mention]
+        if any(self.as_modifier.get(name, 0) >= MODIFIER_OF_MANY for name in names[:-1]):
+            return [mention]
+        return [mention[start:end] for start, end in zip([0] + cuts, cuts)]
 
     def trim(self, tokens: list[str]) -> str:
         """Drop filler words at both ends of a mention ("我家的电池呢" -> "电池")."""
