@@ -207,3 +207,24 @@ def test_an_unknown_compound_of_known_names_stays_one_thing():
     engine = Engine.from_items(item for item in knowledge.items if item.name not in {"奶茶塑料杯", "香肠竹签"})
     assert [a.category for a in engine.classify("奶茶塑料杯").answers] == ["residual"]  # a cup, not 奶茶 + 塑料杯
     assert len(engine.classify("香肠竹签").answers) == 1
+
+
+# --- extra words that change the bin ------------------------------------------------------------
+
+@pytest.mark.parametrize("text, item, category", [
+    ("装过农药的玻璃瓶", "玻璃瓶", "hazardous"),  # held pesticide: 有害垃圾, like 农药瓶
+    ("安眠药瓶", "药瓶", "hazardous"),
+    ("装牛奶的纸盒", "纸盒", "recyclable"),  # held food: the box keeps its own bin
+    ("装剩饭的塑料袋", "塑料袋", "residual"),  # not 剩饭, which a substring lookup would find
+    ("包过鸡骨头的餐巾纸", "餐巾纸", "residual"),
+])
+def test_the_head_not_the_words_before_it_decides_the_bin(text, item, category):
+    result = classify(text)
+    assert not result.unrecognised and len(result.answers) == 1
+    answer = result.answers[0]
+    assert (answer.item, answer.category) == (item, category)
+
+
+def test_a_bin_asked_about_is_no_item_but_a_bucket_is():
+    assert [a.item for a in classify("电池是哪个桶").answers] == ["电池"]
+    assert [a.category for a in classify("装过油漆的桶").answers] == ["hazardous"]

@@ -30,6 +30,7 @@ class Knowledge:
     tuning: dict = field(default_factory=dict)  # confidences and thresholds
     simplified: dict = field(default_factory=dict)  # str.translate table: traditional -> simplified
     soiled: dict = field(default_factory=dict)  # words that make a recyclable 其他垃圾 (changchun.toml)
+    held: dict = field(default_factory=dict)  # containers that held hazardous waste (changchun.toml)
 
     def with_items(self, items) -> "Knowledge":
         """The same rules with another item list (held-out benchmarks, tests)."""
@@ -66,6 +67,7 @@ def load_knowledge() -> Knowledge:
         tuning=read_toml("tuning.toml"),
         simplified=simplified_table(),
         soiled=rules.get("soiled", {}),
+        held=rules.get("held", {}),
     )
 
 

@@ -86,6 +86,21 @@ class Engine:
             return False
         return not any(negation in rest for negation in self.knowledge.soiled.get("negations", ()))
 
+    def held_hazard(self, mention: str, name: str) -> bool:
+        """Whether the mention names a container that held hazardous waste ("装过农药的玻璃瓶"):
+        a verb of holding, then hazardous contents, then the container named `name`."""
+        held = self.knowledge.held
+        mention, name = mention.lower(), name.lower()
+        if not held or not name or name[-1] not in held["containers"]:
+            return False
+        cut = mention.rfind(name)
+        rest = mention[:cut] if cut > 0 else mention[:max(0, len(mention) - len(name))]
+        for verb in held["verbs"]:
+            start = rest.find(verb)
+            if start >= 0 and any(word in rest[start + 1:] for word in held["contents"]):
+                return True
+        return False
+
     def guess(self, name: str, neighbours: list[tuple[float, Item]]) -> tuple[str, float]:
         """Category and confidence for an unknown name: the model, nudged by the nearest items."""
         settings = self.tuning["model"]

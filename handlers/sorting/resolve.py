@@ -81,6 +81,8 @@ class Lookup:
         category = self.engine.settled_category(item, self.mention)
         if category == "recyclable" and self.engine.soiled(self.mention, item.name):
             category = "residual"
+        if category != "hazardous" and self.engine.held_hazard(self.mention, item.name):
+            category = "hazardous"
         return Match(item.name, category, confidence, path, item)
 
 
@@ -204,6 +206,8 @@ def by_guess(lookup: Lookup) -> Match | None:
         head = lookup.engine.lexicon.head(core)
         if lookup.engine.soiled(lookup.mention, head.name if head else core):
             category = "residual"
+    if category != "hazardous" and lookup.engine.held_hazard(lookup.mention, core[-1:]):
+        category = "hazardous"
     alternatives = tuple(item.name for _, item in lookup.neighbours[:3])
     return Match(core, category, confidence, "guess", None, alternatives)
 
