@@ -62,6 +62,8 @@ def from_environment() -> dict:
         "RATELIMIT_API": env_str("RATELIMIT_API", "300/minute"),
         # Per WeChat user: a person types a few messages a minute; a script types hundreds.
         "RATELIMIT_PER_USER": env_str("RATELIMIT_PER_USER", "30/minute"),
+        # Per logged-in mini-program user: a page makes a few calls; a script makes thousands.
+        "RATELIMIT_API_PER_USER": env_str("RATELIMIT_API_PER_USER", "120/minute"),
         # gunicorn loads the knowledge before forking (gunicorn.conf.py); other runs warm up here.
         "WARM_UP": env_bool("WARM_UP", True),
         # Background jobs: how long one may run; a dead worker's job is retried by the others

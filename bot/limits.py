@@ -1,4 +1,4 @@
-"""Rate limits per IP (webhook and API) and per WeChat user, shared through Redis."""
+"""Rate limits per IP (webhook and API) and per WeChat user (chat and API), shared through Redis."""
 from flask import Flask
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -19,14 +19,15 @@ def init_app(app: Flask, *blueprints_and_limits) -> Limiter:
     for blueprint, limit in blueprints_and_limits:
         limiter.limit(limit)(blueprint)
     app.extensions["rate_limiter"] = limiter
-    app.extensions["user_limit"] = parse(config["RATELIMIT_PER_USER"])
+    app.extensions["user_limits"] = {"chat": parse(config["RATELIMIT_PER_USER"]),
+                                     "api": parse(config["RATELIMIT_API_PER_USER"])}
     return limiter
 
 
-def user_allowed(app: Flask, openid: str) -> bool:
-    """False when this WeChat user sent more messages than RATELIMIT_PER_USER allows."""
+def user_allowed(app: Flask, openid: str, channel: str = "chat") -> bool:
+    """False when this WeChat user sent more chat messages (or API calls) than allowed."""
     limiter: Limiter = app.extensions["rate_limiter"]
     try:
-        return limiter.limiter.hit(app.extensions["user_limit"], "wechat-user", openid)
+        return limiter.limiter.hit(app.extensions["user_limits"][channel], f"{channel}-user", openid)
     except Exception:  # storage down: serve rather than refuse
         return True

@@ -15,7 +15,8 @@ def test_liveness_and_readiness_when_all_is_well(client):
 
 def test_readiness_fails_while_redis_is_down_and_recovers(postgres_url, fake_wechat):
     relay = Relay(6379)
-    config = {**postgres_config(postgres_url), "REDIS_URL": f"redis://127.0.0.1:{relay.port}/15"}
+    config = postgres_config(postgres_url)
+    config["REDIS_URL"] = config["REDIS_URL"].replace(":6379/", f":{relay.port}/")  # this run's db
     with running_app(config, fake_wechat) as app:
         client = app.test_client()
         relay.cut()
@@ -56,7 +57,7 @@ def test_an_answer_worked_out_in_the_pool_logs_under_its_request_id(app, wechat,
 
 @pytest.fixture
 def strict_app(backend, request, tmp_path, fake_wechat):
-    limits = {"RATELIMIT_PER_USER": "3/minute", "RATELIMIT_API": "5/minute"}
+    limits = {"RATELIMIT_PER_USER": "3/minute", "RATELIMIT_API": "5/minute", "RATELIMIT_API_PER_USER": "2/minute"}
     if backend == "postgres":
         config = postgres_config(request.getfixturevalue("postgres_url"))
     else:
@@ -78,6 +79,16 @@ def test_a_retry_does_not_count_against_the_user(strict_app):
     xml = simulate.text_xml("o-retried", "塑料瓶", msg_id=31337)
     assert len({wechat.reply(xml) for _ in range(5)}) == 1
     assert "可回收物" in wechat.ask("o-retried", "玻璃瓶")
+
+
+def test_a_mini_program_user_who_floods_the_api_is_slowed_down_and_others_are_not(strict_app):
+    from tests.people_support import MiniProgram
+
+    mini_program = MiniProgram(strict_app.test_client(), strict_app)
+    eager, calm = mini_program.login("eager"), mini_program.login("calm")  # two of the IP's five
+    statuses = [mini_program.call("GET", "/me", eager).status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]
+    assert mini_program.call("GET", "/me", calm).status_code == 200
 
 
 def test_api_flood_from_one_ip_gets_json_429(strict_app):
@@ -145,7 +156,8 @@ def test_metrics_show_queue_depth_and_the_progress_of_a_running_push(pg_app, fak
 
 def test_metrics_still_answer_while_redis_is_down(postgres_url, fake_wechat):
     relay = Relay(6379)
-    config = {**postgres_config(postgres_url), "REDIS_URL": f"redis://127.0.0.1:{relay.port}/15"}
+    config = postgres_config(postgres_url)
+    config["REDIS_URL"] = config["REDIS_URL"].replace(":6379/", f":{relay.port}/")  # this run's db
     with running_app(config, fake_wechat) as app:
         relay.cut()
         response = app.test_client().get("/metrics")

@@ -15,7 +15,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from pydantic import BaseModel, Field, StringConstraints
 from wechatpy.exceptions import WeChatClientException
 
-from bot import wechat
+from bot import limits, wechat
 from bot.api import ApiError, api, json_body
 from bot.api.openapi import LINE, refuse, responses, spec
 from handlers import residents
@@ -62,6 +62,8 @@ def personal(view):
         if scheme.lower() != "bearer" or not token.strip():
             raise ApiError(401, "login_required", "请先登录（Authorization: Bearer <token>）")
         g.resident = resident_of_token(token.strip())
+        if not limits.user_allowed(current_app, g.resident.openid, "api"):
+            raise ApiError(429, "too_many_requests", "操作太频繁了，请稍等一分钟再试")
         return view(*args, **kwargs)
 
     return guarded
