@@ -9,6 +9,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_mapping(config.from_environment())
     if test_config:
         app.config.from_mapping(test_config)
+    config.settle_secrets(app.config)
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**config.database_options(app.config),
                                                **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {})}
 

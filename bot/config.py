@@ -34,7 +34,7 @@ def from_environment() -> dict:
         # transaction must not hold a web thread for good (see database_options()).
         "DATABASE_STATEMENT_TIMEOUT": float(env_str("DATABASE_STATEMENT_TIMEOUT", "10")),
         "REDIS_URL": os.environ.get("REDIS_URL", ""),  # empty: in-process state (one process only)
-        "SECRET_KEY": env_str("SECRET_KEY", secrets.token_hex(32)),
+        "SECRET_KEY": os.environ.get("SECRET_KEY", ""),  # see settle_secrets()
         "WECHAT_TOKEN": env_str("WECHAT_TOKEN", "wufei-changchun-demo"),
         "WECHAT_APP_ID": env_str("WECHAT_APP_ID", "wxdemo0000000000"),
         "WECHAT_APP_SECRET": env_str("WECHAT_APP_SECRET", "demo-secret"),
@@ -101,6 +101,27 @@ def push_settings() -> dict:
         # A batch's lock outlives a killed worker this long before another worker takes it over.
         "PUSH_LOCK_TTL": env_int("PUSH_LOCK_TTL", 30),
     }
+
+
+DEMO_SECRETS = {"WECHAT_TOKEN": "wufei-changchun-demo", "WECHAT_APP_SECRET": "demo-secret",
+                "WECHAT_AES_KEY": DEMO_AES_KEY}
+
+
+def settle_secrets(config: dict) -> None:
+    """Refuse to start where a missing or demo secret would be a hole; else fill in a local one.
+
+    Against the real WeChat API the demo token would let anyone sign messages as WeChat. With
+    shared state (REDIS_URL) several processes must sign sessions and tokens with one key.
+    """
+    if "api.weixin.qq.com" in config["WECHAT_API_BASE_URL"]:
+        demo = [name for name, value in DEMO_SECRETS.items() if config[name] == value]
+        if demo:
+            raise RuntimeError(f"set {', '.join(demo)} from the Official Account's console: "
+                               "the demo values must not reach the real WeChat API")
+    if not config["SECRET_KEY"]:
+        if config["REDIS_URL"]:
+            raise RuntimeError("set SECRET_KEY: processes sharing REDIS_URL must sign with one key")
+        config["SECRET_KEY"] = secrets.token_hex(32)  # one local process: a fresh key each start
 
 
 def database_options(config: dict) -> dict:

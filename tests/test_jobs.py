@@ -29,7 +29,8 @@ def test_a_worker_on_another_process_runs_queued_jobs_once(pg_app, fake_wechat):
     assert sent_texts(fake_wechat) == []
     env = {**os.environ, "DATABASE_URL": pg_app.config["SQLALCHEMY_DATABASE_URI"],
            "REDIS_URL": pg_app.config["REDIS_URL"],
-           "WECHAT_API_BASE_URL": pg_app.config["WECHAT_API_BASE_URL"], "WARM_UP": "0"}
+           "WECHAT_API_BASE_URL": pg_app.config["WECHAT_API_BASE_URL"], "WARM_UP": "0",
+           "SECRET_KEY": pg_app.config["SECRET_KEY"]}
     subprocess.run([sys.executable, "-m", "flask", "--app", "bot", "worker", "--burst"],
                    env=env, cwd=ROOT, check=True, capture_output=True, timeout=60)
     assert sent_texts(fake_wechat) == [("o-queued-user", "稍后的回答")]

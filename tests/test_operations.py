@@ -166,3 +166,16 @@ def test_metrics_still_answer_while_redis_is_down(postgres_url, fake_wechat):
         relay.restore()
         assert metric(app.test_client(), "wufei_queue_jobs", queue="default", state="queued") == 0
     relay.cut()
+
+
+@pytest.mark.parametrize("settings, refused", [
+    ({"WECHAT_API_BASE_URL": "https://api.weixin.qq.com/", "SECRET_KEY": "k"}, "WECHAT_TOKEN"),
+    ({"REDIS_URL": "redis://127.0.0.1:6379/0", "SECRET_KEY": ""}, "SECRET_KEY"),
+])
+def test_the_app_refuses_to_start_on_secrets_that_would_be_a_hole(settings, refused):
+    from bot import create_app
+
+    with pytest.raises(RuntimeError, match=refused):
+        create_app({"WARM_UP": False, **settings})
+    local = create_app({"WARM_UP": False, "REDIS_URL": "", "SECRET_KEY": ""})  # `make run`
+    assert len(local.config["SECRET_KEY"]) == 64

@@ -27,7 +27,7 @@ def test_teaching_in_another_process_changes_this_process_at_once(pg_app):
     assert client.get("/api/v1/sorting", query_string={"q": QUERY}).get_json()["answers"] == []
     env = {**os.environ,
            "DATABASE_URL": pg_app.config["SQLALCHEMY_DATABASE_URI"],
-           "REDIS_URL": pg_app.config["REDIS_URL"]}
+           "REDIS_URL": pg_app.config["REDIS_URL"], "SECRET_KEY": pg_app.config["SECRET_KEY"]}
     subprocess.run([sys.executable, "-m", "flask", "--app", "bot", "teach", QUERY, "魔法石",
                     "hazardous"], env=env, cwd=ROOT, check=True, capture_output=True)
     answers = client.get("/api/v1/sorting", query_string={"q": QUERY}).get_json()["answers"]
