@@ -228,3 +228,11 @@ def test_the_head_not_the_words_before_it_decides_the_bin(text, item, category):
 def test_a_bin_asked_about_is_no_item_but_a_bucket_is():
     assert [a.item for a in classify("电池是哪个桶").answers] == ["电池"]
     assert [a.category for a in classify("装过油漆的桶").answers] == ["hazardous"]
+
+
+def test_a_state_word_is_only_cut_off_before_a_word():
+    knowledge = load_knowledge()
+    engine = Engine.from_items(item for item in knowledge.items if item.name != "空气清新剂罐")
+    answer = engine.classify("空气清新剂罐").answers[0]
+    assert answer.item == "空气清新剂罐"  # 空 starts 空气 here, it is no "empty"
+    assert [a.item for a in classify("空的塑料瓶").answers] == ["塑料瓶"]

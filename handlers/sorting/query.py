@@ -195,11 +195,22 @@ class QueryParser:
                 stripped = True
                 continue
             for modifier in self.modifiers:
-                if current.startswith(modifier) and len(current) > len(modifier):
+                if (current.startswith(modifier) and len(current) > len(modifier)
+                        and self.starts_a_word(current, len(modifier))):
                     found.append(current[len(modifier):])
                     stripped = True
                     break
         return found
+
+    def starts_a_word(self, text: str, cut: int) -> bool:
+        """Whether text[cut:] starts a word, so a state word may be cut off before it: 空 is
+        "empty" in 空瓶子 but the start of 空气 in 空气清新剂罐."""
+        length = 0
+        for token in self.tokenizer.cut(text, HMM=False):
+            length += len(token)
+            if length >= cut:
+                return length == cut
+        return False
 
 
 def build_tokenizer(item_names):
