@@ -236,3 +236,12 @@ def test_a_state_word_is_only_cut_off_before_a_word():
     answer = engine.classify("空气清新剂罐").answers[0]
     assert answer.item == "空气清新剂罐"  # 空 starts 空气 here, it is no "empty"
     assert [a.item for a in classify("空的塑料瓶").answers] == ["塑料瓶"]
+
+
+def test_packaging_of_medicine_or_chemicals_is_hazardous():
+    knowledge = load_knowledge()
+    unseen = {"药品包装袋", "碘酒瓶", "指甲油瓶子"}
+    engine = Engine.from_items(item for item in knowledge.items if item.name not in unseen)
+    for text in ("药品包装袋", "碘酒瓶", "指甲油瓶子"):
+        assert [a.category for a in engine.classify(text).answers] == ["hazardous"], text
+    assert [a.category for a in engine.classify("酱油玻璃瓶").answers] == ["recyclable"]  # food: its own bin

@@ -87,19 +87,17 @@ class Engine:
         return not any(negation in rest for negation in self.knowledge.soiled.get("negations", ()))
 
     def held_hazard(self, mention: str, name: str) -> bool:
-        """Whether the mention names a container that held hazardous waste ("装过农药的玻璃瓶"):
-        a verb of holding, then hazardous contents, then the container named `name`."""
+        """Whether the mention names a container or packaging of hazardous waste: hazardous contents
+        before the container named `name` ("装过农药的玻璃瓶", "药品包装袋", "碘酒玻璃瓶")."""
         held = self.knowledge.held
         mention, name = mention.lower(), name.lower()
         if not held or not name or name[-1] not in held["containers"]:
             return False
         cut = mention.rfind(name)
-        rest = mention[:cut] if cut > 0 else mention[:max(0, len(mention) - len(name))]
-        for verb in held["verbs"]:
-            start = rest.find(verb)
-            if start >= 0 and any(word in rest[start + 1:] for word in held["contents"]):
-                return True
-        return False
+        if cut < 0:
+            cut = len(mention) - len(name)
+        # Contents start before the container's name, and may run into it (碘酒 + 酒瓶: 碘酒瓶).
+        return cut > 0 and any(0 <= mention.find(word) < cut for word in held["contents"])
 
     def guess(self, name: str, neighbours: list[tuple[float, Item]]) -> tuple[str, float]:
         """Category and confidence for an unknown name: the model, nudged by the nearest items."""
