@@ -135,10 +135,10 @@ def add_cell(name: str, cell_type: str, region: str, status: str, self_score=Non
     db.session.flush()
     for code in claimed:
         db.session.add(CellScore(cell_id=cell.id, indicator_code=code, self_points=5))
-    for n, code in enumerate(proven):
+    for code in proven:
         db.session.add(CellEvidence(cell_id=cell.id, indicator_code=code, filename="a.pdf",
-                                    stored_name=f"{cell.id}-{n}.pdf", content_type="application/pdf",
-                                    size=10, sha256="0" * 64))
+                                    content_type="application/pdf", size=9, sha256="0" * 64,
+                                    data=b"%PDF-1.4\n"))
     return cell
 
 
