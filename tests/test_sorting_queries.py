@@ -245,3 +245,10 @@ def test_packaging_of_medicine_or_chemicals_is_hazardous():
     for text in ("药品包装袋", "碘酒瓶", "指甲油瓶子"):
         assert [a.category for a in engine.classify(text).answers] == ["hazardous"], text
     assert [a.category for a in engine.classify("酱油玻璃瓶").answers] == ["recyclable"]  # food: its own bin
+
+
+def test_electrical_parts_are_recyclable_and_discs_are_other_waste_even_unseen():
+    knowledge = load_knowledge()
+    engine = Engine.from_items(item for item in knowledge.items if item.name not in {"电阻", "光盘"})
+    assert [a.category for a in engine.classify("电阻").answers] == ["recyclable"]  # a part, no device
+    assert [a.category for a in engine.classify("光盘").answers] == ["residual"]

@@ -190,7 +190,7 @@ def by_edit(lookup: Lookup) -> Match | None:
         if len(name) < 3 or (len(name) == len(core) and len(core) < 5):
             continue
         if edit_distance(core, name, 1) <= 1:
-            return lookup.unless_model_objects(lookup.matched(item, "edit"))
+            return lookup.unless_objected(lookup.matched(item, "edit"))
     return None
 
 
