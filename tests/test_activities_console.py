@@ -94,3 +94,22 @@ def test_district_admin_adds_a_school_and_names_its_admin(client, app):
     assert console.post("/admin/schools", {"school_id": str(school.id), "username": "teacher"}).status_code == 302
     db.session.expire_all()
     assert schools.school_of(school_admin).id == school.id
+
+
+def test_school_admin_uploads_a_cover_and_a_file_that_is_no_image_is_refused(client, app):
+    school = add_school()
+    admin = add_school_admin(school)
+    activity = add_activity(school)
+    console = Console(client, admin.username)
+    path = f"/admin/activities/{activity.id}/cover"
+
+    def upload(data: bytes):
+        token = console.token("/admin/dashboard")
+        return client.post(path, data={"csrf_token": token, "cover": (io.BytesIO(data), "cover.png")},
+                           content_type="multipart/form-data")
+
+    assert upload(b"%PDF-1.7 not an image").status_code == 302
+    assert "封面图片需为 JPEG、PNG 或 WebP 格式" in console.get(f"/admin/activities/{activity.id}").text
+    assert upload(b"\x89PNG\r\n\x1a\n" + b"\0" * 64).status_code == 302
+    page = console.get(f"/admin/activities/{activity.id}").text
+    assert "封面已更新" in page and "已上传封面" in page

@@ -6,7 +6,7 @@ from flask import Response, abort, g, redirect, render_template, request, url_fo
 from pydantic import ValidationError
 
 from bot.admin import admin, notify, require
-from bot.admin.flow import record
+from bot.admin.flow import done, record
 from bot.api.openapi import field_text
 from bot.api.school import ActivityIn
 from content.activity_texts import text
@@ -172,10 +172,8 @@ def activity_cover(activity_id: int):
         catalogue.set_cover(activity, upload.read(catalogue.MAX_COVER_BYTES + 1) if upload else b"")
     except ActivityError as error:
         notify(str(error))
-    else:
-        db.session.commit()
-        notify("封面已更新")
-    return redirect(url_for("admin.activity_detail", activity_id=activity.id))
+        return redirect(url_for("admin.activity_detail", activity_id=activity.id))
+    return done("封面已更新", "admin.activity_detail", activity_id=activity.id)
 
 
 @admin.post("/activities/<int:activity_id>/enrolments/<int:enrolment_id>/attendance")

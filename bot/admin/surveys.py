@@ -3,6 +3,7 @@ from flask import g, redirect, render_template, request, url_for
 from sqlalchemy import func
 
 from bot.admin import admin, notify, require
+from bot.admin.flow import done
 from handlers import campaigns, quiz, scope, survey_push
 from handlers.campaigns import CampaignError
 from handlers.quiz import QuizError
@@ -53,10 +54,8 @@ def create_survey():
         db.session.rollback()
         notify(getattr(error, "message", str(error)))
         return redirect(url_for("admin.surveys"))
-    db.session.commit()
-    notify("调查已创建" + ("，已加入宣传活动，可在活动中推送" if survey.content_item_id else "")
-           + "；居民回复“调查”即可作答")
-    return redirect(url_for("admin.surveys"))
+    return done("调查已创建" + ("，已加入宣传活动，可在活动中推送" if survey.content_item_id else "")
+                + "；居民回复“调查”即可作答", "admin.surveys")
 
 
 @admin.post("/surveys/<int:survey_id>/close")
