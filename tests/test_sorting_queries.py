@@ -252,3 +252,11 @@ def test_electrical_parts_are_recyclable_and_discs_are_other_waste_even_unseen()
     engine = Engine.from_items(item for item in knowledge.items if item.name not in {"电阻", "光盘"})
     assert [a.category for a in engine.classify("电阻").answers] == ["recyclable"]  # a part, no device
     assert [a.category for a in engine.classify("光盘").answers] == ["residual"]
+
+
+def test_a_large_bone_stays_other_waste_whatever_the_guesser_thinks():
+    knowledge = load_knowledge()
+    engine = Engine.from_items(item for item in knowledge.items if item.name not in {"牛肉骨头", "猪骨头"})
+    for text in ("牛肉骨头", "猪骨头"):
+        answer = engine.classify(text).answers[0]
+        assert answer.category == "residual" and "大骨头" in answer.note, text

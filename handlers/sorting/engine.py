@@ -71,10 +71,14 @@ class Engine:
 
     def settled_category(self, item: Item, mention: str) -> str:
         """The item's bin, or for a state-dependent item the bin its mention settles ("碱性电池")."""
+        return self.settling_word(item, mention) or item.category
+
+    def settling_word(self, item: Item, mention: str) -> str | None:
+        """The bin a word of the mention settles for a state-dependent item, if any."""
         for word, category in self.settling_words.get(item.note, ()):
             if word in mention:
                 return category
-        return item.category
+        return None
 
     def soiled(self, mention: str, name: str) -> bool:
         """Whether the mention says the thing named `name` is wet, greasy or soiled ("湿纸箱",

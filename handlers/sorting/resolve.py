@@ -150,7 +150,12 @@ def by_one_sound_off(lookup: Lookup) -> Match | None:
 
 def by_head(lookup: Lookup) -> Match | None:
     item = lookup.engine.lexicon.head(lookup.core)
-    return lookup.unless_model_objects(lookup.matched(item, "head")) if item else None
+    if item is None:
+        return None
+    match = lookup.matched(item, "head")
+    if lookup.engine.settling_word(item, lookup.mention):
+        return match  # Changchun's rule for the state (牛肉骨头: a large bone) is no guess to overrule
+    return lookup.unless_model_objects(match)
 
 
 def by_state_head(lookup: Lookup) -> Match | None:
