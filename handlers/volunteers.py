@@ -7,6 +7,7 @@ from pathlib import Path
 
 from sqlalchemy.exc import IntegrityError
 
+import content
 from bot import delivery, jobs
 from content.texts import text
 from content.volunteering import options
@@ -18,7 +19,7 @@ from models.timeutil import utcnow
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
 NAME = re.compile(r"^[\u4e00-\u9fffA-Za-z·•. ]{2,20}$")
 # What a volunteer is told after review (beside this module while content/replies.toml has another owner).
-NOTICES_FILE = Path(__file__).with_name("volunteer_notices.toml")
+NOTICES_FILE = Path(content.__file__).with_name("volunteer_notices.toml")
 NAME_PREFIXES = ("我的名字是", "我叫", "我是", "姓名是", "姓名：", "姓名:", "姓名", "名字：", "名字")
 
 

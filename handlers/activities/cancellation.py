@@ -14,6 +14,7 @@ from pathlib import Path
 
 from wechatpy.exceptions import WeChatClientException
 
+import content
 from bot import delivery, jobs, wechat
 from bot.delivery import is_permanent
 from bot.logs import hashed
@@ -23,7 +24,7 @@ from handlers.activities.clock import label, utcnow
 from models import Activity, Enrolment, Family, Resident, db
 
 log = logging.getLogger(__name__)
-TEXTS_FILE = Path(__file__).with_suffix(".toml")
+TEXTS_FILE = Path(content.__file__).with_name("activity_cancellation.toml")
 MAX_REASON = 100
 
 
