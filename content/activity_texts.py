@@ -1,20 +1,10 @@
-"""Texts about school activities (content/activities.toml), loaded once per process."""
-import tomllib
-from functools import cache
-from pathlib import Path
-
-ACTIVITIES_FILE = Path(__file__).with_name("activities.toml")
-
-
-@cache
-def texts() -> dict:
-    with ACTIVITIES_FILE.open("rb") as file:
-        return tomllib.load(file)
+"""Texts about school activities (content/activities.toml)."""
+from content.texts import lookup, table
 
 
 def text(key: str, **values) -> str:
-    """The text under `key` (dotted), with {placeholders} filled in."""
-    node = texts()
-    for part in key.split("."):
-        node = node[part]
-    return node.format(**values) if values else node
+    return lookup("activities.toml", key, **values)
+
+
+def texts() -> dict:
+    return table("activities.toml")

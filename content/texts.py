@@ -1,20 +1,30 @@
-"""Reply texts residents read, loaded once from content/replies.toml."""
+"""Texts people read, from TOML files under content/, each loaded once per process."""
 import tomllib
 from functools import cache
 from pathlib import Path
 
-REPLIES_FILE = Path(__file__).with_name("replies.toml")
+CONTENT_DIR = Path(__file__).parent
 
 
 @cache
-def replies() -> dict:
-    with REPLIES_FILE.open("rb") as file:
+def table(name: str) -> dict:
+    """The whole file content/<name> (e.g. "replies.toml", "quiz/replies.toml")."""
+    with (CONTENT_DIR / name).open("rb") as file:
         return tomllib.load(file)
 
 
-def text(key: str, **values) -> str:
-    """The reply text under `key` (dotted for tables), with {placeholders} filled in."""
-    node = replies()
+def lookup(file: str, key: str, /, **values) -> str:
+    """The text under `key` (dotted for tables) in content/<file>, with {placeholders} filled in."""
+    node = table(file)
     for part in key.split("."):
         node = node[part]
     return node.format(**values) if values else node
+
+
+def replies() -> dict:
+    return table("replies.toml")
+
+
+def text(key: str, **values) -> str:
+    """A chat reply text (content/replies.toml)."""
+    return lookup("replies.toml", key, **values)

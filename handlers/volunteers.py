@@ -1,15 +1,11 @@
 """Volunteers: registration (the chat dialog and the mini-program share it), review, status."""
 import re
-import tomllib
 from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
 
 from sqlalchemy.exc import IntegrityError
 
-import content
 from bot import delivery, jobs
-from content.texts import text
+from content.texts import lookup, text
 from content.volunteering import options
 from handlers import consent, regions
 from models import Resident, Volunteer, db
@@ -19,7 +15,6 @@ from models.timeutil import utcnow
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
 NAME = re.compile(r"^[\u4e00-\u9fffA-Za-z·•. ]{2,20}$")
 # What a volunteer is told after review (beside this module while content/replies.toml has another owner).
-NOTICES_FILE = Path(content.__file__).with_name("volunteer_notices.toml")
 NAME_PREFIXES = ("我的名字是", "我叫", "我是", "姓名是", "姓名：", "姓名:", "姓名", "名字：", "名字")
 
 
@@ -155,14 +150,8 @@ def send_review_notice(volunteer_id: int) -> str:
         raise
 
 
-@cache
-def notices() -> dict:
-    with NOTICES_FILE.open("rb") as file:
-        return tomllib.load(file)
-
-
 def notice_text(status: str, **values) -> str:
-    return notices()["reviewed"][status].format(**values)
+    return lookup("volunteer_notices.toml", f"reviewed.{status}", **values)
 
 
 def labels(kind: str, codes: str | list[str]) -> str:

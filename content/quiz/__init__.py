@@ -4,6 +4,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from content.texts import lookup
+
 HERE = Path(__file__).parent
 
 
@@ -28,15 +30,6 @@ def campaign_questions() -> tuple[Question, ...]:
     return questions
 
 
-@cache
-def texts() -> dict:
-    with (HERE / "replies.toml").open("rb") as file:
-        return tomllib.load(file)
-
-
 def text(key: str, **values) -> str:
     """A quiz or survey reply text (content/quiz/replies.toml), placeholders filled in."""
-    node = texts()
-    for part in key.split("."):
-        node = node[part]
-    return node.format(**values) if values else node
+    return lookup("quiz/replies.toml", key, **values)

@@ -8,30 +8,24 @@ customer-service message, which WeChat only delivers within 48 h of the family's
 (45015 outside it: recorded, not retried). The mini-program shows the cancellation either way.
 """
 import logging
-import tomllib
-from functools import cache
-from pathlib import Path
 
 from wechatpy.exceptions import WeChatClientException
 
-import content
 from bot import delivery, jobs, wechat
 from bot.delivery import is_permanent
 from bot.logs import hashed
+from content.texts import table
 from handlers import reminders
 from handlers.activities import enrolment
 from handlers.activities.clock import label, utcnow
 from models import Activity, Enrolment, Family, Resident, db
 
 log = logging.getLogger(__name__)
-TEXTS_FILE = Path(content.__file__).with_name("activity_cancellation.toml")
 MAX_REASON = 100
 
 
-@cache
 def texts() -> dict:
-    with TEXTS_FILE.open("rb") as file:
-        return tomllib.load(file)
+    return table("activity_cancellation.toml")
 
 
 class CancelError(Exception):
