@@ -8,7 +8,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import func
+from sqlalchemy import func, join
 from sqlalchemy import inspect as sa_inspect
 
 from handlers import exports, scope
@@ -137,7 +137,7 @@ def _add(node: Node, status: str, error: str, n: int) -> None:
         node.pending += n
 
 
-def _followed(created_at_column, resident_column, push_ids, staff, model):
+def _followed(created_at_column, resident_column, push_ids, staff, source, *conditions):
     """(region, count) of rows created within FOLLOW_UP after a delivery reached their resident."""
     first = (db.select(Delivery.resident_id, Delivery.region_code,
                        func.min(Delivery.sent_at).label("sent_at"))
@@ -146,8 +146,8 @@ def _followed(created_at_column, resident_column, push_ids, staff, model):
              .group_by(Delivery.resident_id, Delivery.region_code).subquery())
     rows = db.session.execute(
         db.select(first.c.region_code, created_at_column, first.c.sent_at)
-        .select_from(model).join(first, first.c.resident_id == resident_column)
-        .where(created_at_column >= first.c.sent_at)).all()
+        .select_from(source).join(first, first.c.resident_id == resident_column)
+        .where(created_at_column >= first.c.sent_at, *conditions)).all()
     counts = Counter(region for region, created, sent in rows if created - sent <= FOLLOW_UP)
     return counts.items()
 
@@ -162,17 +162,9 @@ def _enrolments(push_ids, staff):
         from models.families import Family
     except ImportError:  # activities are not in this build
         return []
-    first = (db.select(Delivery.resident_id, Delivery.region_code,
-                       func.min(Delivery.sent_at).label("sent_at"))
-             .where(Delivery.push_id.in_(push_ids), Delivery.status == "sent",
-                    Delivery.resident_id.is_not(None), _scoped(staff))
-             .group_by(Delivery.resident_id, Delivery.region_code).subquery())
-    rows = db.session.execute(
-        db.select(first.c.region_code, Enrolment.created_at, first.c.sent_at)
-        .select_from(Enrolment).join(Family, Family.id == Enrolment.family_id)
-        .join(first, first.c.resident_id == Family.resident_id)
-        .where(Enrolment.created_at >= first.c.sent_at, Enrolment.status != "cancelled")).all()
-    return Counter(region for region, created, sent in rows if created - sent <= FOLLOW_UP).items()
+    return _followed(Enrolment.created_at, Family.resident_id, push_ids, staff,
+                     join(Enrolment, Family, Family.id == Enrolment.family_id),
+                     Enrolment.status != "cancelled")
 
 
 def _quiz_answers(push_ids, staff):
