@@ -36,6 +36,11 @@ def test_a_space_between_two_items_still_separates_them():
     assert categories("电池 剩饭") == ["hazardous", "kitchen"]
 
 
+def test_a_space_inside_one_name_joins_it_but_never_steals_from_a_known_word():
+    assert [a.item for a in classify("海螺 壳 蚊香片").answers] == ["海螺壳", "蚊香片"]
+    assert categories("西瓜皮 鞋子") == ["kitchen", "recyclable"]  # not 西瓜 + 皮鞋 + 子
+
+
 def test_this_battery_gets_the_battery_distinction():
     reply = format_reply(classify("这个电池扔哪"))
     assert reply.startswith("电池：要看具体种类") and "纽扣电池" in reply
@@ -51,6 +56,17 @@ def test_the_bin_names_in_a_question_are_never_items():
     assert classify("是干垃圾还是湿垃圾").answers == ()
     assert format_reply(classify("是干垃圾还是湿垃圾？")).startswith("请告诉我物品名称")
     assert categories("电池是干垃圾还是湿垃圾") == ["hazardous"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("湿垃圾、凤梨酥分别属于什么垃圾", ["湿垃圾", "凤梨酥"]),  # a bin's name listed among items is one
+    ("旧干拉圾 木质积木", ["干垃圾", "木质积木"]),
+    ("电池是有害垃圾还是其他垃圾", ["电池"]),  # offered as a choice, it is the question
+    ("剩饭属于厨余垃圾或者其他垃圾", ["剩饭"]),
+    ("电池和旧的", ["电池"]),  # a state word with no item after it is no item
+])
+def test_a_bin_name_is_an_item_only_when_listed_as_one(text, expected):
+    assert [answer.item for answer in classify(text).answers] == expected
 
 
 @pytest.mark.parametrize("text, category", [

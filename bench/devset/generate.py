@@ -49,10 +49,15 @@ def queries_for(split: str, pool: list[str], held_out: list[str], specials: list
         add("variants", variant(name, words["quantities"], rng), [name])
     for name in rng.sample(pool, SIZES["phrased"]):
         add("phrased", rng.choice(words["phrased"]).format(item=name), [name])
+    # Items in a list are written the way residents write them alone. Their own generator, so
+    # the other kinds' queries do not depend on how the lists are written.
+    forms = random.Random(f"{SEED}-{split}-multi")
+    modifiers = wording["modifiers"][split]
     for _ in range(SIZES["multi"]):
         names = rng.sample(pool, rng.choice((2, 2, 3)))
         joiner = rng.choice(words["multi_joiners"])
-        add("multi", joiner.join(names) + rng.choice(words["multi_suffixes"]), names)
+        typed = [as_listed(name, category[name], words["quantities"], modifiers, forms) for name in names]
+        add("multi", joiner.join(typed) + rng.choice(words["multi_suffixes"]), names)
     typo_pool = [name for name in pool if typos.typable(name)]
     while sum(row["kind"] == "typos" for row in rows) < SIZES["typos"]:
         name = rng.choice(typo_pool)
@@ -60,7 +65,6 @@ def queries_for(split: str, pool: list[str], held_out: list[str], specials: list
         if typo and typo.lower() not in category:
             query = typo if rng.random() < 0.6 else rng.choice(words["phrased"]).format(item=typo)
             add("typos", query, [name])
-    modifiers = wording["modifiers"][split]
     for name in rng.sample(pool, SIZES["extra"]):
         add("extra", rng.choice(modifiers[category[name]]) + name, [name])
     for name in rng.sample(held_out, min(SIZES["unknown"], len(held_out))):
@@ -71,6 +75,17 @@ def queries_for(split: str, pool: list[str], held_out: list[str], specials: list
         typed = rng.choice(modifiers["special"]) + name if rng.random() < 0.3 else name
         add("special", rng.choice(words["special"]).format(item=typed), [name])
     return rows
+
+
+def as_listed(name: str, category: str, quantities: list[str], modifiers: dict, rng: random.Random) -> str:
+    """An item in a list of several: half the time its bare name, else as a `variant` or with a
+    state word in front ("旧袜子和两节电池")."""
+    way = rng.random()
+    if way < 0.5:
+        return name
+    if way < 0.75:
+        return variant(name, quantities, rng).strip()
+    return rng.choice(modifiers[category]) + name
 
 
 def variant(name: str, quantities: list[str], rng: random.Random) -> str:

@@ -30,8 +30,10 @@ class QueryParser:
                  categories: dict[str, str] | None = None) -> None:
         self.questions = tuple(re.compile(pattern) for pattern in phrases["questions"])
         self.separators = frozenset(phrases["separators"])
+        self.alternatives = frozenset(phrases["alternatives"])
         self.stopwords = frozenset(phrases["stopwords"])
         self.modifiers = tuple(sorted(phrases["modifiers"], key=len, reverse=True))
+        self.state_words = frozenset(phrases["modifiers"])
         self.quantity = re.compile(phrases["quantity"])
         self.spelling = tuple(phrases["spelling"].items())
         self.simplified = simplified or {}
@@ -75,26 +77,33 @@ class QueryParser:
         before, after = text[:space.start()], text[space.end():]
         if not before.strip() or not after.strip():
             return space.group()
-        if before.split()[-1].lower() in self.names and after.split()[0].lower() in self.names:
+        last, first = before.split()[-1].lower(), after.split()[0].lower()
+        if last in self.names and first in self.names and last + first not in self.names:
             return space.group()  # two known items ("西瓜皮 鞋子"), even if 皮鞋 straddles the space
         joined = (before + after).lower()
         cut = len(before)
-        for left in range(max(0, cut - self.longest + 1), cut):
-            for right in range(cut + 1, min(len(joined), left + self.longest) + 1):
-                if joined[left:right] in self.names:
-                    return ""
+        # A name across the space joins it, unless it would cut a known word in two (皮鞋 in "西瓜皮 鞋子").
+        lefts = [cut - len(last)] if last in self.names else range(max(0, cut - self.longest + 1), cut)
+        for left in lefts:
+            rights = [cut + len(first)] if first in self.names else range(cut + 1, min(len(joined), left + self.longest) + 1)
+            if any(joined[left:right] in self.names for right in rights):
+                return ""
         return space.group()
 
     def mentions(self, text: str) -> list[str]:
         """The item mentions in `text`, in order, as typed (spelled as the item list spells)."""
         text = self.spell(text)
-        found: list[str] = []
         segments = self.outside_phrasing(text)
-        for segment in segments:
-            found.extend(self.split_segment(segment))
+        pieces = [piece for segment in segments for piece in self.split_segment(segment)]
+        found = [mention for mention, filler in pieces if not filler]
         if not found:
             # Only filler left: the whole of a segment may still be an item ("干垃圾" asked alone).
-            found = [key for segment in segments if (key := normalize(segment)) in self.names]
+            return [key for segment in segments if (key := normalize(segment)) in self.names]
+        if not any(token in self.alternatives for token in self.tokenizer.cut(text, HMM=False)):
+            # A bin's name listed among items ("湿垃圾、凤梨酥") is one of them; offered as an
+            # alternative ("是有害垃圾还是其他垃圾") it is part of the question.
+            found = [mention for mention, filler in pieces
+                     if not filler or self.cores(mention.lower())[-1] in self.names]
         return found
 
     def outside_phrasing(self, text: str) -> list[str]:
@@ -125,7 +134,9 @@ class QueryParser:
                     return True
         return False
 
-    def split_segment(self, segment: str) -> list[str]:
+    def split_segment(self, segment: str) -> list[tuple[str, bool]]:
+        """(mention, only filler): the pieces between separators, each with filler words trimmed
+        off, or whole when nothing but filler is left."""
         if not segment:
             return []
         pieces: list[list[str]] = [[]]
@@ -137,8 +148,10 @@ class QueryParser:
         found = []
         for tokens in pieces:
             mention = self.trim(tokens)
-            if mention:
-                found.extend(self.run_together(mention))
+            if mention and mention not in self.state_words:
+                found.extend((part, False) for part in self.run_together(mention))
+            elif tokens:
+                found.append(("".join(tokens), True))
         return found
 
     def run_together(self, mention: str) -> list[str]:
