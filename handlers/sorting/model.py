@@ -7,6 +7,11 @@ A multinomial logistic regression weighs them against each other (on the first d
 split's held-out names it scored 85 % against naive Bayes's 76 %; in 5-fold cross-validation over
 the list, 79 % against 77 % — the list itself disagrees with itself on many similar names).
 
+Characters alone do not say that 披萨 or 灌汤包 is food. So the English meaning of the name's head
+(content/sorting/glosses.tsv, from the CC-CEDICT dictionary) adds its words as features: the model
+learns from the list that "dumpling" or "noodle" is kitchen waste and "folder" recyclable
+(5-fold cross-validation over the list, whole engine: 81.0 % -> 82.2 %).
+
 Training takes about a second in pure Python, so content/build_sorting.py stores the weights in
 content/sorting/guesser.json with a digest of the items they were trained on; an engine built on
 the same items loads them, an engine built on other items (held-out benchmarks, tests) trains its
@@ -34,7 +39,8 @@ from content.sorting import DATA_DIR, Item
 STORED = DATA_DIR / "guesser.json"
 LEXICON = DATA_DIR / "materials.toml"
 RADICALS = DATA_DIR / "radicals.txt"
-FEATURES_VERSION = "1: suffix 1-4, prefix 1-3, chars, bigrams"
+GLOSSES = DATA_DIR / "glosses.tsv"
+FEATURES_VERSION = "2: suffix 1-4, prefix 1-3, chars, bigrams, meaning of the head"
 
 
 def features(name: str) -> list[str]:
@@ -43,7 +49,30 @@ def features(name: str) -> list[str]:
     found += ["^" + name[:length] for length in (1, 2, 3) if len(name) > length]
     found += list(name)
     found += [name[i:i + 2] for i in range(len(name) - 1)]
+    found += ["=" + word for word in meaning(name, glosses())]
     return found
+
+
+def meaning(name: str, table: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
+    """The English words of what the name's head is (汉堡包 -> hamburger; 木头铅笔 -> pencil):
+    the meaning of the longest end of the name the dictionary has, as a word of two or more
+    characters. Chinese compounds are head-final, so that end says what the thing is."""
+    for cut in range(len(name) - 1):
+        words = table.get(name[cut:])
+        if words:
+            return words
+    return ()
+
+
+@cache
+def glosses() -> dict[str, tuple[str, ...]]:
+    """Chinese word -> the English words of its meaning (content/sorting/glosses.tsv, from CC-CEDICT)."""
+    table = {}
+    for line in GLOSSES.read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            word, english = line.split("\t")
+            table[word] = tuple(english.split())
+    return table
 
 
 @cache
@@ -209,6 +238,6 @@ def is_han(char: str) -> bool:
 
 
 def training_digest(items: tuple[Item, ...], categories: tuple[str, ...], settings: dict) -> str:
-    text = "\n".join([FEATURES_VERSION, repr(categories), repr(sorted(settings.items()))]
-                     + sorted(f"{item.name}\t{item.category}" for item in items))
+    text = "\n".join([FEATURES_VERSION, hashlib.sha256(GLOSSES.read_bytes()).hexdigest(), repr(categories),
+                      repr(sorted(settings.items()))] + sorted(f"{item.name}\t{item.category}" for item in items))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
