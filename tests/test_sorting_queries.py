@@ -98,6 +98,8 @@ def test_question_words_inside_an_item_name_stay_in_it():
     ("装修剩下的碎砖头和水泥块怎么处理", "装修垃圾堆放点"),
     ("一堆建筑垃圾", "装修垃圾堆放点"),
     ("坏了的旧冰箱扔哪", "以旧换新"),
+    ("坏掉的小风扇", "以旧换新"),  # every product that runs on electricity, small ones too
+    ("旧话筒和摄像头", "以旧换新"),
 ])
 def test_rubble_and_old_fridges_get_their_channel(text, channel_word):
     reply = format_reply(classify(text))
