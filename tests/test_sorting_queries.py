@@ -26,6 +26,7 @@ def categories(text: str) -> list[str]:
     ("纸 巾", "纸巾", "residual"),  # a stray space inside a name
     ("ＣＤ机", "CD机", "special"),  # full-width letters
     ("IPHONE", "iPhone", "special"),  # phones are e-waste in Changchun
+    ("3.5英寸软盘", "3.5英寸软盘", "residual"),  # a point between digits is no full stop
 ])
 def test_residents_spelling_finds_the_item(typed, item, category):
     answer = classify(typed).answers[0]
