@@ -1,8 +1,12 @@
 """Sorting accuracy benchmark: our engine against a plain exact/substring dictionary lookup.
 
-Run from the repository root: `.venv/bin/python -m bench.accuracy [--errors KIND] [--cv [K]]`.
+Run from the repository root: `.venv/bin/python -m bench.accuracy [--errors KIND] [--cv K]`.
 Queries come from bench/devset/{dev,test}.csv (regenerate with `python -m bench.devset.generate`).
 The `unknown` kind is answered by engines built WITHOUT the held-out items (bench/devset/heldout.txt).
+One draw of held-out names can be easier or harder than the list as a whole, so unknown-item
+accuracy is also cross-validated over every ordinary name (10 folds: each fold holds out 10 %, as
+heldout.txt does; `--cv 0` skips it). That is the figure to trust; next to it, how often two
+near-identical names of the list agree on their bin, the ceiling the list's own noise sets.
 A query counts as right when the categories answered, in order, are exactly the expected ones and
 nothing was left unrecognised; "answered" means at least one answer was given.
 """
@@ -19,6 +23,7 @@ from pathlib import Path
 
 from content.sorting import load_knowledge
 from handlers.sorting import Engine
+from handlers.sorting.lexicon import edit_distance
 from handlers.sorting.query import normalize
 
 DEVSET = Path(__file__).parent / "devset"
@@ -165,39 +170,53 @@ def cross_validate(folds: int, seed: int = 7) -> None:
     """Unknown-item accuracy by k-fold cross-validation over the whole item list.
 
     Each fold's ordinary names are removed from the dictionary and the guesser (which is
-    retrained), then asked as bare names. Robust to the luck of one held-out split.
+    retrained), then asked as bare names. Robust to the luck of one held-out split: the same
+    figure for the names of heldout.txt shows how easy this split's draw is.
     """
     knowledge = load_knowledge()
     names = ordinary(knowledge.items)
     random.Random(seed).shuffle(names)
-    held_out = set((DEVSET / "heldout.txt").read_text(encoding="utf-8").split())
-    test_names = {row["items"] for row in read_rows("test") if row["kind"] == "unknown"}
-    totals = {name: [0, 0, 0] for name in ("engine", "baseline", "engine, no test names")}
+    outcomes: dict[str, dict[str, tuple[bool, bool]]] = {"engine": {}, "baseline": {}}
     for fold in range(folds):
         asked = names[fold::folds]
         removed = {item.name for item in asked}
         reduced = [item for item in knowledge.items if item.name not in removed]
-        engine, baseline = engine_answer(Engine.from_items(reduced)), Baseline(reduced)
-        right = 0
-        for item in asked:
-            for name, system in (("engine", engine), ("baseline", baseline.classify)):
+        systems = {"engine": engine_answer(Engine.from_items(reduced)), "baseline": Baseline(reduced).classify}
+        for name, system in systems.items():
+            for item in asked:
                 categories, left_over = system(item.name)
-                correct = categories == [item.category] and not left_over
-                totals[name][0] += correct
-                totals[name][1] += bool(categories)
-                totals[name][2] += 1
-                if name == "engine":
-                    right += correct
-                    if item.name not in test_names:
-                        entry = totals["engine, no test names"]
-                        entry[0] += correct
-                        entry[1] += bool(categories)
-                        entry[2] += 1
-        print(f"  fold {fold + 1}: {len(asked)} names, engine {percent(right, len(asked))}")
-    print(f"\n## {folds}-fold cross-validation over {len(names)} ordinary item names "
-          f"({len(held_out & {item.name for item in names})} of them in heldout.txt)")
-    for name, (right, answered, total) in totals.items():
-        print(f"{name:<22} acc {percent(right, total)}  answered {percent(answered, total)}  (n={total})")
+                outcomes[name][item.name] = (categories == [item.category] and not left_over, bool(categories))
+    held_out = set((DEVSET / "heldout.txt").read_text(encoding="utf-8").split())
+    print(f"\n## {folds}-fold cross-validation over {len(names)} ordinary item names")
+    for label, name, chosen in (("engine", "engine", None), ("baseline", "baseline", None),
+                                ("engine, heldout.txt", "engine", held_out)):
+        rows = [outcome for key, outcome in outcomes[name].items() if chosen is None or key in chosen]
+        print(f"{label:<20} acc {percent(sum(r for r, _ in rows), len(rows))}  "
+              f"answered {percent(sum(a for _, a in rows), len(rows))}  (n={len(rows)})")
+    agree, pairs = self_agreement(names)
+    print(f"near-identical names of the list that agree on their bin: {percent(agree, pairs)} of {pairs} pairs "
+          "(one character more or less, or one other in names of five or more)")
+
+
+def self_agreement(items) -> tuple[int, int]:
+    """(agreeing, all) pairs of names that a small edit turns into each other (the edit path's rule)."""
+    category = {item.name: item.category for item in items}
+    by_length = defaultdict(list)
+    for name in category:
+        if len(name) >= 3:
+            by_length[len(name)].append(name)
+    agree = pairs = 0
+    for name in category:
+        if len(name) < 3:
+            continue
+        others = list(by_length.get(len(name) + 1, ()))
+        if len(name) >= 5:
+            others += [other for other in by_length[len(name)] if other > name]
+        for other in others:
+            if edit_distance(name, other, 1) <= 1:
+                pairs += 1
+                agree += category[name] == category[other]
+    return agree, pairs
 
 
 def load_seconds() -> float:
@@ -212,8 +231,8 @@ def load_seconds() -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--errors", metavar="KIND", help="list the engine's misses of this kind (dev split)")
-    parser.add_argument("--cv", metavar="K", type=int, nargs="?", const=5,
-                        help="also cross-validate unknown-item accuracy over the whole item list (default 5 folds)")
+    parser.add_argument("--cv", metavar="K", type=int, default=10,
+                        help="folds of the cross-validation of unknown-item accuracy over the item list (0: skip)")
     args = parser.parse_args()
     started = time.perf_counter()
     systems = build_systems()
