@@ -78,14 +78,14 @@ class QueryParser:
         if not before.strip() or not after.strip():
             return space.group()
         last, first = before.split()[-1].lower(), after.split()[0].lower()
-        if last in self.names and first in self.names and last + first not in self.names:
-            return space.group()  # two known items ("西瓜皮 鞋子"), even if 皮鞋 straddles the space
         joined = (before + after).lower()
         cut = len(before)
-        # A name across the space joins it, unless it would cut a known word in two (皮鞋 in "西瓜皮 鞋子").
+        # A name across the space joins it ("纸 巾", "海螺 壳"), but a known word on either side is
+        # taken whole: "西瓜皮 鞋子" stays two items although 皮鞋 straddles the space.
         lefts = [cut - len(last)] if last in self.names else range(max(0, cut - self.longest + 1), cut)
         for left in lefts:
-            rights = [cut + len(first)] if first in self.names else range(cut + 1, min(len(joined), left + self.longest) + 1)
+            longest = min(len(joined), left + self.longest)
+            rights = [cut + len(first)] if first in self.names else range(cut + 1, longest + 1)
             if any(joined[left:right] in self.names for right in rights):
                 return ""
         return space.group()
@@ -99,11 +99,11 @@ class QueryParser:
         if not found:
             # Only filler left: the whole of a segment may still be an item ("干垃圾" asked alone).
             return [key for segment in segments if (key := normalize(segment)) in self.names]
-        if not any(token in self.alternatives for token in self.tokenizer.cut(text, HMM=False)):
-            # A bin's name listed among items ("湿垃圾、凤梨酥") is one of them; offered as an
-            # alternative ("是有害垃圾还是其他垃圾") it is part of the question.
-            found = [mention for mention, filler in pieces
-                     if not filler or self.cores(mention.lower())[-1] in self.names]
+        # A bin's name listed among items ("湿垃圾、凤梨酥") is one of them; offered as an
+        # alternative ("是有害垃圾还是其他垃圾") it is part of the question.
+        listed = {mention for mention, filler in pieces if filler and self.cores(mention.lower())[-1] in self.names}
+        if listed and not any(token in self.alternatives for token in self.tokenizer.cut(text, HMM=False)):
+            found = [mention for mention, filler in pieces if not filler or mention in listed]
         return found
 
     def outside_phrasing(self, text: str) -> list[str]:
