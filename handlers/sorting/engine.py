@@ -2,12 +2,12 @@
 
 Each mention is resolved by the first path that applies, most certain first: what staff taught,
 the exact name, the name without state words, the same pinyin, the head of the compound, near
-pinyin, a small edit distance, and finally a guess from the logistic-regression guesser and the nearest
-known items. Each path carries the confidence measured for it (content/sorting/tuning.toml).
+pinyin, a small edit distance, and finally a guess from the logistic-regression guesser (with the
+nearest known items offered as alternatives). Each path carries the confidence measured for it
+(content/sorting/tuning.toml).
 """
 import threading
 from collections.abc import Mapping
-from collections import Counter
 
 from content.sorting import Item, Knowledge, load_knowledge
 from handlers.sorting import resolve
@@ -103,16 +103,14 @@ class Engine:
         # Contents start before the container's name, and may run into it (碘酒 + 酒瓶: 碘酒瓶).
         return cut > 0 and any(0 <= mention.find(word) < cut for word in held["contents"])
 
-    def guess(self, name: str, neighbours: list[tuple[float, Item]]) -> tuple[str, float]:
-        """Category and confidence for an unknown name: the model, nudged by the nearest items."""
+    def guess(self, name: str) -> tuple[str, float]:
+        """Category and confidence for an unknown name: the model's best category (as trained, so the
+        choice never depends on calibration), with the probability the calibrated temperature gives it."""
         settings = self.tuning["model"]
-        votes = Counter(self.guesser.probabilities(name, settings["temperature"]))
-        weight = settings["neighbour_weight"]
-        total = sum(score for score, _ in neighbours)
-        for score, item in neighbours:
-            votes[item.category] += weight * score / total
-        category, score = votes.most_common(1)[0]
-        return category, min(score / (1 + weight), settings["max_confidence"])
+        trained = self.guesser.probabilities(name)
+        category = max(trained, key=trained.get)
+        confidence = self.guesser.probabilities(name, settings["temperature"])[category]
+        return category, min(confidence, settings["max_confidence"])
 
     def suggest(self, unrecognised: list[str], limit: int = 3) -> tuple[str, ...]:
         found: list[str] = []

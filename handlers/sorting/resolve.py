@@ -59,8 +59,7 @@ class Lookup:
         unknown items 81.5 % -> 82.6 %, 5-fold CV 79.3 % -> 79.5 %, typos unchanged.)"""
         if not self.is_word:
             return match
-        settings = self.engine.tuning["model"]
-        probabilities = self.engine.guesser.probabilities(self.core, settings["temperature"])
+        probabilities = self.engine.guesser.probabilities(self.core)
         if max(probabilities, key=probabilities.get) != match.category:
             return by_guess(self) or match
         return match
@@ -94,7 +93,7 @@ def model_objects(lookup: Lookup, category: str) -> bool:
     chance, its guess is the better answer.
     """
     settings = lookup.engine.tuning["model"]
-    probabilities = lookup.engine.guesser.probabilities(lookup.core, settings["temperature"])
+    probabilities = lookup.engine.guesser.probabilities(lookup.core)
     best = max(probabilities, key=probabilities.get)
     return (best != category and probabilities[best] >= settings["objection"]
             and probabilities.get(category, 0.0) < settings["objection_ceiling"])
@@ -205,7 +204,7 @@ def by_guess(lookup: Lookup) -> Match | None:
     # Latin letters or digits alone ("abc", "123") say nothing about a thing.
     if not any(is_han(char) for char in core) or not lookup.engine.guesser.knows_any(core):
         return None
-    category, confidence = lookup.engine.guess(core, lookup.neighbours)
+    category, confidence = lookup.engine.guess(core)
     if category == "recyclable":
         # Soiling words count outside the head noun ("被雨淋湿的纸箱" is a wet 纸箱).
         head = lookup.engine.lexicon.head(core)
