@@ -23,7 +23,7 @@ from pathlib import Path
 
 from content.sorting import load_knowledge
 from handlers.sorting import Engine
-from handlers.sorting.lexicon import edit_distance
+from handlers.sorting.lexicon import SHORTEST_MISTYPED, one_slip_apart
 from handlers.sorting.query import normalize
 
 DEVSET = Path(__file__).parent / "devset"
@@ -199,21 +199,20 @@ def cross_validate(folds: int, seed: int = 7) -> None:
 
 
 def self_agreement(items) -> tuple[int, int]:
-    """(agreeing, all) pairs of names that a small edit turns into each other (the edit path's rule)."""
+    """(agreeing, all) pairs of names one slip apart, as the engine's edit path reads a slip."""
     category = {item.name: item.category for item in items}
     by_length = defaultdict(list)
     for name in category:
-        if len(name) >= 3:
-            by_length[len(name)].append(name)
+        by_length[len(name)].append(name)
     agree = pairs = 0
     for name in category:
-        if len(name) < 3:
-            continue
-        others = list(by_length.get(len(name) + 1, ()))
-        if len(name) >= 5:
+        # Each pair once: the other name is longer by one, or as long and later (only names long
+        # enough for a wrong character can be one slip apart at the same length).
+        others = list(by_length[len(name) + 1])
+        if len(name) >= SHORTEST_MISTYPED:
             others += [other for other in by_length[len(name)] if other > name]
         for other in others:
-            if edit_distance(name, other, 1) <= 1:
+            if one_slip_apart(name, other):
                 pairs += 1
                 agree += category[name] == category[other]
     return agree, pairs

@@ -103,15 +103,6 @@ class Engine:
         # Contents start before the container's name, and may run into it (碘酒 + 酒瓶: 碘酒瓶).
         return cut > 0 and any(0 <= mention.find(word) < cut for word in held["contents"])
 
-    def guess(self, name: str) -> tuple[str, float]:
-        """Category and confidence for an unknown name: the model's best category (as trained, so the
-        choice never depends on calibration), with the probability the calibrated temperature gives it."""
-        settings = self.tuning["model"]
-        trained = self.guesser.probabilities(name)
-        category = max(trained, key=trained.get)
-        confidence = self.guesser.probabilities(name, settings["temperature"])[category]
-        return category, min(confidence, settings["max_confidence"])
-
     def suggest(self, unrecognised: list[str], limit: int = 3) -> tuple[str, ...]:
         found: list[str] = []
         for mention in unrecognised:

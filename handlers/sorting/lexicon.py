@@ -105,6 +105,22 @@ def mask(text: str, position: int) -> str:
     return text[:position] + "?" + text[position + 1:]
 
 
+# One character more or less counts as a slip in names this long; one wrong character only in these.
+SHORTEST_SLIPPED = 3
+SHORTEST_MISTYPED = 5
+
+
+def one_slip_apart(a: str, b: str) -> bool:
+    """One missing or extra character in names of three or more, or one wrong one in five or more.
+
+    A wrong character in a short name usually names another thing (药片盒 is not 磁片盒);
+    sound-alike wrong characters are the pinyin paths' job.
+    """
+    if len(a) < SHORTEST_SLIPPED or len(b) < SHORTEST_SLIPPED or len(a) == len(b) < SHORTEST_MISTYPED:
+        return False
+    return edit_distance(a, b, 1) <= 1
+
+
 def edit_distance(a: str, b: str, limit: int = 2) -> int:
     """Levenshtein distance, giving up (returning limit + 1) once it exceeds `limit`."""
     if abs(len(a) - len(b)) > limit:

@@ -31,6 +31,7 @@ import json
 import math
 import random
 import tomllib
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -195,25 +196,43 @@ class Guesser:
             return True
         return bool(self.backoff and (self.backoff.lexicon(name) or self.backoff.radical_scores(name)))
 
-    def probabilities(self, name: str, temperature: float = 1.0) -> dict[str, float]:
-        """Category probabilities, softened by `temperature` to match measured accuracy.
+    def opinion(self, name: str, temperature: float) -> "Opinion":
+        """The category probabilities as trained, and softened by `temperature` to match measured
+        accuracy; the name's features and lexicon words are looked up once for both.
 
-        A lexicon match adds its weight to its category (then all is scaled back to sum to 1);
-        a name with no known feature is scored by its radicals.
+        A name with no known feature is scored by its radicals.
         """
         observed = features(name)
         scores = score(self.weights, observed, len(self.categories))
         backoff = self.backoff
         if backoff and not any(feature in self.weights for feature in observed):
             scores = backoff.radical_scores(name) or scores
-        probabilities = dict(zip(self.categories, softmax([value / temperature for value in scores])))
         found = backoff.lexicon(name) if backoff else None
+        return Opinion(self.distribution(scores, 1.0, found), self.distribution(scores, temperature, found))
+
+    def distribution(self, scores: list[float], temperature: float, found: tuple[str, str] | None) -> dict[str, float]:
+        """Softmax of the scores; a lexicon match adds its weight to its category (then all is
+        scaled back to sum to 1)."""
+        probabilities = dict(zip(self.categories, softmax([value / temperature for value in scores])))
         if found and found[0] in probabilities:
             category, kind = found
-            weight = backoff.weights[kind]
+            weight = self.backoff.weights[kind]
             probabilities[category] += weight
             probabilities = {key: value / (1 + weight) for key, value in probabilities.items()}
         return probabilities
+
+
+@dataclass(frozen=True)
+class Opinion:
+    """What the guesser makes of a name: it chooses by the probabilities as trained (the thresholds
+    that use them were set on those), and reports the calibrated ones."""
+
+    trained: dict[str, float]
+    calibrated: dict[str, float]
+
+    @property
+    def best(self) -> str:
+        return max(self.trained, key=self.trained.get)
 
 
 def score(weights: dict[str, list[float]], observed: list[str], size: int) -> list[float]:

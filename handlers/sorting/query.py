@@ -33,7 +33,7 @@ class QueryParser:
         self.alternatives = frozenset(phrases["alternatives"])
         self.stopwords = frozenset(phrases["stopwords"])
         self.modifiers = tuple(sorted(phrases["modifiers"], key=len, reverse=True))
-        self.state_words = frozenset(phrases["modifiers"])
+        self.state_words = frozenset(self.modifiers)
         self.quantity = re.compile(phrases["quantity"])
         self.spelling = tuple(phrases["spelling"].items())
         self.simplified = simplified or {}
