@@ -55,7 +55,6 @@ def prepare_database(env: dict, residents: int) -> list[str]:
         buffer = io.StringIO()
         for n in range(residents):
             kind = "c" if n % 20 == 0 else ("t" if n % 20 < 4 else "m")  # 5 % / 15 % / 80 %
-            last = "now() - interval '1 hour'" if kind == "c" else "now() - interval '10 days'"
             buffer.write(f"o-{kind}-{n:06d}\t{streets[n % len(streets)]}\t{kind}\n")
         conn.execute("CREATE TEMP TABLE seed (openid text, region_code text, kind text)")
         with conn.cursor().copy("COPY seed FROM STDIN") as copy:
@@ -129,9 +128,9 @@ def outcome(push_id: int) -> dict:
 
 
 def new_push(app, streets: list[str]) -> int:
-    from handlers import campaigns
-    from handlers.push import deliver
-    from handlers.push.targeting import check
+    from handlers.campaigns import authoring as campaigns
+    from handlers.campaigns.push import deliver
+    from handlers.campaigns.push.targeting import check
     from models import db
 
     with app.app_context():
@@ -152,7 +151,7 @@ def run(app, env: dict, fake, streets: list[str], workers: int, kill_at: float |
     wait_until_listening(workers)  # worker start-up (app load) is not part of the figures
     started = time.monotonic()
     push_id = new_push(app, streets)
-    prepared_at, killed, resumed_peaks = None, None, []
+    prepared_at, killed = None, None
     while True:
         status, done, total = push_status(push_id)
         if prepared_at is None and status != "scheduled":
@@ -208,7 +207,7 @@ def main() -> None:
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     from bot import create_app
-    from bot.fake_wechat import FakeWeChatServer, create_fake_wechat
+    from fake_wechat import FakeWeChatServer, create_fake_wechat
 
     fake = FakeWeChatServer(create_fake_wechat(max_calls=10)).start()
     env = environment(fake.base_url)

@@ -20,7 +20,7 @@ import psycopg
 import requests
 
 from bench.webhook import PG_URL, REDIS_URL, TOKEN, app_environment, serve
-from bot import simulate
+from bot.webhook import simulate
 from tests.outage import Relay
 
 

@@ -15,8 +15,8 @@ import threading
 import time
 from pathlib import Path
 
-from bench.webhook import ROOT, TOKEN, app_environment, load, serve
-from bot import simulate
+from bench.webhook import TOKEN, app_environment, load, serve
+from bot.webhook import simulate
 
 QUESTIONS = ["废电池是什么垃圾", "请问用过的纸巾是什么垃圾？", "电池和剩饭分别扔哪", "塑料瓶",
              "过期的药扔哪个桶", "旧衣服和玻璃瓶"]

@@ -15,7 +15,7 @@ import sys
 import time
 from pathlib import Path
 
-from bot.simulate import sign
+from bot.webhook.simulate import sign
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "bench-token"

@@ -13,17 +13,18 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**config.database_options(app.config),
                                                **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {})}
 
+    from bot import cli
+    from bot.webhook import inbound
+    from infra import jobs, logs, state
     from models import db
-    from bot import cli, jobs, logs, push_cli, state, wechat
 
     trust_proxies(app)
     logs.init_app(app)
     db.init_app(app)
     state.init_app(app)
     jobs.init_app(app)
-    wechat.init_app(app)
+    inbound.init_app(app)
     cli.init_app(app)
-    push_cli.init_app(app)  # push-progress, push-resume, push-due, sync-tags
     register_blueprints(app)
     if app.config["WARM_UP"]:
         warm_up_in_background()
@@ -49,10 +50,10 @@ def warm_up_in_background() -> None:
 
 def register_blueprints(app: Flask) -> None:
     from bot import admin, api, limits
-    from bot.health import health
-    from bot.links import tracked
-    from bot.metrics import metrics
-    from bot.webhook import webhook
+    from bot.site.health import health
+    from bot.site.links import tracked
+    from bot.site.metrics import metrics
+    from bot.webhook.views import webhook
 
     limits.init_app(app, (webhook, app.config["RATELIMIT_WEBHOOK"]),
                     (api.api, app.config["RATELIMIT_API"]))
@@ -63,6 +64,6 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(tracked)  # /r/<token>: campaign links, counted
     admin.init_app(app)
     if app.config["SIMULATOR_ENABLED"]:
-        from bot.simulator import simulator
+        from bot.site.simulator import simulator
 
         app.register_blueprint(simulator)

@@ -9,13 +9,17 @@ __all__ = ["Message", "Router", "router", "load_routes"]
 
 def load_routes() -> Router:
     """Register every capability's routes (idempotent) and return the router."""
-    from handlers import welcome  # noqa: F401  subscribe, unsubscribe, help, menu, other kinds
-    from handlers import privacy  # noqa: F401  删除我的信息: works at any moment
-    from handlers import dialogs  # noqa: F401  the active dialog waits for its answer; 取消
-    from handlers import areas  # noqa: F401  绑定小区, 我的小区
-    from handlers import registration  # noqa: F401  志愿者报名, 我的志愿者
-    from handlers import service  # noqa: F401  我的服务时长
-    from handlers import quiz_chat  # noqa: F401  答题, 调查: short quiz and survey dialogs
+    from handlers import (
+        dialogs,  # noqa: F401  the active dialog waits for its answer; 取消
+        welcome,  # noqa: F401  subscribe, unsubscribe, help, menu, other kinds
+    )
+    from handlers.people import (
+        areas,  # noqa: F401  绑定小区, 我的小区
+        privacy,  # noqa: F401  删除我的信息: works at any moment
+    )
+    from handlers.quiz import chat as quiz_chat  # noqa: F401  答题, 调查: short quiz and survey dialogs
     from handlers.sorting import answering  # noqa: F401  free text: the sorting fallback
+    from handlers.volunteers import chat as registration  # noqa: F401  志愿者报名, 我的志愿者
+    from handlers.volunteers import service  # noqa: F401  我的服务时长
 
     return router

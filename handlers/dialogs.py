@@ -16,9 +16,11 @@ from flask import current_app
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from bot import state as shared
 from content.texts import text
 from handlers.router import Message, normalize_keyword, router
+from handlers.sorting import format_reply, get_engine
+from handlers.sorting.answering import ask
+from infra import state as shared
 from models import db
 
 log = logging.getLogger(__name__)
@@ -117,8 +119,6 @@ def active_name(openid: str) -> str | None:
 def while_state_is_unreachable(message: Message) -> str:
     """No dialog can start or go on without shared state. Items are still answered; anything
     else (a name, a phone number, 志愿者) is asked again in a few minutes, not misread as an item."""
-    from handlers.sorting import format_reply
-    from handlers.sorting.answering import ask
 
     result = ask(message.text)
     known = result.answers and not result.unrecognised and not any(a.guess for a in result.answers)
@@ -216,8 +216,6 @@ def with_reminder(answer: str, dialog: Dialog, openid: str) -> str:
 
 def answer_aside(question: str, dialog: Dialog, openid: str) -> str | None:
     """A sorting answer for a question typed mid-dialog, or None when it is not one."""
-    from handlers.sorting.answering import ask
-    from handlers.sorting import format_reply
 
     if not looks_like_sorting(question):
         return None
@@ -230,7 +228,6 @@ def looks_like_sorting(question: str) -> bool:
     Near matches and the model's guesses do not count: the engine hears 吴十 as 钨丝 and
     guesses a bin for 李四, and both are names.
     """
-    from handlers.sorting import get_engine
 
     if any(word in question for word in text("dialog.question_words").split()):
         return True

@@ -4,9 +4,9 @@ import hashlib
 from sqlalchemy.exc import IntegrityError
 
 from content.texts import text
-from handlers import privacy, residents
-from handlers.sorting import format_reply, get_engine
+from handlers.people import privacy, residents
 from handlers.router import Message, Router
+from handlers.sorting import format_reply, get_engine
 from models import InboundMessage, db
 
 

@@ -1,6 +1,6 @@
 """Following, unfollowing, help, the menu, and messages the bot cannot read."""
 from content.texts import replies, text
-from handlers import residents
+from handlers.people import residents
 from handlers.router import Message, router
 
 

@@ -19,21 +19,28 @@ class Base(DeclarativeBase):
 
 db = SQLAlchemy(model_class=Base)
 
+from models.activities import Activity, ActivityCover, Enrolment, EnrolmentChild  # noqa: E402
+from models.campaigns import Campaign, ContentItem  # noqa: E402
+from models.cells import Cell, CellEvent, CellEvidence, CellScore  # noqa: E402
+from models.consents import Consent  # noqa: E402
+from models.families import Child, Family  # noqa: E402
 from models.messages import InboundMessage  # noqa: E402
+from models.pushes import (  # noqa: E402
+    Delivery,
+    DistrictTag,
+    LinkClick,
+    MessageOptIn,
+    Push,
+    PushBatch,
+    ResidentTag,
+)
+from models.quiz import KnowledgeAnswer, QuizAttempt, Survey  # noqa: E402
 from models.regions import Region  # noqa: E402
 from models.residents import Resident  # noqa: E402
-from models.consents import Consent  # noqa: E402
-from models.volunteers import ServiceRecord, Volunteer  # noqa: E402
+from models.schools import School, SchoolStaff  # noqa: E402
 from models.sorting import TaughtItem, UnrecognisedQuery  # noqa: E402
 from models.staff import AuditEntry, Staff  # noqa: E402
-from models.campaigns import Campaign, ContentItem  # noqa: E402
-from models.pushes import (Delivery, DistrictTag, LinkClick, MessageOptIn, Push,  # noqa: E402
-                           PushBatch, ResidentTag)
-from models.schools import School, SchoolStaff  # noqa: E402
-from models.families import Child, Family  # noqa: E402
-from models.activities import Activity, ActivityCover, Enrolment, EnrolmentChild  # noqa: E402
-from models.cells import Cell, CellEvent, CellEvidence, CellScore  # noqa: E402
-from models.quiz import KnowledgeAnswer, QuizAttempt, Survey  # noqa: E402
+from models.volunteers import ServiceRecord, Volunteer  # noqa: E402
 
 __all__ = ["Base", "db", "Consent", "InboundMessage", "Region", "Resident", "ServiceRecord",
            "TaughtItem", "UnrecognisedQuery", "Volunteer"]

@@ -1,7 +1,15 @@
 from datetime import datetime
 
-from sqlalchemy import (CheckConstraint, ForeignKey, Index, LargeBinary, SmallInteger, String, Text,
-                        UniqueConstraint)
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models import db

@@ -10,7 +10,7 @@ class Region(db.Model):
     """A node of the three-tier region tree (city → district → street), plus communities staff add.
 
     Keyed by the statistical code, so a subtree is every code starting with its node's code
-    (handlers/scope.py relies on that).
+    (handlers/staff/scope.py relies on that).
     """
 
     __tablename__ = "region"

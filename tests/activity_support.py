@@ -3,11 +3,18 @@ from datetime import datetime, timedelta
 from itertools import count
 
 from bot.api.login import issue_token
-from handlers.activities import catalogue
-from handlers.activities.catalogue import ActivityForm
+from handlers.schools.activities import catalogue
+from handlers.schools.activities.catalogue import ActivityForm
 from models import Child, Family, Resident, School, SchoolStaff, db
 from models.timeutil import utcnow
-from tests.admin_support import DISTRICT_A, DISTRICT_B, STREET_A, STREET_B, add_staff, seed_regions
+from tests.admin_support import (
+    DISTRICT_A,
+    DISTRICT_B,
+    STREET_A,
+    STREET_B,
+    add_staff,
+    seed_regions,
+)
 
 _names = count(1)
 __all__ = ["DISTRICT_A", "DISTRICT_B", "STREET_A", "STREET_B"]

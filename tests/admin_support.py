@@ -2,7 +2,7 @@
 import re
 from functools import cache
 
-from handlers.staff import hash_password
+from handlers.staff.accounts import hash_password
 from models import Region, Resident, Volunteer, db
 from models.staff import Staff
 

@@ -11,8 +11,9 @@ import pytest
 import redis
 from sqlalchemy import create_engine, text
 
-from bot import create_app, simulate
-from bot.cli import migrate
+from bot import create_app
+from bot.cli.core import migrate
+from bot.webhook import simulate
 from models import db
 
 PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -83,7 +84,7 @@ def reset_postgres(url: str) -> None:
 
 @pytest.fixture(scope="session")
 def fake_wechat():
-    from bot.fake_wechat import serve_fake_wechat
+    from fake_wechat import serve_fake_wechat
 
     with serve_fake_wechat() as server:
         yield server
@@ -176,7 +177,7 @@ def wechat(client, app) -> WeChat:
 @pytest.fixture
 def region_tree(app):
     """The official region tree of 长春市, imported as `flask --app bot import-regions` does."""
-    from handlers.regions import import_official
+    from handlers.people.regions import import_official
 
     import_official()
     db.session.commit()

@@ -1,7 +1,7 @@
 """Helpers for the residents and volunteers tests: the mini-program's calls, and a walked dialog."""
 from itertools import count
 
-from bot.fake_wechat import openid_for
+from fake_wechat import openid_for
 
 _logins = count(1)
 

@@ -1,13 +1,21 @@
 """Factories for the push tests: staff on the tree, residents in areas, content to send."""
 from datetime import timedelta
 
-from handlers import campaigns
-from handlers.push import channels, deliver
-from handlers.push.targeting import check
+from handlers.campaigns import authoring as campaigns
+from handlers.campaigns.push import channels, deliver
+from handlers.campaigns.push.targeting import check
 from models import Resident, db
 from models.timeutil import utcnow
-from tests.admin_support import (CITY, DISTRICT_A, DISTRICT_B, STREET_A, STREET_A2, STREET_B,  # noqa: F401
-                                 add_staff, seed_regions)
+from tests.admin_support import (  # noqa: F401
+    CITY,
+    DISTRICT_A,
+    DISTRICT_B,
+    STREET_A,
+    STREET_A2,
+    STREET_B,
+    add_staff,
+    seed_regions,
+)
 
 
 def add_residents(region_code: str, n: int, prefix: str | None = None, active: bool = False,
@@ -52,7 +60,7 @@ def run_jobs() -> None:
     """With Redis, run the queued jobs in this process as a worker would (burst); inline: done."""
     from flask import current_app
 
-    from bot import jobs
+    from infra import jobs
 
     queue = jobs.queue("push")
     if queue.is_async:

@@ -1,8 +1,15 @@
 """Enrolment: places, the waiting list in order, promotion with a notice, deadline, no family twice."""
 from datetime import timedelta
 
-from tests.activity_support import (DISTRICT_B, STREET_B, add_activity, add_family, add_school, bearer,
-                                    child_ids)
+from tests.activity_support import (
+    DISTRICT_B,
+    STREET_B,
+    add_activity,
+    add_family,
+    add_school,
+    bearer,
+    child_ids,
+)
 
 
 def enrol(client, activity, family, token, **extra):

@@ -1,8 +1,16 @@
 """Staff cancel a whole activity: families are told once, enrolment and check-in stop, it is audited."""
-from handlers.activities import cancellation, checkin
+from handlers.schools.activities import cancellation, checkin
 from models import Activity, Enrolment, db
-from tests.activity_support import (DISTRICT_A, DISTRICT_B, add_activity, add_family, add_school,
-                                    add_school_admin, bearer, child_ids)
+from tests.activity_support import (
+    DISTRICT_A,
+    DISTRICT_B,
+    add_activity,
+    add_family,
+    add_school,
+    add_school_admin,
+    bearer,
+    child_ids,
+)
 from tests.admin_support import Console, add_staff
 from tests.push_support import run_jobs
 

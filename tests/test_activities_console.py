@@ -5,8 +5,16 @@ from datetime import timedelta
 from openpyxl import load_workbook
 
 from models import Activity, db
-from tests.activity_support import (DISTRICT_A, STREET_A, add_activity, add_family, add_school,
-                                    add_school_admin, bearer, child_ids)
+from tests.activity_support import (
+    DISTRICT_A,
+    STREET_A,
+    add_activity,
+    add_family,
+    add_school,
+    add_school_admin,
+    bearer,
+    child_ids,
+)
 from tests.admin_support import Console, add_staff
 
 FORM = {"title": "回收集市", "description": "旧物交换", "place": "学校礼堂", "starts_at": "2030-06-01T09:00",
@@ -76,7 +84,7 @@ def test_figures_roll_up_from_schools_to_district_and_city(client, app):
     for username, area in (("city", "南关区"), ("district", "南岭街道")):
         page = Console(client, username).get("/admin/activities")
         assert page.status_code == 200 and area in page.text and "南岭小学" in page.text
-    from handlers.activities import figures
+    from handlers.schools.activities import figures
 
     total, rows = figures.roll_up("2201")
     assert (total.families, total.pupils) == (3, 6) and rows[0][0] == DISTRICT_A
@@ -88,7 +96,7 @@ def test_district_admin_adds_a_school_and_names_its_admin(client, app):
     school_admin = add_staff("teacher", "school_admin", STREET_A)
     console = Console(client, "district")
     assert console.post("/admin/schools", {"name": "南岭小学", "region_code": STREET_A}).status_code == 302
-    from handlers import schools
+    from handlers.schools import directory as schools
 
     school = schools.search(STREET_A)[0]
     assert console.post("/admin/schools", {"school_id": str(school.id), "username": "teacher"}).status_code == 302

@@ -1,5 +1,5 @@
 """The authorisation matrix: every role, at its node, against every console URL, inside and outside
-its subtree. Expectations are written out here, not derived from handlers/scope.py, so a change of
+its subtree. Expectations are written out here, not derived from handlers/staff/scope.py, so a change of
 rules shows up as a failing test."""
 import io
 
@@ -8,8 +8,16 @@ from openpyxl import load_workbook
 
 from models import AuditEntry, ServiceRecord, TaughtItem, Volunteer, db
 from models.staff import Staff
-from tests.admin_support import (CITY, DISTRICT_A, DISTRICT_B, STREET_A, STREET_B, Console,
-                                 add_staff, add_volunteer)
+from tests.admin_support import (
+    CITY,
+    DISTRICT_A,
+    DISTRICT_B,
+    STREET_A,
+    STREET_B,
+    Console,
+    add_staff,
+    add_volunteer,
+)
 
 ACTORS = {  # name: (role, node)
     "city_admin": ("city_admin", CITY),

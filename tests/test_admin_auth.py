@@ -2,10 +2,18 @@
 import time
 
 from bot import create_app
-from handlers import staff as staff_accounts
+from handlers.staff import accounts as staff_accounts
 from models import db
 from models.staff import AuditEntry, Staff
-from tests.admin_support import CITY, DISTRICT_A, PASSWORD, TOKEN, Console, add_staff, seed_regions
+from tests.admin_support import (
+    CITY,
+    DISTRICT_A,
+    PASSWORD,
+    TOKEN,
+    Console,
+    add_staff,
+    seed_regions,
+)
 
 
 def actions() -> list[str]:

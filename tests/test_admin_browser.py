@@ -10,8 +10,16 @@ from openpyxl import load_workbook
 from playwright.sync_api import expect, sync_playwright
 from werkzeug.serving import make_server
 
-from tests.admin_support import (CITY, DISTRICT_A, DISTRICT_B, PASSWORD, STREET_A, STREET_B,
-                                 add_staff, add_volunteer)
+from tests.admin_support import (
+    CITY,
+    DISTRICT_A,
+    DISTRICT_B,
+    PASSWORD,
+    STREET_A,
+    STREET_B,
+    add_staff,
+    add_volunteer,
+)
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",

@@ -1,7 +1,7 @@
 """What the console's pages do: teaching changes the bot's answer, the dashboard counts questions."""
 from datetime import date, timedelta
 
-from handlers import dashboard
+from handlers.figures import dashboard
 from models import AuditEntry, InboundMessage, db
 from tests.admin_support import CITY, DISTRICT_A, Console, add_staff
 

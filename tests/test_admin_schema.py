@@ -3,11 +3,11 @@ from contextlib import contextmanager
 
 import pytest
 from alembic import command as alembic_command
-from sqlalchemy import inspect, insert
+from sqlalchemy import insert, inspect
 from sqlalchemy.exc import IntegrityError
 
-from bot.cli import alembic_config
-from handlers.staff import StaffError, create_staff
+from bot.cli.core import alembic_config
+from handlers.staff.accounts import StaffError, create_staff
 from models import db
 from models.staff import Staff
 from tests.admin_support import CITY, add_staff, password_hash

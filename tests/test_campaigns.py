@@ -1,11 +1,22 @@
 """Campaigns at every tier: adoption keeps the link, and reach rolls up to the original."""
 import pytest
 
-from handlers import campaigns
-from handlers.campaigns import CampaignError
-from handlers.push import report
-from tests.push_support import (CITY, DISTRICT_A, DISTRICT_B, STREET_A, STREET_A2, STREET_B, add_residents,
-                                add_staff, campaign_with_item, follow, push)
+from handlers.campaigns import authoring as campaigns
+from handlers.campaigns.authoring import CampaignError
+from handlers.campaigns.push import report
+from tests.push_support import (
+    CITY,
+    DISTRICT_A,
+    DISTRICT_B,
+    STREET_A,
+    STREET_A2,
+    STREET_B,
+    add_residents,
+    add_staff,
+    campaign_with_item,
+    follow,
+    push,
+)
 
 
 def test_a_district_adopts_the_city_campaign_and_adds_local_items(app):
@@ -55,7 +66,7 @@ def test_a_districts_adopted_campaign_rolls_its_reach_up_to_the_city(app, fake_w
 
 
 def test_sign_ups_after_a_push_count_for_the_campaign_and_forgetting_keeps_the_figures(app, fake_wechat):
-    from handlers import residents
+    from handlers.people import residents
     from models import Delivery, Volunteer, db
 
     city = add_staff("city", "city_admin", CITY)

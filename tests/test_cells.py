@@ -4,12 +4,20 @@ from datetime import timedelta
 import pytest
 
 from content import cells as catalogue
-from handlers import cells
-from handlers.cells import CellError, Refused
+from handlers.cells import workflow as cells
+from handlers.cells.workflow import CellError, Refused
 from models import Staff, db
 from models.cells import Cell
 from models.timeutil import utcnow
-from tests.admin_support import CITY, DISTRICT_A, DISTRICT_B, STREET_A, Console, add_staff, seed_regions
+from tests.admin_support import (
+    CITY,
+    DISTRICT_A,
+    DISTRICT_B,
+    STREET_A,
+    Console,
+    add_staff,
+    seed_regions,
+)
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
 PDF = b"%PDF-1.4\n" + b"x" * 64
@@ -226,8 +234,8 @@ def test_console_lists_cells_in_scope_and_serves_evidence_as_a_download(app, cli
 
 
 def test_a_contact_who_is_forgotten_leaves_the_units_application_and_the_figures(app, wechat, mini_program):
-    from handlers import figures
-    from handlers import quiz
+    from handlers.figures import tiers as figures
+    from handlers.quiz import rounds as quiz
     from models import Resident
 
     token, cell_id = apply_as_unit(mini_program)
@@ -272,7 +280,7 @@ def test_files_from_the_old_evidence_folder_move_into_the_database(app, mini_pro
     from alembic import command as alembic_command
     from sqlalchemy import text as sql
 
-    from bot.cli import alembic_config
+    from bot.cli.core import alembic_config
 
     token, cell_id = apply_as_unit(mini_program)
     upload(mini_program, token, cell_id, "S1", PNG, "照片.png")

@@ -3,13 +3,19 @@ from datetime import datetime, time, timedelta
 
 import pytest
 
-from bot import jobs
-from bot.activities_cli import send_reminders
-from handlers.activities import checkin
-from handlers.activities.clock import LOCAL, local_date, to_utc, utcnow
+from bot.cli.activities import send_reminders
+from handlers.schools.activities import checkin
+from infra import jobs
+from infra.clock import LOCAL, local_date, to_utc, utcnow
 from models import Enrolment, ServiceRecord, Volunteer, db
-from tests.activity_support import (add_activity, add_family, add_school, add_school_admin, bearer,
-                                    child_ids)
+from tests.activity_support import (
+    add_activity,
+    add_family,
+    add_school,
+    add_school_admin,
+    bearer,
+    child_ids,
+)
 from tests.admin_support import PASSWORD
 
 

@@ -1,11 +1,10 @@
 """Degrade, don't fail: with Redis or PostgreSQL gone, residents still get sorting answers."""
 import pytest
 
-from bot import simulate
+from bot.webhook import simulate
 from models import InboundMessage, db
 from tests.conftest import WeChat, postgres_config, running_app
 from tests.outage import Relay
-
 
 # What a test may cut: the service's port, and the setting that points the app at it.
 SERVICES = {"redis": (6379, "REDIS_URL"), "postgres": (5432, "SQLALCHEMY_DATABASE_URI")}
@@ -85,7 +84,7 @@ def test_logs_of_a_failing_database_are_json_with_the_request_id_and_no_personal
 
     import psycopg
 
-    from bot.logs import json_handler
+    from infra.logs import json_handler
 
     config = {**postgres_config(postgres_url), "DATABASE_STATEMENT_TIMEOUT": 0.3}
     stream = io.StringIO()

@@ -7,7 +7,13 @@ import requests
 from werkzeug.serving import make_server
 
 from models import Enrolment, db
-from tests.activity_support import add_activity, add_family, add_school, bearer, child_ids
+from tests.activity_support import (
+    add_activity,
+    add_family,
+    add_school,
+    bearer,
+    child_ids,
+)
 from tests.conftest import postgres_config, running_app
 
 

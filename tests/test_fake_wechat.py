@@ -10,7 +10,7 @@ import requests
 from wechatpy import WeChatClient
 from wechatpy.exceptions import WeChatClientException
 
-from bot.fake_wechat import openid_for, serve_fake_wechat, unionid_for
+from fake_wechat import openid_for, serve_fake_wechat, unionid_for
 
 APP_ID, SECRET = "wxdemo0000000000", "demo-secret"
 MINI_APP_ID, MINI_SECRET = "wxmini0000000000", "mini-secret"
@@ -339,7 +339,7 @@ def test_concurrent_sends_are_all_counted(fake, client):
 
 def test_runs_standalone_as_a_module():
     repo = Path(__file__).resolve().parent.parent
-    process = subprocess.Popen([sys.executable, "-m", "bot.fake_wechat", "--port", "0", "--app", "wxa:sa"],
+    process = subprocess.Popen([sys.executable, "-m", "fake_wechat", "--port", "0", "--app", "wxa:sa"],
                                cwd=repo, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
         base_url = process.stdout.readline().split()[-1]

@@ -5,13 +5,23 @@ from decimal import Decimal
 
 from openpyxl import load_workbook
 
-from handlers import figures, quiz
+from handlers.figures import tiers as figures
+from handlers.quiz import rounds as quiz
 from models import Resident, ServiceRecord, Volunteer, db
 from models.cells import Cell, CellEvent, CellEvidence, CellScore
 from models.quiz import KnowledgeAnswer
 from models.timeutil import utcnow
-from tests.admin_support import (CITY, DISTRICT_A, DISTRICT_B, STREET_A, STREET_A2, STREET_B, Console,
-                                 add_staff, seed_regions)
+from tests.admin_support import (
+    CITY,
+    DISTRICT_A,
+    DISTRICT_B,
+    STREET_A,
+    STREET_A2,
+    STREET_B,
+    Console,
+    add_staff,
+    seed_regions,
+)
 
 
 def resident(openid: str, region: str | None, bound_days_ago: int = 30) -> Resident:

@@ -4,8 +4,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bot import jobs
-from bot.delivery import send_customer_text
+from bot.webhook.late import send_late_answer
+from infra import jobs
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -17,7 +17,7 @@ def sent_texts(fake_wechat) -> list[tuple[str, str]]:
 
 def test_a_job_runs_inline_without_redis(app, fake_wechat, backend):
     fake_wechat.set_user("o-inline-user", active=True, subscribed=True)
-    jobs.enqueue(send_customer_text, "o-inline-user", "您好")
+    jobs.enqueue(send_late_answer, "o-inline-user", "您好", "msg:1")
     expected = [] if backend == "postgres" else [("o-inline-user", "您好")]
     assert sent_texts(fake_wechat) == expected
 
@@ -25,7 +25,7 @@ def test_a_job_runs_inline_without_redis(app, fake_wechat, backend):
 def test_a_worker_on_another_process_runs_queued_jobs_once(pg_app, fake_wechat):
     fake_wechat.set_user("o-queued-user", active=True, subscribed=True)
     for _ in range(2):  # the same work enqueued twice is one job
-        jobs.enqueue(send_customer_text, "o-queued-user", "稍后的回答", job_id="late-answer-1")
+        jobs.enqueue(send_late_answer, "o-queued-user", "稍后的回答", "msg:2", job_id="late-answer-1")
     assert sent_texts(fake_wechat) == []
     env = {**os.environ, "DATABASE_URL": pg_app.config["SQLALCHEMY_DATABASE_URI"],
            "REDIS_URL": pg_app.config["REDIS_URL"],
@@ -38,5 +38,5 @@ def test_a_worker_on_another_process_runs_queued_jobs_once(pg_app, fake_wechat):
 
 def test_a_permanent_wechat_error_is_recorded_not_retried(app, fake_wechat):
     fake_wechat.set_user("o-gone", subscribed=False)
-    assert send_customer_text("o-gone", "您好") == "43004"
+    assert send_late_answer("o-gone", "您好", "msg:3") == "43004"
     assert len(fake_wechat.calls("/cgi-bin/message/custom/send")) == 1

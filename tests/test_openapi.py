@@ -7,11 +7,20 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+)
 
 from bot.api.login import serializer
 from models import ServiceRecord, Volunteer, db
-from tests.activity_support import STREET_A, add_activity, add_family, add_school, add_school_admin
+from tests.activity_support import (
+    STREET_A,
+    add_activity,
+    add_family,
+    add_school,
+    add_school_admin,
+)
 from tests.admin_support import PASSWORD
 from tests.conftest import postgres_config, running_app
 

@@ -1,7 +1,7 @@
 """Health, readiness, metrics, request ids and rate limits, as operators and abusers meet them."""
 import pytest
 
-from bot import simulate
+from bot.webhook import simulate
 from tests.conftest import WeChat, postgres_config, running_app
 from tests.outage import Relay
 
@@ -42,8 +42,8 @@ def test_every_response_carries_a_request_id(client):
 
 
 def test_an_answer_worked_out_in_the_pool_logs_under_its_request_id(app, wechat, monkeypatch):
-    from bot.logs import REQUEST_ID
     from handlers.sorting import get_engine
+    from infra.logs import REQUEST_ID
 
     engine, seen = get_engine(), []
     classify = engine.classify
@@ -133,8 +133,15 @@ def metric(client, name: str, **labels) -> float | None:
 
 
 def test_metrics_show_queue_depth_and_the_progress_of_a_running_push(pg_app, fake_wechat):
-    from handlers.push import deliver
-    from tests.push_support import STREET_A, add_residents, add_staff, follow, push, run_jobs
+    from handlers.campaigns.push import deliver
+    from tests.push_support import (
+        STREET_A,
+        add_residents,
+        add_staff,
+        follow,
+        push,
+        run_jobs,
+    )
 
     client = pg_app.test_client()
     sent_before = metric(client, "wufei_push_deliveries_total", status="sent") or 0  # counters are per process

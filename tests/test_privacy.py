@@ -3,8 +3,8 @@ from datetime import date
 
 from sqlalchemy import select
 
-from bot import simulate
-from handlers import service
+from bot.webhook import simulate
+from handlers.volunteers import service
 from models import Base, ServiceRecord, Volunteer, db
 from tests.people_support import register_in_chat
 
@@ -46,7 +46,7 @@ def assert_nothing_personal_left(app, openid: str, unionid: str) -> None:
 
 
 def test_delete_my_data_leaves_nothing_personal_in_any_table(app, wechat, mini_program, region_tree):
-    from bot.fake_wechat import unionid_for
+    from fake_wechat import unionid_for
 
     openid = a_full_life(wechat, mini_program, "judy")
     assert openid in everything_stored() and NAME in everything_stored()
@@ -59,7 +59,7 @@ def test_delete_my_data_leaves_nothing_personal_in_any_table(app, wechat, mini_p
 
 
 def test_unfollowing_forgets_too(app, wechat, mini_program, region_tree):
-    from bot.fake_wechat import unionid_for
+    from fake_wechat import unionid_for
 
     openid = a_full_life(wechat, mini_program, "kim")
     assert wechat.reply(simulate.event_xml(openid, "unsubscribe")) is None

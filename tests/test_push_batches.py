@@ -1,6 +1,6 @@
 """Batches: mass lists follow streets, never hold a lone openid, and stay within 10,000."""
-from handlers.push.batches import cut
-from handlers.push.channels import Recipient
+from handlers.campaigns.push.batches import cut
+from handlers.campaigns.push.channels import Recipient
 
 
 def listed(code: str, n: int, start: int = 0) -> list[Recipient]:

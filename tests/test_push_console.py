@@ -5,11 +5,22 @@ import re
 
 from openpyxl import load_workbook
 
-from handlers.push import deliver, links
+from handlers.campaigns.push import deliver, links
 from models import AuditEntry, Campaign, Delivery, LinkClick, Push, db
 from tests.admin_support import Console
-from tests.push_support import (CITY, DISTRICT_A, STREET_A, STREET_A2, STREET_B, add_residents, add_staff,
-                                follow, push, run_jobs, statuses)
+from tests.push_support import (
+    CITY,
+    DISTRICT_A,
+    STREET_A,
+    STREET_A2,
+    STREET_B,
+    add_residents,
+    add_staff,
+    follow,
+    push,
+    run_jobs,
+    statuses,
+)
 
 
 def test_a_district_adopts_pushes_and_reads_its_reach(app, client, fake_wechat):

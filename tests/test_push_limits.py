@@ -3,11 +3,21 @@ minute, the daily template quota; permanent errors are not retried, transient on
 import pytest
 from rq.registry import ScheduledJobRegistry
 
-from bot import jobs, state
-from handlers.push import deliver, ratelimit
+from handlers.campaigns.push import deliver
+from infra import jobs, state
+from infra import throttle as ratelimit
 from models import Delivery, db
-from tests.push_support import (STREET_A, STREET_A2, add_residents, add_staff, follow, opt_in, push,
-                                run_jobs, statuses)
+from tests.push_support import (
+    STREET_A,
+    STREET_A2,
+    add_residents,
+    add_staff,
+    follow,
+    opt_in,
+    push,
+    run_jobs,
+    statuses,
+)
 
 
 def deliveries_of(push_id: int) -> dict:
@@ -142,10 +152,10 @@ def test_a_message_a_dead_worker_may_have_sent_is_never_sent_again(app, fake_wec
 
 def test_a_repeated_template_call_reaches_the_user_once(app, fake_wechat):
     """WeChat's client_msg_id (10 min): why a template batch may be re-run after a crash."""
-    from bot.push_api import PushClient
+    from infra.wechat.send import Sender
 
     fake_wechat.set_user("o-opted", active=False)
-    api = PushClient()
+    api = Sender()
     for _ in range(2):
         api.template("o-opted", "campaign-notice", {"first": {"value": "无废城市"}}, "", client_msg_id="wufei-1-7")
     api.template("o-opted", "campaign-notice", {"first": {"value": "无废城市"}}, "", client_msg_id="wufei-2-9")

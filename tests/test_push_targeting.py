@@ -1,11 +1,24 @@
 """Targeting stays in the sender's subtree; the city reaches every district; the plan before sending."""
 import pytest
 
-from handlers.push import PushError, deliver
-from handlers.push.targeting import check
+from handlers.campaigns.push import PushError, deliver
+from handlers.campaigns.push.targeting import check
 from models import Delivery, DistrictTag, ResidentTag, db
-from tests.push_support import (CITY, DISTRICT_A, DISTRICT_B, STREET_A, STREET_A2, STREET_B, add_residents,
-                                add_staff, follow, opt_in, push, run_jobs, statuses)
+from tests.push_support import (
+    CITY,
+    DISTRICT_A,
+    DISTRICT_B,
+    STREET_A,
+    STREET_A2,
+    STREET_B,
+    add_residents,
+    add_staff,
+    follow,
+    opt_in,
+    push,
+    run_jobs,
+    statuses,
+)
 
 
 def test_a_street_admin_cannot_target_outside_their_street(app, fake_wechat):
@@ -34,7 +47,7 @@ def test_a_city_push_reaches_every_district(app, fake_wechat):
     assert {d["openid"] for d in delivered["deliveries"]} == {r.openid for r in people}
     [call] = fake_wechat.calls("/cgi-bin/message/mass/sendall")  # one call: to all followers
     assert call["json"]["filter"]["is_to_all"] is True
-    from handlers.push import report
+    from handlers.campaigns.push import report
     reach = report.for_pushes(city, [sent.id])
     assert (reach.nodes[DISTRICT_A].sent, reach.nodes[DISTRICT_B].sent, reach.nodes[CITY].sent) == (7, 5, 12)
 

@@ -10,9 +10,17 @@ import sys
 import time
 from pathlib import Path
 
-from handlers.push import deliver
+from handlers.campaigns.push import deliver
 from models import db
-from tests.push_support import STREET_A, add_residents, add_staff, follow, opt_in, push, statuses
+from tests.push_support import (
+    STREET_A,
+    add_residents,
+    add_staff,
+    follow,
+    opt_in,
+    push,
+    statuses,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 

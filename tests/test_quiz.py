@@ -1,7 +1,7 @@
 """无废知识问答 and micro-surveys through the real webhook and the mini-program API."""
 import random
 
-from handlers import quiz
+from handlers.quiz import rounds as quiz
 from handlers.sorting import get_engine
 from models import Resident, db
 from models.quiz import KnowledgeAnswer, QuizAttempt
@@ -145,7 +145,7 @@ def test_a_survey_is_answered_in_the_chat_and_the_api_once_per_resident(app, wec
 
 
 def test_the_menu_button_starts_a_quiz_and_help_mentions_it(app, wechat):
-    from bot import simulate
+    from bot.webhook import simulate
 
     reply = wechat.reply(simulate.event_xml("o-menu", "CLICK", "QUIZ"))
     assert "无废知识问答" in reply and "第1/3题" in reply

@@ -1,8 +1,8 @@
 """The region tree: a re-runnable import, communities staff add, and binding an area in the chat."""
 from pathlib import Path
 
-from bot.people_cli import add_community, import_regions
-from handlers import regions
+from bot.cli.people import add_community, import_regions
+from handlers.people import regions
 from models import Region, Resident, db
 
 

@@ -3,7 +3,7 @@ import time
 
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
-from bot.fake_wechat import unionid_for
+from fake_wechat import unionid_for
 from models import Resident, Volunteer, db
 
 APPLICATION = {"name": "刘一", "phone": "13812345678", "region_code": "220102001",

@@ -14,7 +14,7 @@ import pytest
 import requests
 
 from bench.webhook import free_port
-from bot import simulate
+from bot.webhook import simulate
 from models import InboundMessage, Resident, db
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -4,7 +4,14 @@ import time
 
 import pytest
 
-from handlers.sorting import CATEGORIES, Classification, Engine, classify, format_reply, get_engine
+from handlers.sorting import (
+    CATEGORIES,
+    Classification,
+    Engine,
+    classify,
+    format_reply,
+    get_engine,
+)
 
 
 def categories(text: str) -> list[str]:

@@ -3,9 +3,9 @@ import json
 
 import pytest
 
-from content.build_sorting import read_cedict
 from content.sorting import load_knowledge
 from handlers.sorting import CATEGORIES, Engine, classify, format_reply, get_engine
+from handlers.sorting.build import read_cedict
 from handlers.sorting.model import STORED, training_digest
 
 
@@ -143,7 +143,7 @@ def test_a_model_guess_is_never_dressed_as_a_dictionary_match(engine_without):
 
 
 def test_the_stored_guesser_was_trained_on_the_shipped_item_list():
-    """Rebuild with `python -m content.build_sorting` after changing items or training settings."""
+    """Rebuild with `python -m handlers.sorting.build` after changing items or training settings."""
     knowledge = load_knowledge()
     stored = json.loads(STORED.read_text(encoding="utf-8"))
     assert stored["digest"] == training_digest(knowledge.items, CATEGORIES, knowledge.tuning["training"])

@@ -1,7 +1,8 @@
 """A micro-survey carried by a real push: recipients are asked it first and count as reached."""
 from datetime import timedelta
 
-from handlers import campaigns, figures
+from handlers.campaigns import authoring as campaigns
+from handlers.figures import tiers as figures
 from models import db
 from models.campaigns import ContentItem
 from models.pushes import Delivery

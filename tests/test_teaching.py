@@ -4,7 +4,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bot.cli import migrate, teach, unrecognised, untaught
+from bot.cli.core import migrate, teach, unrecognised, untaught
 from models import TaughtItem, UnrecognisedQuery, db
 
 ROOT = Path(__file__).resolve().parent.parent

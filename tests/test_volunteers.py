@@ -3,9 +3,9 @@ from datetime import date
 
 from openpyxl import load_workbook
 
-from bot import simulate
-from bot.people_cli import export_volunteers, record_service, review_volunteer
-from handlers import service
+from bot.cli.people import export_volunteers, record_service, review_volunteer
+from bot.webhook import simulate
+from handlers.volunteers import service
 from models import InboundMessage, Volunteer, db
 from tests.people_support import register_in_chat
 
@@ -218,7 +218,7 @@ def test_dialog_state_expires_in_shared_state(wechat, region_tree, app):
 
 
 def test_console_approval_tells_the_volunteer_once_in_wechat(wechat, region_tree, client, fake_wechat):
-    from handlers import volunteers
+    from handlers.volunteers import records as volunteers
     from tests.admin_support import Console, add_staff
     from tests.push_support import run_jobs
 
@@ -256,7 +256,7 @@ def test_console_rejection_tells_the_volunteer_and_a_later_approval_tells_again(
 
 
 def test_a_volunteer_outside_the_48_hour_window_is_not_retried(wechat, region_tree, client, fake_wechat):
-    from handlers import volunteers
+    from handlers.volunteers import records as volunteers
     from tests.admin_support import Console, add_staff
     from tests.push_support import run_jobs
 

@@ -3,7 +3,8 @@ import time
 
 import pytest
 
-from bot import jobs, simulate
+from bot.webhook import simulate
+from infra import jobs
 from models import InboundMessage, Resident, db
 
 BATTERY = "废电池是什么垃圾"
@@ -203,22 +204,19 @@ def test_concurrent_retries_wait_for_the_first_answer_and_have_one_effect(pg_app
 
 
 def test_a_late_answer_is_sent_at_most_once_and_retried_only_when_wechat_refused(pg_app, fake_wechat):
-    from requests import Timeout
-    from wechatpy.exceptions import WeChatClientException
-
-    from bot.delivery import send_late_answer
+    from bot.webhook.late import send_late_answer
+    from infra.wechat.send import SendError
 
     sent = lambda: len([c for c in fake_wechat.calls("/cgi-bin/message/custom/send") if not c["errcode"]])  # noqa: E731
     pg_app.config["WECHAT_API_TIMEOUT"] = 0.3
     fake_wechat.set_fault("/cgi-bin/message/custom/send", delay=1.0, times=1)  # delivered, answer lost
-    with pytest.raises(Timeout):
-        send_late_answer("o-late", "废电池 → 有害垃圾", "o-late:1")
-    assert send_late_answer("o-late", "废电池 → 有害垃圾", "o-late:1") == "claimed before"  # RQ's retry
+    assert send_late_answer("o-late", "废电池 → 有害垃圾", "o-late:1") == "unconfirmed"
+    assert send_late_answer("o-late", "废电池 → 有害垃圾", "o-late:1") == "skipped"  # RQ's retry
     time.sleep(1.0)
     assert sent() == 1
 
     fake_wechat.set_fault("/cgi-bin/message/custom/send", -1, times=1)  # "system busy": nothing sent
-    with pytest.raises(WeChatClientException):
+    with pytest.raises(SendError):
         send_late_answer("o-late", "塑料瓶 → 可回收物", "o-late:2")
     assert send_late_answer("o-late", "塑料瓶 → 可回收物", "o-late:2") == "sent"
     assert sent() == 2

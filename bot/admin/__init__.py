@@ -2,16 +2,27 @@
 
 Every request passes through here: the session is loaded from shared state, every POST must carry
 a valid CSRF token, and every response gets the console's security headers. Views call
-`require(capability)`; what lies in whose subtree is decided in handlers/scope.py alone.
+`require(capability)`; what lies in whose subtree is decided in handlers/staff/scope.py alone.
 """
 import hashlib
 import hmac
 import secrets
 from functools import wraps
 
-from flask import Blueprint, Flask, abort, current_app, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 
-from handlers import scope, staff as staff_accounts
+from handlers.staff import accounts as staff_accounts
+from handlers.staff import scope
 
 admin = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates",
                   static_folder="static")
@@ -123,11 +134,19 @@ def console_error(error):
 
 
 def init_app(app: Flask) -> None:
-    from bot.admin import audit, auth, dashboard, people, queries, staff  # noqa: F401  routes
-    from bot.admin import activities  # noqa: F401  school activities (issue 7)
-    from bot.admin import campaigns, pushes  # noqa: F401  campaigns and pushes (issue 6)
-    from bot.admin import cells, figures, surveys  # noqa: F401  zero-waste cells, figures, surveys (issue 8)
-    from bot.admin.cli import create_admin
+    from bot.admin import (  # noqa: F401  routes  # noqa: F401  campaigns and pushes  # noqa: F401  zero-waste cells, figures, surveys
+        activities,  # noqa: F401  school activities
+        audit,
+        auth,
+        campaigns,
+        cells,
+        dashboard,
+        figures,
+        people,
+        pushes,
+        queries,
+        staff,
+        surveys,
+    )
 
     app.register_blueprint(admin)
-    app.cli.add_command(create_admin)

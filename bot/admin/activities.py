@@ -10,12 +10,23 @@ from bot.admin.flow import done, record
 from bot.api.openapi import field_text
 from bot.api.school import ActivityIn
 from content.activity_texts import text
-from handlers import exports, reminders, schools, scope
-from handlers.activities import ActivityError, cancellation, catalogue, checkin, figures, lists
-from handlers.activities.cancellation import CancelError
-from handlers.activities.catalogue import ActivityForm
-from handlers.activities.clock import label, local
-from handlers.schools import SchoolError
+from handlers.schools import directory as schools
+from handlers.schools import reminders
+from handlers.schools.activities import (
+    ActivityError,
+    cancellation,
+    catalogue,
+    checkin,
+    enrolment,
+    figures,
+    lists,
+)
+from handlers.schools.activities.cancellation import CancelError
+from handlers.schools.activities.catalogue import ActivityForm
+from handlers.schools.directory import SchoolError
+from handlers.staff import scope
+from infra import xlsx as exports
+from infra.clock import label, local
 from models import Enrolment, db
 
 
@@ -102,7 +113,7 @@ def activity_edit(activity_id: int):
         form, errors = parse_form()
         if form:
             try:
-                promoted = catalogue.update(activity.id, form)
+                promoted = enrolment.update_activity(activity.id, form)
             except ActivityError as error:
                 db.session.rollback()
                 errors = error.fields or {"form": str(error)}

@@ -2,7 +2,7 @@
 from flask import g, render_template
 
 from bot.admin import admin, require
-from handlers import audit
+from handlers.staff import audit
 
 
 @admin.get("/audit")

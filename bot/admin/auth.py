@@ -2,9 +2,17 @@
 from flask import g, redirect, render_template, request, url_for
 from werkzeug.security import check_password_hash
 
-from bot.admin import SESSION_COOKIE, admin, client_ip, login_required, notify, set_cookie
-from handlers import audit, staff as staff_accounts
-from handlers.staff import StaffError
+from bot.admin import (
+    SESSION_COOKIE,
+    admin,
+    client_ip,
+    login_required,
+    notify,
+    set_cookie,
+)
+from handlers.staff import accounts as staff_accounts
+from handlers.staff import audit
+from handlers.staff.accounts import StaffError
 from models import db
 from models.staff import Staff
 from models.timeutil import utcnow

@@ -5,9 +5,10 @@ from bot.admin import admin, require
 from bot.admin.flow import done, record
 from bot.admin.people import xlsx
 from bot.admin.reach import charts_for
-from handlers import campaigns, scope
-from handlers.campaigns import CampaignError
-from handlers.push import report
+from handlers.campaigns import authoring as campaigns
+from handlers.campaigns.authoring import CampaignError
+from handlers.campaigns.push import report
+from handlers.staff import scope
 from models import Push, db
 
 

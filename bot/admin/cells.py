@@ -5,8 +5,9 @@ from flask import abort, g, redirect, render_template, request, send_file, url_f
 
 from bot.admin import admin, notify, require
 from content import cells as catalogue
-from handlers import cells, scope
-from handlers.cells import CellError
+from handlers.cells import workflow as cells
+from handlers.cells.workflow import CellError
+from handlers.staff import scope
 from models import db
 from models.cells import STATUSES
 

@@ -2,7 +2,8 @@
 from flask import g, redirect, render_template, url_for
 
 from bot.admin import admin, charts, require
-from handlers import dashboard as figures, scope
+from handlers.figures import dashboard as figures
+from handlers.staff import scope
 
 
 @admin.get("/")

@@ -1,13 +1,15 @@
 """The campaign's figures in the console: cells vs 2025 targets (with Excel), and one page per tier.
 
-Every number on these pages is computed by handlers/figures.py from records when the page loads.
+Every number on these pages is computed by handlers/figures/tiers.py from records when the page loads.
 """
 from datetime import timedelta
 
 from flask import Response, abort, g, redirect, render_template, url_for
 
 from bot.admin import admin, charts, client_ip, require
-from handlers import audit, exports, figures, scope
+from handlers.figures import tiers as figures
+from handlers.staff import audit, scope
+from infra import xlsx as exports
 from models import db
 from models.timeutil import utcnow
 

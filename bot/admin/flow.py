@@ -2,7 +2,7 @@
 from flask import g, redirect, url_for
 
 from bot.admin import client_ip, notify
-from handlers import audit
+from handlers.staff import audit
 from models import db
 
 

@@ -5,9 +5,11 @@ from flask import Response, abort, g, redirect, render_template, request, url_fo
 
 from bot.admin import admin, notify, require
 from bot.admin.flow import done, record
-from handlers import exports, roster, scope
-from handlers.roster import RosterError
-from handlers.volunteers import notify_reviewed
+from handlers.staff import scope
+from handlers.volunteers import roster
+from handlers.volunteers.records import notify_reviewed
+from handlers.volunteers.roster import RosterError
+from infra import xlsx as exports
 from models import db
 
 

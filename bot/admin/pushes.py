@@ -8,11 +8,19 @@ from bot.admin import admin, notify, require
 from bot.admin.flow import done, record
 from bot.admin.people import xlsx
 from bot.admin.reach import charts_for
-from bot.push_api import PushClient, SendError
-from handlers import campaigns, scope
-from handlers.push import PushError, channels, deliver, links, messages, report
-from handlers.push.targeting import GROUP_NAMES, Target, check, describe
-from models import ContentItem, Push, db
+from handlers.campaigns import authoring as campaigns
+from handlers.campaigns.push import (
+    PushError,
+    channels,
+    deliver,
+    links,
+    messages,
+    report,
+)
+from handlers.campaigns.push.targeting import GROUP_NAMES, Target, check, describe
+from handlers.staff import scope
+from infra.wechat.send import Sender, SendError
+from models import ContentItem, Push, School, db
 
 
 def push_or_404(push_id: int) -> Push:
@@ -23,10 +31,6 @@ def push_or_404(push_id: int) -> Push:
 
 
 def schools() -> list[tuple[int, str]]:
-    try:
-        from models.schools import School
-    except ImportError:
-        return []
     rows = scope.scope_filter(db.select(School.id, School.name), School.region_code, g.staff)
     return [tuple(r) for r in db.session.execute(rows.order_by(School.name))]
 
@@ -107,7 +111,7 @@ def push_preview(push_id: int):
         abort(400, "请填写接收预览的微信 openid")
     item = db.session.get(ContentItem, push.item_id)
     try:
-        PushClient().preview(openid, messages.mass(item, links.url(links.token_for_batch(push.id, 0))))
+        Sender().preview(openid, messages.mass(item, links.url(links.token_for_batch(push.id, 0))))
     except SendError as error:
         notify(f"预览未发出（微信错误 {error.code}）")
     else:

@@ -2,10 +2,10 @@
 from flask import abort, g, redirect, render_template, request, url_for
 
 from bot.admin import admin, client_ip, notify, require
-from handlers import audit
 from content.sorting import read_toml
 from handlers.sorting import CATEGORIES, get_engine
 from handlers.sorting.teaching import teach, untaught
+from handlers.staff import audit
 from models import TaughtItem, UnrecognisedQuery, db
 
 PAGE = 50

@@ -1,6 +1,6 @@
 """Charts of a reach report: one bar chart per tier (districts of the city, streets of a district)."""
 from bot.admin import charts
-from handlers import scope
+from handlers.staff import scope
 
 
 def charts_for(reach, staff) -> list[dict]:

@@ -3,8 +3,9 @@ from flask import abort, g, render_template, request
 
 from bot.admin import admin, require
 from bot.admin.flow import done, record
-from handlers import scope, staff as staff_accounts
-from handlers.staff import StaffError
+from handlers.staff import accounts as staff_accounts
+from handlers.staff import scope
+from handlers.staff.accounts import StaffError
 from models import db
 from models.staff import Staff
 

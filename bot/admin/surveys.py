@@ -4,9 +4,12 @@ from sqlalchemy import func
 
 from bot.admin import admin, notify, require
 from bot.admin.flow import done
-from handlers import campaigns, quiz, scope, survey_push
-from handlers.campaigns import CampaignError
-from handlers.quiz import QuizError
+from handlers.campaigns import authoring as campaigns
+from handlers.campaigns import surveys as survey_push
+from handlers.campaigns.authoring import CampaignError
+from handlers.quiz import rounds as quiz
+from handlers.quiz.rounds import QuizError
+from handlers.staff import scope
 from models import db
 from models.quiz import KnowledgeAnswer, Survey
 

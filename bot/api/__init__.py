@@ -41,11 +41,20 @@ def http_error(error: HTTPException):
 
 
 def init_app(app: Flask) -> None:
-    from bot.api import sorting  # noqa: F401  each endpoint module adds its routes to `api`
-    from bot.api import login, regions, residents, volunteers  # noqa: F401
-    from bot.api import cells, quiz  # noqa: F401  zero-waste cells; 无废知识问答 and surveys
-    from bot.api import activities, families, openapi, school  # noqa: F401  issue 7
-    from bot.api import notices  # noqa: F401  campaign notices by template/subscribe message
+    from bot.api import (  # noqa: F401  # noqa: F401  zero-waste cells; 无废知识问答 and surveys  # noqa: F401  issue 7
+        activities,
+        cells,
+        families,
+        login,
+        notices,  # noqa: F401  campaign notices by template/subscribe message
+        openapi,
+        quiz,
+        regions,
+        residents,
+        school,
+        sorting,  # noqa: F401  each endpoint module adds its routes to `api`
+        volunteers,
+    )
 
     app.register_blueprint(api)
     app.register_error_handler(HTTPException, http_error)

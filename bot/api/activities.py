@@ -1,13 +1,14 @@
 """/api/v1/activities: activities open to the caller's family, enrolment, cancellation, check-in."""
-from flask import Response as FlaskResponse, g, jsonify
+from flask import Response as FlaskResponse
+from flask import g, jsonify
 from pydantic import BaseModel, Field
 
 from bot.api import ApiError, api
 from bot.api.login import personal
 from bot.api.openapi import RESIDENT, Id, responses, spec
-from handlers import families, reminders
-from handlers.activities import ActivityError, catalogue, checkin, enrolment
-from handlers.families import FamilyError
+from handlers.schools import families, reminders
+from handlers.schools.activities import ActivityError, catalogue, checkin, enrolment
+from handlers.schools.families import FamilyError
 from models import db
 
 STATUS = {"activity_not_found": 404, "not_enrolled": 404, "no_family": 404, "already_enrolled": 409,

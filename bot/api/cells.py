@@ -8,8 +8,9 @@ from flask import g, jsonify, request
 from bot.api import ApiError, api, json_body
 from bot.api.login import personal
 from content import cells as catalogue
-from handlers import cell_evidence, cells
-from handlers.cells import CellError
+from handlers.cells import evidence as cell_evidence
+from handlers.cells import workflow as cells
+from handlers.cells.workflow import CellError
 from models import db
 
 

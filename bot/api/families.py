@@ -6,8 +6,9 @@ from bot.api import ApiError, api
 from bot.api.login import personal
 from bot.api.openapi import RESIDENT, Id, Line, responses, spec
 from content.activity_texts import text
-from handlers import families, schools
-from handlers.families import ChildForm, FamilyError
+from handlers.schools import directory as schools
+from handlers.schools import families
+from handlers.schools.families import ChildForm, FamilyError
 from models import db
 
 STATUS = {"no_family": 404, "unknown_child": 404, "consent_required": 403, "child_enrolled": 409}
@@ -119,7 +120,7 @@ def family_put(json: GuardianIn):
 @spec.validate(resp=responses({200: Deleted}, 401, 404), security=RESIDENT, tags=["families"])
 def family_delete():
     """Delete the family and its children; places in coming activities are given up."""
-    from handlers import reminders
+    from handlers.schools import reminders
 
     promoted = families.forget(own_family())
     db.session.commit()

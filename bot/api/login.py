@@ -4,9 +4,8 @@ The token is signed with SECRET_KEY (itsdangerous) and expires; it names the res
 personal endpoint serves only the caller's own data. Nothing about it is kept server-side.
 """
 import logging
-from functools import wraps
-
 from collections.abc import Callable
+from functools import wraps
 from typing import Annotated
 
 import requests
@@ -15,10 +14,11 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from pydantic import BaseModel, Field, StringConstraints
 from wechatpy.exceptions import WeChatClientException
 
-from bot import limits, wechat
+from bot import limits
 from bot.api import ApiError, api, json_body
 from bot.api.openapi import LINE, refuse, responses, spec
-from handlers import residents
+from handlers.people import residents
+from infra.wechat import client as wechat
 from models import Resident, db
 
 log = logging.getLogger(__name__)

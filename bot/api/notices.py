@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from bot.api import api
 from bot.api.login import json_hook, personal
 from bot.api.openapi import RESIDENT, responses, spec
-from handlers.push import channels
+from handlers.campaigns.push import channels
 from models import MessageOptIn, db
 
 

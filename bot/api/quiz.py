@@ -3,8 +3,8 @@ from flask import g, jsonify, request
 
 from bot.api import ApiError, api, json_body
 from bot.api.login import personal
-from handlers import quiz
-from handlers.quiz import QuizError
+from handlers.quiz import rounds as quiz
+from handlers.quiz.rounds import QuizError
 from models import db
 
 

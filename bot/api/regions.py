@@ -4,8 +4,7 @@ from pydantic import BaseModel, Field
 
 from bot.api import ApiError, api
 from bot.api.openapi import Line, refuse, responses, spec
-from handlers import regions
-
+from handlers.people import regions
 
 
 def unknown_region() -> ApiError:

@@ -7,7 +7,8 @@ from pydantic import BaseModel, Field, StrictBool
 from bot.api import ApiError, api
 from bot.api.login import json_hook, personal
 from bot.api.openapi import RESIDENT, responses, spec
-from handlers import consent, regions, residents, volunteers
+from handlers.people import consent, regions, residents
+from handlers.volunteers import records as volunteers
 from models import db
 from models.consents import PURPOSES
 

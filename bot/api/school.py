@@ -1,6 +1,6 @@
 """/api/v1/school: school admins publish activities and run check-in (token from /staff/login).
 
-The token is a console session id (handlers/staff.py): the same lockout, idle expiry and
+The token is a console session id (handlers/staff/accounts.py): the same lockout, idle expiry and
 revocation on logout, password change or deactivation as the console's login.
 """
 from functools import wraps
@@ -13,11 +13,21 @@ from bot.api import ApiError, api
 from bot.api.activities import ActivityOut, refusal
 from bot.api.openapi import STAFF, Line, Lines, Time, responses, spec
 from content.activity_texts import text
-from handlers import audit, reminders, schools, scope, staff as staff_accounts
-from handlers.activities import ActivityError, catalogue, checkin, figures, lists
-from handlers.activities.catalogue import ActivityForm
-from handlers.activities.clock import iso
-from handlers.staff import IDLE_SECONDS, StaffError
+from handlers.schools import directory as schools
+from handlers.schools import reminders
+from handlers.schools.activities import (
+    ActivityError,
+    catalogue,
+    checkin,
+    enrolment,
+    figures,
+    lists,
+)
+from handlers.schools.activities.catalogue import ActivityForm
+from handlers.staff import accounts as staff_accounts
+from handlers.staff import audit, scope
+from handlers.staff.accounts import IDLE_SECONDS, StaffError
+from infra.clock import iso
 from models import Enrolment, db
 
 
@@ -168,7 +178,7 @@ def school_activity(activity_id: int):
 def school_activity_update(activity_id: int, json: ActivityIn):
     activity = own_activity(activity_id)
     try:
-        promoted = catalogue.update(activity.id, form_of(json))
+        promoted = enrolment.update_activity(activity.id, form_of(json))
     except ActivityError as error:
         db.session.rollback()
         raise ApiError(409 if error.code == "capacity_below_enrolled" else 400, error.code, str(error),

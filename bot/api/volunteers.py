@@ -10,7 +10,9 @@ from bot.api.login import json_hook, personal
 from bot.api.openapi import LINE, RESIDENT, field_text, responses, spec
 from content.texts import text
 from content.volunteering import options
-from handlers import consent, service, volunteers
+from handlers.people import consent
+from handlers.volunteers import records as volunteers
+from handlers.volunteers import service
 from models import db
 
 FIELDS = ("name", "phone", "region_code", "skills", "availability")

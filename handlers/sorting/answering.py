@@ -1,8 +1,7 @@
 """Free text in the chat is a sorting question: the router's fallback."""
-from bot.metrics import count_sorting
 from handlers.router import Message, router
-from handlers.sorting import Classification, format_reply, get_engine
-from handlers.sorting import teaching
+from handlers.sorting import Classification, format_reply, get_engine, teaching
+from infra.metrics import count_sorting
 
 
 def ask(text: str) -> Classification:

@@ -11,11 +11,11 @@ from collections.abc import Mapping
 
 from content.sorting import Item, Knowledge, load_knowledge
 from handlers.sorting import resolve
-from handlers.sorting.resolve import Match
 from handlers.sorting.answer import CATEGORIES, Answer, Classification
 from handlers.sorting.lexicon import Lexicon
 from handlers.sorting.model import Guesser
 from handlers.sorting.query import QueryParser, normalize
+from handlers.sorting.resolve import Match
 
 
 class Engine:

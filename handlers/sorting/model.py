@@ -12,7 +12,7 @@ Characters alone do not say that 披萨 or 灌汤包 is food. So the English mea
 learns from the list that "dumpling" or "noodle" is kitchen waste and "folder" recyclable
 (5-fold cross-validation over the list, whole engine: 81.0 % -> 82.2 %).
 
-Training takes about a second in pure Python, so content/build_sorting.py stores the weights in
+Training takes about a second in pure Python, so handlers/sorting/build.py stores the weights in
 content/sorting/guesser.json with a digest of the items they were trained on; an engine built on
 the same items loads them, an engine built on other items (held-out benchmarks, tests) trains its
 own. Nothing is downloaded.

@@ -12,7 +12,10 @@ FUZZY_FINALS = (("iang", "ian"), ("uang", "uan"), ("ang", "an"), ("eng", "en"), 
 
 def syllables(text: str) -> tuple[str, ...]:
     """One toneless syllable per character (non-Chinese characters stand for themselves)."""
-    from pypinyin import Style, lazy_pinyin  # ~0.2 s to import: only when the engine is built
+    from pypinyin import (  # ~0.2 s to import: only when the engine is built
+        Style,
+        lazy_pinyin,
+    )
     result = lazy_pinyin(text, style=Style.NORMAL, errors=lambda chunk: list(chunk))
     if len(result) != len(text):  # defensive: keep one entry per character
         return tuple(lazy_pinyin(char, style=Style.NORMAL, errors="default")[0] for char in text)

@@ -10,7 +10,7 @@ import uuid
 import redis
 from sqlalchemy.exc import IntegrityError
 
-from bot import state
+from infra import state
 from models import TaughtItem, UnrecognisedQuery, db
 from models.timeutil import utcnow
 

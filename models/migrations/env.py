@@ -1,4 +1,4 @@
-"""Alembic environment: the URL comes from the app's configuration (see bot/cli.py `migrate`)."""
+"""Alembic environment: the URL comes from the app's configuration (see bot/cli/core.py `migrate`)."""
 from alembic import context
 from sqlalchemy import create_engine, pool
 

@@ -7,9 +7,8 @@ Create Date: 2026-11-29 02:48:14.680321
 Numbered for issue 4; it follows 0005 (the staff console), which was merged first.
 Additive only: old code keeps working during a rolling deploy.
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0004'
 down_revision = '0005'

@@ -4,9 +4,8 @@ Revision ID: 0012
 Revises: 0011
 Create Date: 2026-11-29 06:00:00
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0012'
 down_revision = '0011'
@@ -15,7 +14,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    # Accounts were only ever created on existing nodes (handlers/staff.py checks); should one not
+    # Accounts were only ever created on existing nodes (handlers/staff/accounts.py checks); should one not
     # be, stop here with its name rather than fail on an anonymous constraint error.
     orphans = op.get_bind().execute(sa.text(
         "SELECT username, region_code FROM staff WHERE region_code NOT IN (SELECT code FROM region)")).all()

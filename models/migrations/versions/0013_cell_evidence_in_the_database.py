@@ -10,9 +10,8 @@ instance/cell_evidence) are copied in; the folder itself is left alone.
 import os
 from pathlib import Path
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0013'
 down_revision = '0012'

@@ -1,0 +1,107 @@
+"""The core commands: migrate, the terminal chat, sorting and teaching, the worker."""
+import json
+from pathlib import Path
+
+import click
+from alembic import command as alembic_command
+from alembic.config import Config as AlembicConfig
+from flask import current_app
+
+MIGRATIONS = Path(__file__).resolve().parents[2] / "models" / "migrations"
+
+
+def alembic_config() -> AlembicConfig:
+    config = AlembicConfig()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["database_url"] = current_app.config["SQLALCHEMY_DATABASE_URI"]
+    return config
+
+
+@click.command()
+@click.option("--revision", default="head", show_default=True)
+def migrate(revision: str) -> None:
+    """Bring the database schema up to date (run on every deploy)."""
+    alembic_command.upgrade(alembic_config(), revision)
+    click.echo(f"database at {revision}")
+
+
+@click.command()
+@click.option("--openid", default="o-terminal-user", show_default=True, help="who you are")
+@click.option("--mode", type=click.Choice(["plain", "compatible", "safe"]), default="plain")
+def chat(openid: str, mode: str) -> None:
+    """Chat with the Official Account in the terminal, through the real webhook."""
+    from bot.cli.chat import TerminalChat
+
+    TerminalChat(current_app._get_current_object(), openid, mode).run()
+
+
+@click.command()
+@click.argument("text", nargs=-1, required=True)
+@click.option("--json", "as_json", is_flag=True, help="print the API's JSON instead")
+def sort(text: tuple[str, ...], as_json: bool) -> None:
+    """Answer one sorting question, e.g. `flask --app bot sort 电池和剩饭分别扔哪`."""
+    from dataclasses import asdict
+
+    from handlers.sorting import format_reply
+    from handlers.sorting.answering import ask
+    from models import db
+
+    result = ask(" ".join(text))
+    db.session.commit()
+    if as_json:
+        click.echo(json.dumps([asdict(a) for a in result.answers], ensure_ascii=False, indent=1))
+    else:
+        click.echo(format_reply(result))
+
+
+@click.command()
+@click.argument("query")
+@click.argument("item")
+@click.argument("category", type=click.Choice(
+    ["recyclable", "hazardous", "kitchen", "residual", "special"]))
+@click.option("--by", "taught_by", default="cli", show_default=True, help="staff member")
+def teach(query: str, item: str, category: str, taught_by: str) -> None:
+    """Teach the bot: QUERY is answered as ITEM in CATEGORY, for everyone, at once."""
+    from handlers.sorting import get_engine
+    from handlers.sorting.teaching import teach as teach_query
+
+    taught = teach_query(get_engine(), query, item, category, taught_by)
+    click.echo(f"taught: {taught.query} → {taught.item} ({taught.category})")
+
+
+@click.command()
+@click.argument("query")
+def untaught(query: str) -> None:
+    """Undo what was taught for QUERY."""
+    from handlers.sorting import get_engine
+    from handlers.sorting.teaching import untaught as undo
+
+    click.echo("removed" if undo(get_engine(), query) else "nothing was taught for that query")
+
+
+@click.command()
+@click.option("--limit", default=20, show_default=True)
+def unrecognised(limit: int) -> None:
+    """The queries the bot could not answer with confidence, most frequent first."""
+    from models import UnrecognisedQuery, db
+
+    rows = db.session.execute(
+        db.select(UnrecognisedQuery).order_by(UnrecognisedQuery.count.desc()).limit(limit)
+    ).scalars()
+    for row in rows:
+        click.echo(f"{row.count:6d}  {row.sample}")
+
+
+@click.command()
+@click.option("--queue", "queues", multiple=True, default=["push", "default"], show_default=True)
+@click.option("--burst", is_flag=True, help="stop when the queues are empty")
+def worker(queues: tuple[str, ...], burst: bool) -> None:
+    """Run background jobs (push delivery, notices) from Redis."""
+    from infra.jobs import run_worker
+
+    if not current_app.config["REDIS_URL"]:
+        raise click.UsageError("a worker needs REDIS_URL; without it jobs run inline")
+    run_worker(current_app._get_current_object(), list(queues), burst)
+
+
+COMMANDS = (migrate, chat, sort, teach, untaught, unrecognised, worker)

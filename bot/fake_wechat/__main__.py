@@ -1,3 +1,0 @@
-from bot.fake_wechat.server import main
-
-main()

@@ -1,0 +1,1 @@
+"""The small public pages: health checks, tracked short links, /metrics, the simulator."""

@@ -1,0 +1,99 @@
+"""The Official Account's webhook: GET verifies the server, POST answers messages."""
+import logging
+import time
+
+from flask import Blueprint, Response, abort, current_app, request
+from sqlalchemy.exc import SQLAlchemyError
+from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException
+
+from bot import limits
+from bot.webhook import inbound as wechat
+from bot.webhook import retries
+from bot.webhook.late import send_late_answer
+from content import texts
+from handlers import load_routes
+from handlers.inbox import answer_without_database, receive
+from handlers.router import Message
+from infra import jobs
+from infra.metrics import ANSWER_SECONDS, MESSAGES
+from models import db
+
+log = logging.getLogger(__name__)
+webhook = Blueprint("webhook", __name__)
+
+
+@webhook.get("/wechat")
+def verify_server():
+    if not signed(request.args):
+        abort(403, "bad signature")
+    return request.args.get("echostr", "")
+
+
+@webhook.post("/wechat")
+def answer_message():
+    config, args, gateway = current_app.config, request.args, wechat.gateway()
+    timestamp, nonce = args.get("timestamp", ""), args.get("nonce", "")
+    request.max_content_length = config["WECHAT_MAX_BODY"]
+    if not signed(args):
+        abort(403, "bad signature")
+    if not fresh(timestamp, config["WECHAT_MAX_AGE"]):
+        abort(403, "stale timestamp")
+    body = request.get_data()  # 413 past the cap
+    encrypted = args.get("encrypt_type") == "aes"  # safe mode, or compatible mode
+    try:
+        if encrypted:
+            body = gateway.decrypt(body, args.get("msg_signature", ""), timestamp, nonce)
+        message, raw = wechat.read_message(body)
+    except InvalidSignatureException:
+        abort(403, "bad msg_signature")
+    except (wechat.BadMessage, InvalidAppIdException) as error:
+        log.info("unreadable webhook body: %s", error)
+        abort(400, "not a WeChat message")
+    MESSAGES.labels(message.event or message.kind).inc()
+    with ANSWER_SECONDS.time():
+        text = answer(message, config["WECHAT_REPLY_BUDGET"])
+    reply = wechat.render_reply(text, raw)
+    if encrypted and text:
+        reply = gateway.crypto().encrypt_message(reply, nonce)
+    return Response(reply, mimetype="application/xml" if text else "text/plain")
+
+
+def answer(message: Message, budget: float) -> str | None:
+    app = current_app._get_current_object()
+
+    def handle():
+        if not limits.user_allowed(app, message.openid):
+            return texts.text("too_fast")
+        try:
+            return receive(message, load_routes())
+        except SQLAlchemyError as error:
+            log.warning("database unavailable, answering from memory: %s", error)
+            db.session.remove()
+            return answer_without_database(message)
+
+    def send_late(text: str) -> None:
+        jobs.enqueue(send_late_answer, message.openid, text, message.retry_key)
+
+    try:
+        return retries.answer_once(
+            message.retry_key,
+            lambda: retries.within_budget(handle, budget, send_late),
+            wait=budget,
+        )
+    except Exception:
+        # A reply, not a 500: WeChat would show the user "该公众号暂时无法提供服务".
+        log.exception("handler failed for %s", message.kind)
+        return texts.text("error")
+
+
+def signed(args) -> bool:
+    return wechat.gateway().signature_ok(
+        args.get("signature", ""), args.get("timestamp", ""), args.get("nonce", ""))
+
+
+def fresh(timestamp: str, max_age: int) -> bool:
+    """WeChat signs the time of the call; an old one is a replay."""
+    try:
+        return abs(time.time() - int(timestamp)) <= max_age
+    except ValueError:
+        return False

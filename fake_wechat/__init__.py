@@ -1,0 +1,21 @@
+"""A local fake of api.weixin.qq.com for the embedded default and the tests.
+
+It speaks the real paths, parameters and JSON (errcode/errmsg) of the endpoints the product calls,
+keeps its state in memory, and has switches under /_fake/ for errors, delays and user states.
+
+Fake users: a mini-program js_code names a user, the part before '#' ("alice" and "alice#2" are two
+logins of alice). The user's openid in an app is openid_for(user, app_id) and their unionid
+unionid_for(user); both are 28 characters like WeChat's. Codes starting with "invalid" answer 40029.
+
+Pointing wechatpy at it (wechatpy 1.8.18):
+    client.API_BASE_URL = base_url + "cgi-bin/"      # every /cgi-bin call
+    client.wxa.API_BASE_URL = base_url               # wxa, incl. code_to_session (/sns/jscode2session)
+and, because WeChatClient.fetch_access_token hard-codes https://api.weixin.qq.com/cgi-bin/token,
+override fetch_access_token to call self._fetch_access_token(self.API_BASE_URL + "token", params).
+"""
+from fake_wechat.app import create_fake_wechat
+from fake_wechat.server import FakeWeChatServer, main, serve_fake_wechat
+from fake_wechat.state import openid_for, unionid_for, user_of_code
+
+__all__ = ["create_fake_wechat", "serve_fake_wechat", "FakeWeChatServer", "main",
+           "openid_for", "unionid_for", "user_of_code"]

@@ -1,0 +1,3 @@
+from fake_wechat.server import main
+
+main()

@@ -1,0 +1,159 @@
+"""Switches for tests and demos: faults, delays, users, limits, and what the fake has seen.
+
+Each operation is a plain function on the state, used both by the JSON API under /_fake/ and by
+FakeWeChatServer's methods in the test process.
+"""
+from flask import Blueprint, current_app, jsonify, request
+
+from fake_wechat.endpoints import ENDPOINTS
+from fake_wechat.state import FakeState, Fault
+
+control = Blueprint("fake_control", __name__, url_prefix="/_fake")
+
+
+def normalise_endpoint(endpoint: str | None) -> str | None:
+    """'cgi-bin/token' and '/cgi-bin/token' name the same endpoint."""
+    if endpoint in (None, "", "*"):
+        return endpoint or None
+    return "/" + endpoint.lstrip("/")
+
+
+def add_fault(state: FakeState, endpoint: str, errcode: int | None = None, **options) -> Fault:
+    """Make an endpoint fail or wait; refuses unknown endpoints so a typo cannot pass silently."""
+    endpoint = normalise_endpoint(endpoint) or "*"
+    if endpoint != "*" and endpoint not in ENDPOINTS:
+        raise ValueError(f"unknown endpoint {endpoint}; known: {sorted(ENDPOINTS)}")
+    fault = Fault(endpoint, errcode, **options)
+    if fault.times is not None and fault.times < 1:
+        raise ValueError("times must be at least 1 (or null for every call)")
+    with state.lock:
+        state.faults.append(fault)
+    return fault
+
+
+def list_calls(state: FakeState, endpoint: str | None = None) -> list[dict]:
+    endpoint = normalise_endpoint(endpoint)
+    with state.lock:
+        return [dict(c) for c in state.calls if endpoint is None or c["endpoint"] == endpoint]
+
+
+def configure(state: FakeState, **settings) -> dict:
+    unknown = set(settings) - set(state.config)
+    if unknown:
+        raise ValueError(f"unknown settings {sorted(unknown)}; known: {sorted(state.config)}")
+    with state.lock:
+        state.config.update(settings)
+        return dict(state.config)
+
+
+def set_users(state: FakeState, openids: list[str], **flags) -> None:
+    """Per-user switches: active (48-h window), subscribed (follows), accepts_subscribe; '*' = everyone."""
+    with state.lock:
+        for openid in openids:
+            state.set_user(openid, **flags)
+
+
+def deliveries(state: FakeState, channel: str | None = None, openid: str | None = None) -> dict:
+    """Messages that reached users, by channel and openid; duplicates = pairs delivered twice or more."""
+    with state.lock:
+        rows = [{"channel": c, "openid": o, "count": n} for (c, o), n in state.deliveries.items()
+                if channel in (None, c) and openid in (None, o)]
+    return {"total": sum(r["count"] for r in rows),
+            "duplicates": sum(r["count"] > 1 for r in rows), "deliveries": rows}
+
+
+def mass_jobs(state: FakeState) -> list[dict]:
+    """Mass sends with the counts of WeChat's MASSSENDJOBFINISH event."""
+    with state.lock:
+        return [dict(job) for job in state.mass_jobs.values()]
+
+
+def expire_tokens(state: FakeState) -> None:
+    with state.lock:
+        state.expire_tokens()
+
+
+# the JSON API
+
+
+def state() -> FakeState:
+    return current_app.extensions["fake_wechat"]
+
+
+def bad_request(error: Exception):
+    return jsonify(error=str(error)), 400
+
+
+@control.post("/faults")
+def post_fault():
+    try:
+        return jsonify(fault=add_fault(state(), **(request.get_json(force=True) or {})).to_dict()), 201
+    except (TypeError, ValueError) as error:
+        return bad_request(error)
+
+
+@control.get("/faults")
+def get_faults():
+    with state().lock:
+        return jsonify(faults=[f.to_dict() for f in state().faults])
+
+
+@control.delete("/faults")
+def delete_faults():
+    with state().lock:
+        state().faults.clear()
+    return jsonify(ok=True)
+
+
+@control.get("/calls")
+def get_calls():
+    return jsonify(calls=list_calls(state(), request.args.get("endpoint")))
+
+
+@control.post("/reset")
+def post_reset():
+    state().reset()
+    return jsonify(ok=True)
+
+
+@control.get("/config")
+def get_config():
+    return jsonify(config=configure(state()))
+
+
+@control.post("/config")
+def post_config():
+    try:
+        return jsonify(config=configure(state(), **(request.get_json(force=True) or {})))
+    except (TypeError, ValueError) as error:
+        return bad_request(error)
+
+
+@control.post("/users")
+def post_users():
+    """Body: {"openid": "..."} or {"openids": [...]}, plus the flags to set."""
+    fields = dict(request.get_json(force=True) or {})
+    openids = fields.pop("openids", None) or [fields.pop("openid", None)]
+    try:
+        if None in openids:
+            raise ValueError("give openid or openids")
+        set_users(state(), openids, **fields)
+    except (TypeError, ValueError) as error:
+        return bad_request(error)
+    return jsonify(ok=True)
+
+
+@control.get("/deliveries")
+def get_deliveries():
+    return jsonify(deliveries(state(), request.args.get("channel"), request.args.get("openid")))
+
+
+@control.get("/mass")
+def get_mass_jobs():
+    return jsonify(jobs=mass_jobs(state()))
+
+
+@control.post("/tokens/expire")
+def post_expire_tokens():
+    expire_tokens(state())
+    return jsonify(ok=True)

@@ -1,0 +1,1 @@
+"""Campaigns authored at each tier, and pushing them to residents (push/)."""

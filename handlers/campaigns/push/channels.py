@@ -1,0 +1,173 @@
+"""Which WeChat channel reaches each recipient, within WeChat's limits, and the plan staff see.
+
+Order of choice, cheapest first for the resident and the account:
+- a whole district (or the city) goes by one tag mass send (the city: to all followers); WeChat
+  itself drops followers who had their 4 mass messages this month (service account);
+- otherwise, and for those the mass send drops: a customer-service message to a resident who wrote
+  in the last 48 h (no monthly quota used; at most 20 per message received), a template message
+  to those who opted in (daily quota per account), a subscribe message (one per grant);
+- otherwise a mass send by openid list (one of the resident's 4 this month, 2–10,000 per call);
+- otherwise out of reach, with the reason.
+"""
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import func
+
+from handlers.campaigns.push.targeting import Target, month_start, recipients_query
+from handlers.staff import scope
+from models import Delivery, DistrictTag, MessageOptIn, Resident, ResidentTag, db
+from models.timeutil import utcnow
+
+MASS = ("mass_tag", "mass_all", "mass_list")
+PERSONAL = ("custom", "template", "subscribe")
+WINDOW = timedelta(hours=48)  # customer-service messages: within 48 h of the user's last message
+
+CHANNEL_NAMES = {"mass_tag": "按区县标签群发", "mass_all": "全市群发", "mass_list": "按名单群发",
+                 "custom": "客服消息（48小时内互动过）", "template": "模板消息（已授权）",
+                 "subscribe": "订阅消息（已订阅）"}
+REASON_NAMES = {"unsubscribed": "已取消关注", "monthly_limit": "本月4次群发已用完且无其他渠道",
+                "mass_needs_two": "群发名单至少需2人", "template_quota": "模板消息当日额度已满"}
+
+
+@dataclass
+class Recipient:
+    resident_id: int
+    openid: str
+    region_code: str
+    channel: str = "none"
+    reason: str = ""
+    tag_id: int | None = None
+
+
+@dataclass
+class Plan:
+    recipients: list[Recipient]
+    channels: Counter = field(default_factory=Counter)
+    unreachable: Counter = field(default_factory=Counter)
+
+    @property
+    def total(self) -> int:
+        return len(self.recipients)
+
+    def summary(self) -> dict:
+        return {"total": self.total, "channels": dict(self.channels),
+                "unreachable": dict(self.unreachable)}
+
+
+def limits() -> dict:
+    config = current_app.config
+    return {"mass_month": config["PUSH_MASS_PER_MONTH"], "custom_cap": config["PUSH_CUSTOM_CAP"],
+            "template_day": config["PUSH_TEMPLATE_DAILY_QUOTA"]}
+
+
+def plan(target: Target, sender_code: str) -> Plan:
+    """Each recipient's channel, or why they are out of reach; nothing is written."""
+    rows = db.session.execute(recipients_query(target, sender_code)).all()
+    lim = limits()
+    now = utcnow()
+    at_mass_limit = _at_mass_limit(lim["mass_month"])
+    at_custom_cap = _at_custom_cap(lim["custom_cap"])
+    opt_ins = _opt_ins()
+    template_left = lim["template_day"] - _templates_today(now)
+    whole = target.whole_nodes()
+    city_wide = any(scope.level(c) == "city" for c in whole)
+    tags = dict(db.session.execute(db.select(DistrictTag.district_code, DistrictTag.tag_id)).all())
+    tagged = dict(db.session.execute(
+        db.select(ResidentTag.resident_id, ResidentTag.district_code)
+        .where(ResidentTag.district_code.in_([c[:6] for c in whole]))).all()) if whole and not city_wide else {}
+    result = Plan([])
+    for resident_id, openid, region_code, subscribed, last_message_at in rows:
+        r = Recipient(resident_id, openid, region_code or "")
+        result.recipients.append(r)
+        if not subscribed:
+            r.reason = "unsubscribed"
+            continue
+        mass_left = resident_id not in at_mass_limit
+        district = (region_code or "")[:6]
+        if city_wide and mass_left:
+            r.channel = "mass_all"
+            continue
+        in_whole = any((region_code or "").startswith(c) for c in whole)
+        if in_whole and mass_left and tagged.get(resident_id) == district and district in tags:
+            r.channel, r.tag_id = "mass_tag", tags[district]
+            continue
+        # The tag send will not reach this one (monthly limit, or not tagged): a personal channel.
+        if last_message_at and now - last_message_at < WINDOW and resident_id not in at_custom_cap:
+            r.channel = "custom"
+        elif "template" in opt_ins.get(resident_id, ()) and template_left > 0:
+            r.channel = "template"
+            template_left -= 1
+        elif "subscribe" in opt_ins.get(resident_id, ()):
+            r.channel = "subscribe"
+        elif mass_left and not (in_whole and city_wide):
+            r.channel = "mass_list"
+        elif "template" in opt_ins.get(resident_id, ()):
+            r.reason = "template_quota"
+        else:
+            r.reason = "monthly_limit"
+    _need_two(result.recipients)
+    for r in result.recipients:
+        if r.channel == "none":
+            result.unreachable[r.reason] += 1
+        else:
+            result.channels[r.channel] += 1
+    return result
+
+
+def _need_two(recipients: list[Recipient]) -> None:
+    """A mass send by openid list needs at least 2 openids; a lone one is out of reach."""
+    listed = [r for r in recipients if r.channel == "mass_list"]
+    if len(listed) == 1:
+        listed[0].channel, listed[0].reason = "none", "mass_needs_two"
+
+
+def _at_mass_limit(limit: int) -> set[int]:
+    """Residents who had `limit` mass messages from us this calendar month (WeChat drops them)."""
+    query = (db.select(Delivery.resident_id)
+             .where(Delivery.channel.in_(MASS), Delivery.status == "sent",
+                    Delivery.sent_at >= month_start(), Delivery.resident_id.is_not(None))
+             .group_by(Delivery.resident_id).having(func.count() >= limit))
+    return set(db.session.execute(query).scalars())
+
+
+def _at_custom_cap(cap: int) -> set[int]:
+    """Residents who got `cap` customer-service messages since they last wrote (45047 beyond)."""
+    query = (db.select(Delivery.resident_id)
+             .join(Resident, Resident.id == Delivery.resident_id)
+             # An unconfirmed message may have arrived: it counts against the cap too.
+             .where(Delivery.channel == "custom", Delivery.status.in_(("sent", "unconfirmed")),
+                    Delivery.sent_at >= Resident.last_message_at)
+             .group_by(Delivery.resident_id).having(func.count() >= cap))
+    return set(db.session.execute(query).scalars())
+
+
+def _opt_ins() -> dict[int, set[str]]:
+    found = defaultdict(set)
+    for resident_id, kind in db.session.execute(
+            db.select(MessageOptIn.resident_id, MessageOptIn.kind).where(MessageOptIn.remaining > 0)):
+        found[resident_id].add(kind)
+    return found
+
+
+def _templates_today(now) -> int:
+    """Template messages this account sent today (UTC+8 days, as WeChat counts in Beijing time)."""
+    beijing = now + timedelta(hours=8)
+    day_start = beijing.replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(hours=8)
+    return db.session.scalar(db.select(func.count()).select_from(Delivery).where(
+        Delivery.channel == "template", Delivery.sent_at >= day_start,
+        Delivery.status.in_(("sent", "pending")))) or 0
+
+
+def opt_in(resident_id: int, kind: str, grants: int = 1) -> None:
+    """The resident accepted template messages, or granted `grants` subscribe messages."""
+    row = db.session.get(MessageOptIn, (resident_id, kind))
+    if row is None:
+        db.session.add(MessageOptIn(resident_id=resident_id, kind=kind, remaining=grants))
+    elif kind == "subscribe":
+        row.remaining += grants
+    else:
+        row.remaining = max(row.remaining, 1)
+    db.session.flush()

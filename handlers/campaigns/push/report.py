@@ -1,0 +1,197 @@
+"""Reach of a push or a campaign (with every adoption below it), rolled up city → district → street.
+
+Per node: targeted, sent, failed by reason, out of reach by reason, opened (tracked link clicks),
+and the participation that followed a delivery within 30 days (volunteer sign-ups, activity
+enrolments, quiz and survey answers). Staff see the nodes of their own subtree only.
+"""
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from sqlalchemy import func, join
+from sqlalchemy import inspect as sa_inspect
+
+from handlers.campaigns import authoring as campaigns
+from handlers.staff import scope
+from infra import xlsx as exports
+from models import Delivery, LinkClick, Push, Volunteer, db
+from models.activities import Enrolment
+from models.families import Family
+from models.quiz import KnowledgeAnswer
+
+FOLLOW_UP = timedelta(days=30)  # participation counts for the campaign this long after delivery
+LEVEL_LENGTHS = (("city", 4), ("district", 6), ("street", 9))
+NO_AREA = ""
+
+
+@dataclass
+class Node:
+    code: str
+    level: str
+    name: str = ""
+    targeted: int = 0
+    sent: int = 0
+    failed: Counter = field(default_factory=Counter)
+    unreachable: Counter = field(default_factory=Counter)
+    unconfirmed: int = 0
+    cancelled: int = 0
+    pending: int = 0
+    opened: int = 0
+    volunteers: int = 0
+    enrolments: int = 0
+    quiz_answers: int = 0
+
+    @property
+    def failed_total(self) -> int:
+        return sum(self.failed.values())
+
+    @property
+    def unreachable_total(self) -> int:
+        return sum(self.unreachable.values())
+
+
+@dataclass
+class Report:
+    nodes: dict[str, Node]
+    push_ids: list[int]
+
+    def tier(self, level: str) -> list[Node]:
+        return sorted((n for n in self.nodes.values() if n.level == level), key=lambda n: n.code)
+
+    def children(self, code: str) -> list[Node]:
+        length = {4: 6, 6: 9}.get(len(code))
+        return sorted((n for c, n in self.nodes.items() if length and len(c) == length
+                       and c.startswith(code)), key=lambda n: n.code)
+
+
+def for_pushes(staff, push_ids: list[int]) -> Report:
+    nodes: dict[str, Node] = {}
+
+    def each_level(region_code: str):
+        if not region_code:  # residents without a bound area count for the city alone
+            if scope.level(staff.region_code) == "city":
+                yield _node(nodes, staff.region_code, "city")
+            return
+        for level, length in LEVEL_LENGTHS:
+            part = region_code[:length]
+            if len(region_code) >= length and part.startswith(staff.region_code):
+                yield _node(nodes, part, level)
+
+    if push_ids:
+        scoped = _scoped(staff)
+        for region, status, error, n in db.session.execute(
+                db.select(Delivery.region_code, Delivery.status, Delivery.error, func.count())
+                .where(Delivery.push_id.in_(push_ids), scoped)
+                .group_by(Delivery.region_code, Delivery.status, Delivery.error)):
+            for node in each_level(region):
+                _add(node, status, error, n)
+        for region, n in db.session.execute(
+                db.select(LinkClick.region_code, func.count()).where(
+                    LinkClick.push_id.in_(push_ids), _scoped(staff, LinkClick.region_code))
+                .group_by(LinkClick.region_code)):
+            for node in each_level(region):
+                node.opened += n
+        for region, n in _volunteers(push_ids, staff):
+            for node in each_level(region):
+                node.volunteers += n
+        for region, n in _enrolments(push_ids, staff):
+            for node in each_level(region):
+                node.enrolments += n
+        for region, n in _quiz_answers(push_ids, staff):
+            for node in each_level(region):
+                node.quiz_answers += n
+    names = scope.region_names(nodes)
+    for code, node in nodes.items():
+        node.name = names.get(code, code)
+    return Report(nodes, push_ids)
+
+
+def for_campaign(staff, campaign) -> Report:
+    family = campaigns.family(campaign)
+    push_ids = list(db.session.execute(db.select(Push.id).where(Push.campaign_id.in_(family))).scalars())
+    return for_pushes(staff, push_ids)
+
+
+def _scoped(staff, column=Delivery.region_code):
+    if scope.level(staff.region_code) == "city":
+        return column.startswith(staff.region_code, autoescape=True) | (column == NO_AREA)
+    return column.startswith(staff.region_code, autoescape=True)
+
+
+def _node(nodes: dict, code: str, level: str) -> Node:
+    if code not in nodes:
+        nodes[code] = Node(code, level)
+    return nodes[code]
+
+
+def _add(node: Node, status: str, error: str, n: int) -> None:
+    node.targeted += n
+    if status == "sent":
+        node.sent += n
+    elif status == "failed":
+        node.failed[error or "unknown"] += n
+    elif status == "unreachable":
+        node.unreachable[error or "unknown"] += n
+    elif status == "unconfirmed":
+        node.unconfirmed += n
+    elif status == "cancelled":
+        node.cancelled += n
+    else:
+        node.pending += n
+
+
+def _followed(created_at_column, resident_column, push_ids, staff, source, *conditions):
+    """(region, count) of rows created within FOLLOW_UP after a delivery reached their resident."""
+    first = (db.select(Delivery.resident_id, Delivery.region_code,
+                       func.min(Delivery.sent_at).label("sent_at"))
+             .where(Delivery.push_id.in_(push_ids), Delivery.status == "sent",
+                    Delivery.resident_id.is_not(None), _scoped(staff))
+             .group_by(Delivery.resident_id, Delivery.region_code).subquery())
+    rows = db.session.execute(
+        db.select(first.c.region_code, created_at_column, first.c.sent_at)
+        .select_from(source).join(first, first.c.resident_id == resident_column)
+        .where(created_at_column >= first.c.sent_at, *conditions)).all()
+    counts = Counter(region for region, created, sent in rows if created - sent <= FOLLOW_UP)
+    return counts.items()
+
+
+def _volunteers(push_ids, staff):
+    return _followed(Volunteer.created_at, Volunteer.resident_id, push_ids, staff, Volunteer)
+
+
+def _enrolments(push_ids, staff):
+    return _followed(Enrolment.created_at, Family.resident_id, push_ids, staff,
+                     join(Enrolment, Family, Family.id == Enrolment.family_id),
+                     Enrolment.status != "cancelled")
+
+
+def _quiz_answers(push_ids, staff):
+    """Quiz and survey answers (the quiz issue's KnowledgeAnswer) that followed a delivery."""
+    if not sa_inspect(db.engine).has_table(KnowledgeAnswer.__tablename__):  # not migrated yet
+        return []
+    return _followed(KnowledgeAnswer.answered_at, KnowledgeAnswer.resident_id, push_ids, staff,
+                     KnowledgeAnswer)
+
+
+LEVEL_NAMES = {"city": "市", "district": "区县", "street": "街道"}
+REASONS = {"43004": "已取消关注", "40003": "openid 无效", "45015": "超出48小时", "45047": "客服消息条数超限",
+           "43101": "用户拒收订阅消息", "45009": "模板消息当日额度已满", "forgotten": "用户已删除信息",
+           "unsubscribed": "已取消关注", "monthly_limit": "本月群发次数已满", "mass_needs_two": "群发名单不足2人",
+           "template_quota": "模板额度已满"}
+
+
+def reasons(counter: Counter) -> str:
+    return "；".join(f"{REASONS.get(code, code)} {n}" for code, n in counter.most_common())
+
+
+def workbook(report: Report, title: str) -> bytes:
+    headers = ["层级", "区域代码", "区域", "目标人数", "已发送", "失败", "失败原因", "未能覆盖", "未覆盖原因",
+               "未确认", "已取消", "待发送", "打开（链接点击）", "随后报名志愿者", "随后报名活动",
+               "随后答题"]
+    rows = []
+    for level, _ in LEVEL_LENGTHS:
+        for n in report.tier(level):
+            rows.append([LEVEL_NAMES[level], n.code, n.name, n.targeted, n.sent, n.failed_total,
+                         reasons(n.failed), n.unreachable_total, reasons(n.unreachable), n.unconfirmed,
+                         n.cancelled, n.pending, n.opened, n.volunteers, n.enrolments, n.quiz_answers])
+    return exports.workbook(title or "触达报告", headers, rows)

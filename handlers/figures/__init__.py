@@ -1,0 +1,1 @@
+"""The campaign's figures: awareness, participation, cells, reach, rolled up the tiers."""

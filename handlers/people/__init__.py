@@ -1,0 +1,1 @@
+"""Residents, the region tree, consent, their area, and deleting their data."""

@@ -1,0 +1,112 @@
+"""Residents: one record per WeChat user, created on follow or first message; their area; forgetting them."""
+from collections.abc import Callable
+
+from sqlalchemy import delete, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+
+from handlers import dialogs
+from handlers.people import regions
+from models import Consent, InboundMessage, Resident, ServiceRecord, Volunteer, db
+from models.timeutil import utcnow
+
+
+def note_activity(openid: str, subscribed: bool = True) -> None:
+    """Create the resident on first contact and remember when they last wrote (48-h window).
+
+    One upsert, since it runs on every message; race-free when two first messages meet.
+    """
+    touched = {"subscribed": subscribed, "last_message_at": utcnow()}
+    insert = UPSERTS[db.session.get_bind().dialect.name](Resident).values(openid=openid, **touched)
+    db.session.execute(insert.on_conflict_do_update(index_elements=["openid"], set_=touched))
+
+
+UPSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+
+
+def find(openid: str) -> Resident | None:
+    return db.session.execute(db.select(Resident).filter_by(openid=openid)).scalar_one_or_none()
+
+
+def find_or_create(openid: str, unionid: str | None = None) -> Resident:
+    """The resident with this openid; safe when two first messages race on two processes."""
+    resident = find(openid)
+    if resident is None:
+        try:
+            with db.session.begin_nested():
+                resident = Resident(openid=openid)
+                db.session.add(resident)
+        except IntegrityError:  # the other message created it first
+            resident = find(openid)
+    if unionid and resident.unionid != unionid:  # the mini-program tells us; chat messages do not
+        resident.unionid = unionid
+    return resident
+
+
+# Other capabilities that keep personal data about a resident (families, children …) register a
+# step here; each deletes or anonymises its rows and says what it removed, in Chinese.
+FORGETTERS: list[Callable[[Resident], list[str]]] = []
+
+
+def forgets(step: Callable[[Resident], list[str]]) -> Callable[[Resident], list[str]]:
+    FORGETTERS.append(step)
+    return step
+
+
+class AreaError(ValueError):
+    """The area cannot be bound; the message is for the resident."""
+
+
+def bind_area(resident: Resident, code: str) -> str:
+    """Bind the resident to a street or community; returns its full name."""
+    region = regions.get(code)
+    if region is None or not region.active or region.level < 3:
+        raise AreaError("请选择街道（乡镇）或社区")
+    resident.region_code = region.code
+    resident.area_bound_at = utcnow()
+    return regions.path_name(region.code)
+
+
+def forget(openid: str) -> list[str]:
+    """Delete or anonymise everything personal about the user (PIPL art. 47).
+
+    Returns what was removed, in Chinese, so the user can be told. Service hours stay in their
+    area's totals without a name; the message log keeps that a message came, not who or what.
+    """
+    removed = []
+    if dialogs.load(openid) is not None:
+        removed.append("未完成的登记内容")
+    dialogs.clear(openid)
+    resident = find(openid)
+    if resident is not None:
+        removed += forget_resident(resident)
+    result = db.session.execute(
+        update(InboundMessage)
+        .where(InboundMessage.openid == openid)
+        .values(openid=None, content=None, reply=None)
+    )
+    if result.rowcount:
+        removed.append(f"{result.rowcount} 条消息记录")
+    return removed
+
+
+def forget_resident(resident: Resident) -> list[str]:
+    removed = [item for step in FORGETTERS for item in step(resident)]
+    volunteer = db.session.execute(
+        db.select(Volunteer).filter_by(resident_id=resident.id)).scalar_one_or_none()
+    if volunteer is not None:
+        hours = db.session.execute(update(ServiceRecord).where(
+            ServiceRecord.volunteer_id == volunteer.id).values(volunteer_id=None)).rowcount
+        db.session.delete(volunteer)
+        removed.append("志愿者登记（姓名、手机号、服务区域和时间）")
+        if hours:
+            removed.append(f"{hours} 条服务记录与您的关联（时长只留在所在地区的统计里）")
+    consents = db.session.execute(delete(Consent).where(Consent.resident_id == resident.id)).rowcount
+    if consents:
+        removed.append("同意书记录")
+    if resident.region_code:
+        removed.append("绑定的小区")
+    db.session.delete(resident)
+    removed.append("关注记录")
+    db.session.flush()
+    return removed

@@ -1,0 +1,1 @@
+"""The zero-waste knowledge quiz and micro-surveys."""

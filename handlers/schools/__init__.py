@@ -1,0 +1,1 @@
+"""Schools, student families, their activities, enrolment and reminders."""

@@ -1,0 +1,1 @@
+"""Staff accounts, the tier scope they act in, and the audit log."""

@@ -1,0 +1,195 @@
+"""Staff accounts: creation below one's own node, password login with lockout, server-side sessions.
+
+Failed-login counters and sessions live in shared state (Redis in production), so every web
+process agrees on who is locked out and who is logged in, and a logout or a password change ends
+the session everywhere at once.
+"""
+import secrets
+import time
+
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from handlers.staff import scope
+from infra import state
+from models import db
+from models.staff import Staff
+
+MAX_FAILURES = 5            # per account, then locked for LOCK_SECONDS
+MAX_FAILURES_PER_IP = 30    # one address guessing many accounts
+LOCK_SECONDS = 15 * 60
+IDLE_SECONDS = 30 * 60      # a console left alone logs itself out
+ABSOLUTE_SECONDS = 10 * 3600  # one working day, however active
+MIN_PASSWORD = 10
+
+# Checked when the username is unknown, so a wrong name takes as long as a wrong password.
+_DUMMY_HASH = generate_password_hash("not-a-password", method="scrypt")
+
+
+class StaffError(ValueError):
+    """A refusal with a message for the staff member, in Chinese."""
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method="scrypt")
+
+
+def password_problem(password: str, username: str = "") -> str | None:
+    if len(password) < MIN_PASSWORD:
+        return f"密码至少需要 {MIN_PASSWORD} 位"
+    if password.isdigit() or password.isalpha():
+        return "密码需要同时包含字母和数字（或符号）"
+    if username and username.lower() in password.lower():
+        return "密码不能包含用户名"
+    return None
+
+
+def create_staff(actor: Staff | None, username: str, display_name: str, password: str,
+                 role: str, region_code: str) -> Staff:
+    """A new account; `actor` None means the command line, which may only make a city admin."""
+    username, display_name = username.strip(), display_name.strip() or username.strip()
+    if not username or len(username) > 64 or not username.isascii() or " " in username:
+        raise StaffError("用户名需为不含空格的英文字母、数字或符号，最多 64 位")
+    if role not in scope.ROLE_NAMES:
+        raise StaffError("未知的角色")
+    if not scope.valid_code(region_code) or not scope.region_exists(region_code):
+        raise StaffError("所属区域不存在")
+    if actor is not None:
+        if not scope.may(actor, "manage_staff") or not scope.below(actor, region_code):
+            raise StaffError("只能在本级以下的区域创建账号")
+        if role not in scope.assignable_roles(actor):
+            raise StaffError("无权分配该角色")
+    elif role != "city_admin":
+        raise StaffError("命令行只创建市级管理员")
+    if not scope.role_fits_node(role, region_code):
+        raise StaffError("角色与所属区域的层级不符")
+    problem = password_problem(password, username)
+    if problem:
+        raise StaffError(problem)
+    if db.session.execute(db.select(Staff.id).filter_by(username=username)).first():
+        raise StaffError("该用户名已被使用")
+    staff = Staff(username=username, display_name=display_name[:64], role=role,
+                  region_code=region_code, password_hash=hash_password(password),
+                  created_by_id=actor.id if actor else None)
+    db.session.add(staff)
+    db.session.flush()
+    return staff
+
+
+def manageable(actor: Staff, staff_id: int) -> Staff | None:
+    """The account if `actor` may manage it (strictly below their node), else None."""
+    staff = db.session.get(Staff, staff_id)
+    if staff is None or not scope.may(actor, "manage_staff") or not scope.below(actor, staff.region_code):
+        return None
+    return staff
+
+
+def list_manageable(actor: Staff) -> list[Staff]:
+    query = scope.scope_filter(db.select(Staff), Staff.region_code, actor)
+    query = query.where(Staff.region_code != actor.region_code).order_by(Staff.region_code, Staff.username)
+    return list(db.session.execute(query).scalars())
+
+
+def set_active(staff: Staff, active: bool) -> None:
+    staff.active = active
+    staff.session_epoch += 1
+
+
+def set_password(staff: Staff, password: str) -> None:
+    problem = password_problem(password, staff.username)
+    if problem:
+        raise StaffError(problem)
+    staff.password_hash = hash_password(password)
+    staff.session_epoch += 1
+
+
+# --- login and lockout -------------------------------------------------------------------------
+
+def _fail_keys(username: str, ip: str) -> tuple[str, str]:
+    return f"admin:login-fail:user:{username.lower()}", f"admin:login-fail:ip:{ip}"
+
+
+def locked(username: str, ip: str) -> bool:
+    user_key, ip_key = _fail_keys(username, ip)
+    user_count, ip_count = state.store().mget(user_key, ip_key)
+    return int(user_count or 0) >= MAX_FAILURES or int(ip_count or 0) >= MAX_FAILURES_PER_IP
+
+
+def _note_failure(username: str, ip: str) -> None:
+    pipe = state.store().pipeline()
+    for key in _fail_keys(username, ip):
+        pipe.incr(key)
+        # The lock runs from the last failure: guessing slowly does not help.
+        pipe.expire(key, LOCK_SECONDS)
+    pipe.execute()
+
+
+def authenticate(username: str, password: str, ip: str) -> Staff:
+    """The staff member with these credentials; StaffError when wrong or locked out."""
+    username = username.strip()
+    if locked(username, ip):
+        raise StaffError(f"登录失败次数过多，请 {LOCK_SECONDS // 60} 分钟后再试")
+    staff = db.session.execute(db.select(Staff).filter_by(username=username)).scalar_one_or_none()
+    ok = check_password_hash(staff.password_hash if staff else _DUMMY_HASH, password)
+    if not ok or staff is None or not staff.active:
+        _note_failure(username, ip)
+        raise StaffError("用户名或密码错误")
+    state.store().delete(_fail_keys(username, ip)[0])
+    return staff
+
+
+# --- sessions ----------------------------------------------------------------------------------
+
+def _session_key(sid: str) -> str:
+    return f"admin:session:{sid}"
+
+
+def open_session(staff: Staff) -> str:
+    sid = secrets.token_urlsafe(32)
+    key = _session_key(sid)
+    store = state.store()
+    store.hset(key, mapping={"staff_id": staff.id, "epoch": staff.session_epoch,
+                             "started": int(time.time())})
+    store.expire(key, IDLE_SECONDS)
+    return sid
+
+
+def load_session(sid: str | None) -> Staff | None:
+    """The logged-in staff member for this session id, extending its idle time; None if ended."""
+    if not sid:
+        return None
+    key = _session_key(sid)
+    store = state.store()
+    data = store.hgetall(key)
+    if "started" not in data or time.time() - int(data["started"]) > ABSOLUTE_SECONDS:
+        store.delete(key)
+        return None
+    staff = db.session.get(Staff, int(data["staff_id"]))
+    if staff is None or not staff.active or staff.session_epoch != int(data["epoch"]):
+        store.delete(key)
+        return None
+    store.expire(key, IDLE_SECONDS)
+    return staff
+
+
+def close_session(sid: str | None) -> None:
+    if sid:
+        state.store().delete(_session_key(sid))
+
+
+def set_notice(sid: str, text: str) -> None:
+    """A one-time message shown on the next page (what a form did)."""
+    key = _session_key(sid)
+    pipe = state.store().pipeline()
+    pipe.hset(key, "notice", text[:500])
+    # A session that ended meanwhile must not come back as a notice without an expiry.
+    pipe.expire(key, IDLE_SECONDS, nx=True)
+    pipe.execute()
+
+
+def pop_notice(sid: str | None) -> str | None:
+    if not sid:
+        return None
+    pipe = state.store().pipeline()
+    pipe.hget(_session_key(sid), "notice")
+    pipe.hdel(_session_key(sid), "notice")
+    return pipe.execute()[0]

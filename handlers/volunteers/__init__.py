@@ -1,0 +1,1 @@
+"""Volunteers: registration (chat and mini-program), review, service records, rosters."""

@@ -1,0 +1,133 @@
+"""Residents and volunteers as the console lists, filters, approves and exports them, per subtree.
+
+The residents issue owns the models (Resident's area, Volunteer, ServiceRecord); this module reads
+and changes them only through handlers/staff/scope.py, so a staff member never reaches outside their subtree.
+"""
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from handlers.staff import scope
+from handlers.volunteers import records as volunteers
+from handlers.volunteers import service
+from infra import xlsx as exports
+from models import Resident, ServiceRecord, Volunteer, db
+
+PAGE = 50
+STATUS_NAMES = {"pending": "待审核", "approved": "已通过", "rejected": "未通过"}
+
+
+class RosterError(ValueError):
+    """A form the console refuses; the message is for staff, in Chinese."""
+
+
+def area_filter(staff, area: str | None) -> str:
+    """The area to list: the requested node if it is inside the subtree, else the staff's own."""
+    return area if area and scope.in_scope(staff, area) else staff.region_code
+
+
+# --- residents ---------------------------------------------------------------------------------
+
+def residents_query(staff, area: str | None = None, search: str = ""):
+    query = scope.residents_filter(db.select(Resident), staff)
+    area = area_filter(staff, area)
+    if area != staff.region_code:
+        query = query.where(Resident.region_code.startswith(area, autoescape=True))
+    if search.strip().isdigit():
+        query = query.where(Resident.id == int(search))
+    return query.order_by(Resident.id.desc())
+
+
+def page_of(query, page: int) -> tuple[list, bool]:
+    rows = db.session.execute(query.limit(PAGE + 1).offset((page - 1) * PAGE)).scalars().all()
+    return rows[:PAGE], len(rows) > PAGE
+
+
+def residents_workbook(staff, area: str | None = None, search: str = "") -> bytes:
+    rows = db.session.execute(residents_query(staff, area, search)).scalars().all()
+    names = scope.region_names(r.region_code for r in rows)
+    return exports.workbook("居民", ["编号", "区域", "关注状态", "首次出现（UTC）", "最近消息（UTC）"], (
+        [r.id, names.get(r.region_code, "未绑定"), "已关注" if r.subscribed else "已取关",
+         r.first_seen_at, r.last_message_at] for r in rows))
+
+
+# --- volunteers --------------------------------------------------------------------------------
+
+def volunteers_query(staff, area: str | None = None, status: str = "", search: str = ""):
+    area = area_filter(staff, area)
+    query = scope.scope_filter(db.select(Volunteer), Volunteer.region_code, staff)
+    query = query.where(Volunteer.region_code.startswith(area, autoescape=True))
+    if status in STATUS_NAMES:
+        query = query.where(Volunteer.status == status)
+    search = search.strip()[:40]
+    if search:
+        query = query.where(Volunteer.name.contains(search, autoescape=True)
+                            | Volunteer.phone.contains(search, autoescape=True))
+    return query.order_by(Volunteer.id.desc())
+
+
+def volunteer_counts(staff) -> dict[str, int]:
+    """Volunteers of the subtree by status."""
+    query = scope.scope_filter(db.select(Volunteer.status, db.func.count(Volunteer.id)),
+                               Volunteer.region_code, staff).group_by(Volunteer.status)
+    return {status: n for status, n in db.session.execute(query)}
+
+
+def volunteer_in_scope(staff, volunteer_id: int) -> Volunteer | None:
+    volunteer = db.session.get(Volunteer, volunteer_id)
+    if volunteer is None or not scope.in_scope(staff, volunteer.region_code):
+        return None
+    return volunteer
+
+
+def review(staff, volunteer: Volunteer, approve: bool) -> None:
+    volunteers.review(volunteer.id, approve, staff.username)
+
+
+def service_hours(rows: list[Volunteer]) -> dict[int, Decimal]:
+    if not rows:
+        return {}
+    rows = db.session.execute(
+        db.select(ServiceRecord.volunteer_id, db.func.sum(ServiceRecord.hours))
+        .where(ServiceRecord.volunteer_id.in_([v.id for v in rows]))
+        .group_by(ServiceRecord.volunteer_id))
+    return {volunteer_id: Decimal(total or 0) for volunteer_id, total in rows}
+
+
+def record_service(staff, volunteer: Volunteer, activity: str, served_on: str, hours: str,
+                   organiser: str) -> ServiceRecord:
+    """One service entry, with what a service certificate needs (content, date, hours, unit)."""
+    if volunteer.status != "approved":
+        raise RosterError("只有审核通过的志愿者可以记录服务时长")
+    activity, organiser = activity.strip()[:200], organiser.strip()[:100]
+    if not activity or not organiser:
+        raise RosterError("请填写服务内容和组织单位")
+    try:
+        day = date.fromisoformat(served_on)
+        amount = Decimal(hours).quantize(Decimal("0.1"))
+    except (ValueError, InvalidOperation):
+        raise RosterError("日期或时长格式不正确") from None
+    if day > date.today():
+        raise RosterError("服务日期不能晚于今天")
+    if not Decimal("0") < amount <= Decimal("24"):
+        raise RosterError("一次服务时长应在 0.1 到 24 小时之间")
+    # The checks above give staff a Chinese reason; the residents issue's handler keeps the record.
+    return service.record(volunteer.id, activity, day, amount, organiser, staff.username)
+
+
+def labels(kind: str, codes: str) -> str:
+    """Skills or availability codes as the volunteer chose them, in words."""
+    return volunteers.labels(kind, codes or "")
+
+
+def phone_for(staff, phone: str) -> str:
+    return phone if scope.may(staff, "full_phone") else exports.mask_phone(phone)
+
+
+def volunteers_workbook(staff, area: str | None = None, status: str = "", search: str = "") -> bytes:
+    rows = db.session.execute(volunteers_query(staff, area, status, search)).scalars().all()
+    names = scope.region_names(v.region_code for v in rows)
+    hours = service_hours(rows)
+    return exports.workbook(
+        "志愿者", ["编号", "姓名", "手机号", "区域", "特长", "可服务时间", "状态", "服务时长（小时）", "登记时间（UTC）"],
+        ([v.id, v.name, phone_for(staff, v.phone), names[v.region_code], labels("skills", v.skills), labels("availability", v.availability),
+          STATUS_NAMES.get(v.status, v.status), float(hours.get(v.id, 0)), v.created_at] for v in rows))

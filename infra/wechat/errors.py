@@ -1,0 +1,45 @@
+"""WeChat's error codes, sorted once into what a caller should do about each.
+
+Global return codes: https://developers.weixin.qq.com/doc/offiaccount/Getting_Started/Global_Return_Code.html
+"""
+from enum import StrEnum
+
+
+class Handling(StrEnum):
+    PERMANENT = "permanent"  # the same call would fail again: record it, never retry
+    RETRY = "retry"  # WeChat was busy: try again later
+    REFRESH = "refresh"  # the access token went stale: fetch a new one, then retry once
+    QUOTA = "quota"  # a quota is used up: wait for its reset
+    DUPLICATE = "duplicate"  # the same clientmsgid was sent before: the first send stands
+
+
+RETRY = {-1, 45011}  # -1 system busy; 45011 the API's per-minute frequency limit
+REFRESH = {40001, 40014, 42001}  # invalid, malformed or expired access token
+QUOTA = {45009}  # the API's daily call quota
+DUPLICATE = {45065}
+# Everything else is permanent. Named here because they are met in practice: 43004 unfollowed,
+# 40003 invalid openid, 45015 outside the customer-service window, 45047 over the window's count,
+# 43101 the user did not accept (or used up) the subscribe message, 40007 invalid media_id,
+# 48001 API not authorised, 40164 caller IP not whitelisted, 45028 no mass-send quota left,
+# 45002 content too long, 47003 template data malformed.
+KNOWN_PERMANENT = {43004, 40003, 45015, 45047, 43101, 40007, 48001, 40164, 45028, 45002, 47003,
+                   40008, 40037, 44003, 44004, 45008, 40130, 40032, 45159, 45067, 40125, 40226,
+                   40029, 40163}
+
+
+def handling(code: int) -> Handling:
+    """Unknown codes are permanent: retrying a call WeChat refused for a reason we do not know
+    only repeats the refusal (it is counted in a metric so the table can grow)."""
+    if code in RETRY:
+        return Handling.RETRY
+    if code in REFRESH:
+        return Handling.REFRESH
+    if code in QUOTA:
+        return Handling.QUOTA
+    if code in DUPLICATE:
+        return Handling.DUPLICATE
+    return Handling.PERMANENT
+
+
+def is_known(code: int) -> bool:
+    return code in RETRY | REFRESH | QUOTA | DUPLICATE | KNOWN_PERMANENT

@@ -1,0 +1,128 @@
+"""One send path to WeChat: plain values in, a msg id or a SendError out.
+
+A SendError says whether trying again can help: permanent (unfollowed, bad openid, closed
+customer-service window, a refused message), transient (busy, a quota: retry later), duplicate
+(a mass send with this clientmsgid went out before), or unknown (the call may have reached
+WeChat: a time-out).
+"""
+import logging
+
+import requests
+from wechatpy.exceptions import WeChatClientException
+
+from infra.metrics import WECHAT_UNKNOWN_ERRORS
+from infra.wechat import client as clients
+from infra.wechat.errors import Handling, handling, is_known
+
+log = logging.getLogger(__name__)
+
+
+class SendError(Exception):
+    """A call WeChat refused or that failed on the way."""
+
+    def __init__(self, code: str, kind: str, msg_id: str | None = None):
+        super().__init__(f"{code} ({kind})")
+        self.code, self.kind, self.msg_id = code, kind, msg_id
+
+
+def classify(error: WeChatClientException) -> SendError:
+    if error.errcode is None:  # an HTTP error status: WeChat did not handle the call
+        return SendError("http", "transient")
+    code = int(error.errcode)
+    if not is_known(code):
+        WECHAT_UNKNOWN_ERRORS.labels(str(code)).inc()
+        log.warning("unknown WeChat errcode %s (%s): treated as permanent", code, error.errmsg)
+    match handling(code):
+        case Handling.DUPLICATE:
+            # WeChat answers a repeated clientmsgid with the first send's msg_id.
+            msg_id = None
+            try:
+                msg_id = str(error.response.json().get("msg_id") or "") or None
+            except Exception:
+                pass
+            return SendError(str(code), "duplicate", msg_id)
+        case Handling.PERMANENT:
+            return SendError(str(code), "permanent")
+        case _:
+            return SendError(str(code), "transient")
+
+
+class Sender:
+    """One app's API client for a run of calls: one HTTP connection, one access token lookup."""
+
+    def __init__(self, app: str = "official"):
+        self.client = clients.miniapp_client() if app == "miniapp" else clients.client()
+
+    def _call(self, method: str, endpoint: str, data: dict | None = None) -> dict:
+        try:
+            if method == "get":
+                return self.client.get(endpoint)
+            return self.client.post(endpoint, data=data)
+        except WeChatClientException as error:
+            raise classify(error) from error
+        except requests.exceptions.ConnectTimeout as error:  # never reached WeChat
+            raise SendError("timeout", "transient") from error
+        except (requests.Timeout, requests.ConnectionError) as error:
+            # The request may have been handled before the answer was lost: nobody knows.
+            raise SendError("network", "unknown") from error
+
+    def _post(self, endpoint: str, data: dict) -> dict:
+        return self._call("post", endpoint, data)
+
+    # mass sends: one call reaches many; clientmsgid makes a repeat harmless (24 h)
+    def mass_by_tag(self, tag_id: int | None, message: dict, client_msg_id: str) -> str:
+        """tag_id None: every follower (is_to_all)."""
+        target = {"is_to_all": True} if tag_id is None else {"is_to_all": False, "tag_id": tag_id}
+        return self._mass("message/mass/sendall", {"filter": target}, message, client_msg_id)
+
+    def mass_by_openids(self, openids: list[str], message: dict, client_msg_id: str) -> str:
+        return self._mass("message/mass/send", {"touser": openids}, message, client_msg_id)
+
+    def _mass(self, endpoint: str, target: dict, message: dict, client_msg_id: str) -> str:
+        body = {**target, **message, "clientmsgid": client_msg_id, "send_ignore_reprint": 0}
+        try:
+            return str(self._post(endpoint, body).get("msg_id"))
+        except SendError as error:
+            if error.kind == "duplicate":
+                return error.msg_id or "duplicate"
+            raise
+
+    def preview(self, openid: str, message: dict) -> None:
+        self._post("message/mass/preview", {"touser": openid, **message})
+
+    # one by one
+    def custom(self, openid: str, message: dict) -> None:
+        self._post("message/custom/send", {"touser": openid, **message})
+
+    def custom_text(self, openid: str, text: str) -> None:
+        self.custom(openid, {"msgtype": "text", "text": {"content": text}})
+
+    def template(self, openid: str, template_id: str, data: dict, url: str,
+                 client_msg_id: str) -> None:
+        # client_msg_id: WeChat sends one message per openid and id (10 min), so a re-run is safe.
+        self._post("message/template/send", {"touser": openid, "template_id": template_id,
+                                             "url": url, "data": data,
+                                             "client_msg_id": client_msg_id})
+
+    def subscribe(self, openid: str, template_id: str, data: dict, page: str) -> None:
+        """The Official Account's subscribe message (bizsend)."""
+        self._post("message/subscribe/bizsend", {"touser": openid, "template_id": template_id,
+                                                 "page": page, "data": data})
+
+    def wxa_subscribe(self, openid: str, template_id: str, data: dict, page: str) -> None:
+        """The mini-program's subscribe message."""
+        self._post("message/subscribe/send", {"touser": openid, "template_id": template_id,
+                                              "page": page, "data": data})
+
+    # tags: 100 per account, 50 openids per batch call
+    def tags(self) -> dict[str, int]:
+        return {t["name"]: t["id"] for t in self._call("get", "tags/get").get("tags", [])}
+
+    def create_tag(self, name: str) -> int:
+        return int(self._post("tags/create", {"tag": {"name": name}})["tag"]["id"])
+
+    def tag(self, tag_id: int, openids: list[str]) -> None:
+        self._post("tags/members/batchtagging", {"tagid": tag_id, "openid_list": openids})
+
+    def untag(self, tag_id: int, openids: list[str]) -> None:
+        self._post("tags/members/batchuntagging", {"tagid": tag_id, "openid_list": openids})
