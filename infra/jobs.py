@@ -2,18 +2,49 @@
 
 With REDIS_URL the job waits in Redis for `flask --app bot worker` (any number, on any
 machine); in the embedded default there is no worker, and the job runs at once, inline.
+`enqueue_after_commit` queues a job only once the caller's transaction has committed, so a job
+never runs on data that was rolled back, nor before it is visible.
 """
+import threading
+
 import fakeredis
 import redis
 from flask import Flask, current_app
 from rq import Queue, Retry, SimpleWorker
 from rq.exceptions import DuplicateJobError
 from rq.job import Job
+from rq.utils import import_attribute
+from sqlalchemy import event
 
 from models import db
 
 # Transient WeChat errors (system busy, quota) clear up within minutes.
 DEFAULT_RETRY = Retry(max=3, interval=[10, 60, 300])
+
+# RQ stores a job's function as a dotted path, and reminders and scheduled pushes wait in Redis
+# for days: jobs queued before the code moved name these old paths. `flask --app bot old-jobs`
+# counts those still waiting; once it says 0 an entry can go.
+MOVED = {
+    "bot.delivery.send_late_answer": "bot.webhook.late.send_late_answer",
+    "handlers.volunteers.send_review_notice": "handlers.volunteers.records.send_review_notice",
+    "handlers.activities.cancellation.send_notice":
+        "handlers.schools.activities.cancellation.send_notice",
+    "handlers.reminders.send_reminders": "handlers.schools.reminders.send_reminders",
+    "handlers.reminders.send_reminder": "handlers.schools.reminders.send_reminder",
+    "handlers.reminders.send_promotion_notice": "handlers.schools.reminders.send_promotion_notice",
+    "handlers.push.deliver.prepare": "handlers.campaigns.push.deliver.prepare",
+    "handlers.push.deliver.deliver_batch": "handlers.campaigns.push.deliver.deliver_batch",
+}
+
+
+class AppJob(Job):
+    """An RQ job whose function is looked up at its current path, if it has moved."""
+
+    @property
+    def func(self):
+        if self.func_name in MOVED and not self.instance:
+            return import_attribute(MOVED[self.func_name])
+        return super().func
 
 
 def init_app(app: Flask) -> None:
@@ -21,7 +52,7 @@ def init_app(app: Flask) -> None:
     # RQ stores pickled jobs: it needs a connection that returns bytes.
     connection = redis.Redis.from_url(url) if url else fakeredis.FakeRedis()
     app.extensions["queues"] = {
-        name: Queue(name, connection=connection, is_async=bool(url),
+        name: Queue(name, connection=connection, is_async=bool(url), job_class=AppJob,
                     default_timeout=app.config["JOB_TIMEOUT"])
         for name in ("default", "push")
     }
@@ -44,6 +75,39 @@ def enqueue(func, *args, queue_name: str = "default", retry: Retry | None = DEFA
                               retry=retry if target.is_async else None)
     except DuplicateJobError:
         return None
+
+
+def enqueue_after_commit(func, *args, **kwargs) -> None:
+    """`enqueue`, once the current transaction commits (nothing if it is rolled back)."""
+    app = current_app._get_current_object()
+
+    def after_commit(_session) -> None:
+        if queue(kwargs.get("queue_name", "default")).is_async:
+            enqueue(func, *args, **kwargs)
+            return
+        # Inline, the job would run inside the committing session, which may emit no more SQL:
+        # it runs at once in a thread of its own, with a session of its own.
+        def run() -> None:
+            with app.app_context():
+                enqueue(func, *args, **kwargs)
+
+        worker = threading.Thread(target=run, name="inline-job")
+        worker.start()
+        worker.join()
+
+    event.listen(db.session(), "after_commit", after_commit, once=True)
+
+
+def waiting_on_old_paths() -> dict[str, int]:
+    """Jobs queued, scheduled or failed whose function still names a path in MOVED."""
+    found: dict[str, int] = {}
+    for target in current_app.extensions["queues"].values():
+        ids = set(target.job_ids) | set(target.scheduled_job_registry.get_job_ids())
+        ids |= set(target.failed_job_registry.get_job_ids())
+        for job in AppJob.fetch_many(list(ids), connection=target.connection):
+            if job is not None and job.func_name in MOVED:
+                found[job.func_name] = found.get(job.func_name, 0) + 1
+    return found
 
 
 class AppWorker(SimpleWorker):
@@ -76,7 +140,7 @@ def run_worker(app: Flask, queue_names: list[str], burst: bool = False) -> None:
     queues = [app.extensions["queues"][name] for name in queue_names]
     interval = app.config["WORKER_MAINTENANCE_INTERVAL"]
     # An idle worker waits for jobs at most worker_ttl - 15 s, then does its maintenance.
-    worker = AppWorker(queues, connection=queues[0].connection, maintenance_interval=interval,
+    worker = AppWorker(queues, connection=queues[0].connection, job_class=AppJob, maintenance_interval=interval,
                        worker_ttl=interval + 15)
     worker.app = app
     worker.work(burst=burst, with_scheduler=True)

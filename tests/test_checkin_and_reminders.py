@@ -128,3 +128,23 @@ def test_promotion_notice_is_a_queued_job(client, app, fake_wechat):
     assert fake_wechat.deliveries("subscribe", "o-waiting")["total"] == 1
     sent = fake_wechat.calls("/cgi-bin/message/subscribe/send")[-1]["json"]
     assert sent["template_id"] == "activity-promotion" and sent["data"]["thing1"]["value"] == activity.title
+
+
+def test_a_reminder_queued_under_the_old_layout_still_runs(pg_app, fake_wechat):
+    """RQ keeps a job's function as a dotted path: a job queued before the code moved names the old one."""
+    from bot.cli.core import old_jobs
+
+    client = pg_app.test_client()
+    school = add_school()
+    activity = add_activity(school, starts_in=tomorrow_at(10), deadline_before=timedelta(hours=1))
+    family, token = add_family(school, openid="o-old-path")
+    client.post(f"/api/v1/activities/{activity.id}/enrolment", headers=bearer(token),
+                json={"child_ids": child_ids(family), "wants_reminder": True})
+    enrolment_id = db.session.execute(db.select(Enrolment.id).filter_by(family_id=family.id)).scalar_one()
+    jobs.queue().enqueue("handlers.reminders.send_reminder", enrolment_id)
+    runner = pg_app.test_cli_runner()
+    assert "1 jobs on old paths" in runner.invoke(old_jobs, catch_exceptions=False).output
+
+    run_jobs(pg_app)
+    assert fake_wechat.deliveries("subscribe", "o-old-path")["total"] == 1
+    assert "0 jobs on old paths" in runner.invoke(old_jobs, catch_exceptions=False).output

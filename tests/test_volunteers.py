@@ -6,6 +6,7 @@ from openpyxl import load_workbook
 from bot.cli.people import export_volunteers, record_service, review_volunteer
 from bot.webhook import simulate
 from handlers.volunteers import service
+from infra import jobs
 from models import InboundMessage, Volunteer, db
 from tests.people_support import register_in_chat
 
@@ -157,7 +158,7 @@ def test_personal_answers_stay_out_of_the_message_log(wechat, region_tree):
     assert "郑十一" not in logged and "13811112222" not in logged
 
 
-def test_staff_approve_record_service_and_the_volunteer_asks_for_hours(wechat, region_tree):
+def test_staff_approve_record_service_and_the_volunteer_asks_for_hours(wechat, region_tree, fake_wechat):
     openid = "o-server"
     register_in_chat(wechat, openid)
     [volunteer] = volunteers_of(openid)
@@ -168,6 +169,11 @@ def test_staff_approve_record_service_and_the_volunteer_asks_for_hours(wechat, r
     assert refused.exit_code != 0 and "not an approved volunteer" in refused.output
     assert "还没有服务记录" in wechat.ask(openid, "我的服务时长")
     runner.invoke(review_volunteer, [str(volunteer.id), "--by", "staff1"], catch_exceptions=False)
+    if region_tree.config["REDIS_URL"]:
+        jobs.run_worker(region_tree, ["default"], burst=True)
+    told = [c["json"]["text"]["content"] for c in fake_wechat.calls("/cgi-bin/message/custom/send")
+            if c["json"]["touser"] == openid]
+    assert len(told) == 1 and "通过" in told[0]  # the CLI's decision reaches WeChat as the console's does
     for day, hours in (("2026-01-10", "2"), ("2026-01-17", "1.5")):
         runner.invoke(record_service, [str(volunteer.id), "--activity", "桶边督导", "--date", day,
                                        "--hours", hours, "--organiser", "南岭街道办事处",

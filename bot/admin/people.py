@@ -7,7 +7,6 @@ from bot.admin import admin, notify, require
 from bot.admin.flow import done, record
 from handlers.staff import scope
 from handlers.volunteers import roster
-from handlers.volunteers.records import notify_reviewed
 from handlers.volunteers.roster import RosterError
 from infra import xlsx as exports
 from models import db
@@ -86,7 +85,6 @@ def volunteer_review(volunteer_id: int):
     roster.review(g.staff, volunteer, approve)
     record("approve" if approve else "reject", volunteer.region_code, f"volunteer {volunteer.id}")
     db.session.commit()
-    notify_reviewed(volunteer)
     notify(f"志愿者 {volunteer.name} {'已通过审核' if approve else '未通过审核'}")
     return redirect(url_for("admin.volunteers", **request.args))
 

@@ -104,4 +104,15 @@ def worker(queues: tuple[str, ...], burst: bool) -> None:
     run_worker(current_app._get_current_object(), list(queues), burst)
 
 
-COMMANDS = (migrate, chat, sort, teach, untaught, unrecognised, worker)
+@click.command("old-jobs")
+def old_jobs() -> None:
+    """Count jobs still waiting under a function path that has moved (0: none left)."""
+    from infra.jobs import waiting_on_old_paths
+
+    found = waiting_on_old_paths()
+    for path, count in sorted(found.items()):
+        click.echo(f"{count}\t{path}")
+    click.echo(f"{sum(found.values())} jobs on old paths")
+
+
+COMMANDS = (migrate, chat, sort, teach, untaught, unrecognised, worker, old_jobs)

@@ -7,8 +7,6 @@ running it twice sends once; a transient WeChat error gives the claim back and R
 from datetime import datetime, timedelta, timezone
 from datetime import time as clock_time
 
-from sqlalchemy import event
-
 from content.activity_texts import texts
 from infra import jobs
 from infra.clock import LOCAL, label, local_date, to_utc, utcnow
@@ -75,10 +73,10 @@ def notify_promoted(enrolment_ids: list[int]) -> None:
 def notify_promoted_after_commit(enrolment_ids: list[int]) -> None:
     """For code that does not commit itself: the notices go once the promotion is committed.
 
-    If the transaction is rolled back instead, the jobs find the families still waiting and send nothing.
+    If the transaction is rolled back instead, nothing is queued.
     """
-    if enrolment_ids:
-        event.listen(db.session(), "after_commit", lambda _session: notify_promoted(enrolment_ids), once=True)
+    for enrolment_id in enrolment_ids:
+        jobs.enqueue_after_commit(send_promotion_notice, enrolment_id, job_id=f"promoted-{enrolment_id}")
 
 
 def send_promotion_notice(enrolment_id: int) -> str:

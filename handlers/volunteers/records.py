@@ -117,13 +117,11 @@ def review(volunteer_id: int, approve: bool, by: str) -> Volunteer:
         volunteer.review_notified_at = None
     volunteer.status = status
     volunteer.reviewed_at, volunteer.reviewed_by = utcnow(), by
+    # The volunteer is told once the decision is committed, whoever made it (console or CLI);
+    # the job is named by the decision, so a double click enqueues it once.
+    jobs.enqueue_after_commit(send_review_notice, volunteer.id,
+                              job_id=f"volunteer-reviewed-{volunteer.id}-{status}")
     return volunteer
-
-
-def notify_reviewed(volunteer: Volunteer) -> None:
-    """After commit: a job telling the volunteer the decision (named by it, so enqueued once)."""
-    jobs.enqueue(send_review_notice, volunteer.id,
-                 job_id=f"volunteer-reviewed-{volunteer.id}-{volunteer.status}")
 
 
 def send_review_notice(volunteer_id: int) -> str:
