@@ -2,6 +2,7 @@
 from datetime import date, timedelta
 
 from handlers.figures import dashboard
+from infra.clock import day_start
 from models import AuditEntry, InboundMessage, db
 from tests.admin_support import CITY, DISTRICT_A, Console, add_staff
 
@@ -43,7 +44,7 @@ def test_dashboard_counts_todays_sorting_questions_and_charts_them(app, client, 
 def test_days_are_counted_in_changchun_time(app):
     staff = add_staff("city", "city_admin", CITY)
     today = date(2026, 3, 10)
-    midnight = dashboard.local_midnight_utc(today)
+    midnight = day_start(today)
     assert midnight.hour == 16  # 00:00 in Changchun is 16:00 UTC the day before
     for key, minutes in [("k1", 30), ("k2", -30)]:
         db.session.add(InboundMessage(dedup_key=key, openid="o", kind="text", content="电池",

@@ -2,7 +2,6 @@
 
 Every number on these pages is computed by handlers/figures/tiers.py from records when the page loads.
 """
-from datetime import timedelta
 
 from flask import Response, abort, g, redirect, render_template, url_for
 
@@ -10,6 +9,7 @@ from bot.admin import admin, charts, client_ip, require
 from handlers.figures import tiers as figures
 from handlers.staff import audit, scope
 from infra import xlsx as exports
+from infra.clock import local
 from models import db
 from models.timeutil import utcnow
 
@@ -80,7 +80,7 @@ def tier(code: str):
     parent = code[:{6: 4, 9: 6}.get(len(code), 0)] if len(code) > 4 else None
     return render_template("admin/tier.html", code=code, name=name, node=node, children=side_by_side,
                            trend=trend, awareness_chart=awareness_chart,
-                           participation_chart=participation_chart, since=since + timedelta(hours=8),
+                           participation_chart=participation_chart, since=local(since),
                            parent=parent if parent and scope.in_scope(g.staff, parent) else None)
 
 

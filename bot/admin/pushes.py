@@ -1,6 +1,6 @@
 """Pushes in the console: choose a target in one's subtree, see the plan, preview, send, follow
 the progress (the page refreshes itself; /progress.json for scripts), cancel, and the reach."""
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from flask import abort, g, jsonify, redirect, render_template, request, url_for
 
@@ -19,6 +19,7 @@ from handlers.campaigns.push import (
 )
 from handlers.campaigns.push.targeting import GROUP_NAMES, Target, check, describe
 from handlers.staff import scope
+from infra.clock import to_utc
 from infra.wechat.send import Sender, SendError
 from models import ContentItem, Push, School, db
 
@@ -75,7 +76,7 @@ def send_time(text: str) -> datetime | None:
     if not text.strip():
         return None
     try:
-        return datetime.fromisoformat(text.strip()) - timedelta(hours=8)
+        return to_utc(datetime.fromisoformat(text.strip()))
     except ValueError:
         raise PushError("发送时间格式无效") from None
 

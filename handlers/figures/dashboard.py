@@ -1,15 +1,15 @@
 """Figures for the console's dashboard, always for one staff member's subtree."""
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 
 from handlers.sorting.query import normalize
 from handlers.staff import scope
 from handlers.volunteers import roster
+from infra import clock
+from infra.clock import day_start
 from models import InboundMessage, Resident, UnrecognisedQuery, db
 
-# Campaign days are Changchun days (UTC+8); the database stores naive UTC.
-LOCAL = timezone(timedelta(hours=8))
 CHART_DAYS = 14
 QUESTION = "answer_question"  # InboundMessage.answered_by of a sorting question
 MAX_SCANNED = 20000  # questions read to find the most asked ones: a week of a busy city
@@ -25,11 +25,6 @@ class Dashboard:
     unrecognised_total: int = 0
     residents_bound: int | None = None
     volunteers: dict[str, int] | None = None
-
-
-def local_midnight_utc(day: date) -> datetime:
-    """The naive-UTC instant at which `day` starts in Changchun."""
-    return datetime.combine(day, datetime.min.time(), LOCAL).astimezone(timezone.utc).replace(tzinfo=None)
 
 
 def questions(staff):
@@ -49,17 +44,17 @@ def count_between(staff, start: datetime, end: datetime | None = None) -> int:
 
 
 def build(staff, today: date | None = None) -> Dashboard:
-    today = today or datetime.now(LOCAL).date()
+    today = today or clock.today()
     week_start = today - timedelta(days=today.weekday())
     board = Dashboard()
     days = [today - timedelta(days=n) for n in range(CHART_DAYS - 1, -1, -1)]
-    board.per_day = [(day, count_between(staff, local_midnight_utc(day),
-                                         local_midnight_utc(day + timedelta(days=1)))) for day in days]
+    board.per_day = [(day, count_between(staff, day_start(day),
+                                         day_start(day + timedelta(days=1)))) for day in days]
     board.today = board.per_day[-1][1]
-    board.week = count_between(staff, local_midnight_utc(week_start))
+    board.week = count_between(staff, day_start(week_start))
     texts = db.session.execute(
         questions(staff).with_only_columns(InboundMessage.content)
-        .where(InboundMessage.received_at >= local_midnight_utc(today - timedelta(days=6)))
+        .where(InboundMessage.received_at >= day_start(today - timedelta(days=6)))
         .order_by(InboundMessage.id.desc()).limit(MAX_SCANNED)).scalars()
     asked = Counter()
     sample: dict[str, str] = {}

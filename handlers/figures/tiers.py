@@ -2,7 +2,7 @@
 
 Definitions are in docs/figures.md; this module is their only implementation. Every figure is for a
 node of the region tree (its subtree: codes starting with its code) and a period [since, until).
-Weeks run Monday to Sunday in Beijing time (UTC+8); stored times are naive UTC.
+Weeks run Monday to Sunday in Changchun time (infra/clock); stored times are naive UTC.
 """
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -11,6 +11,7 @@ from sqlalchemy import func
 
 from content import cells as catalogue
 from handlers.cells.workflow import IN_REVIEW
+from infra.clock import local, local_noon, week_start
 from models import Region, Resident, ServiceRecord, Volunteer, db
 from models.activities import Enrolment
 from models.cells import Cell, CellEvent
@@ -20,7 +21,6 @@ from models.quiz import KnowledgeAnswer, QuizAttempt, Survey
 from models.timeutil import utcnow
 
 AWARE_SHARE = 0.6  # a resident is aware when at least 60 % of their answers in the period are right
-BEIJING = timedelta(hours=8)
 STAGES = {"named": "created", **{s: "in_review" for s in IN_REVIEW}, "applied": "applied",
           "returned": "applied"}
 
@@ -43,13 +43,6 @@ class Rate:
 def under(column, code: str):
     """Rows whose region code lies in `code`'s subtree (codes are digits only: no wildcards)."""
     return column.startswith(code, autoescape=True)
-
-
-def week_start(moment: datetime) -> datetime:
-    """The Monday 00:00 (Beijing) that starts `moment`'s week, as naive UTC."""
-    local = moment + BEIJING
-    monday = (local - timedelta(days=local.weekday())).replace(hour=0, minute=0, second=0, microsecond=0)
-    return monday - BEIJING
 
 
 def recent_weeks(count: int = 8, now: datetime | None = None) -> list[datetime]:
@@ -136,7 +129,7 @@ def participation_rows(code: str, since: datetime, until: datetime) -> list[tupl
     for query in sources:
         for resident_id, region, at in db.session.execute(query):
             if not isinstance(at, datetime):  # a service day: counted at its Beijing noon
-                at = datetime(at.year, at.month, at.day, 12) - BEIJING
+                at = local_noon(at)
             if since <= at < until:
                 rows.append((resident_id, region, at))
     return rows
@@ -165,7 +158,7 @@ def weekly(code: str, weeks: list[datetime]) -> list[dict]:
         end = start + timedelta(weeks=1)
         week_answers = [row for row in answers if start <= row[3] < end]
         people = {rid for rid, _, at in acts if start <= at < end}
-        trend.append({"week": start + BEIJING, "awareness": awareness_of(week_answers),
+        trend.append({"week": local(start), "awareness": awareness_of(week_answers),
                       "participation": Rate(len(people), bound_residents(code, end))})
     return trend
 

@@ -18,6 +18,7 @@ from sqlalchemy import func
 
 from handlers.campaigns.push.targeting import Target, month_start, recipients_query
 from handlers.staff import scope
+from infra.clock import day_start, local_date
 from models import Delivery, DistrictTag, MessageOptIn, Resident, ResidentTag, db
 from models.timeutil import utcnow
 
@@ -153,11 +154,10 @@ def _opt_ins() -> dict[int, set[str]]:
 
 
 def _templates_today(now) -> int:
-    """Template messages this account sent today (UTC+8 days, as WeChat counts in Beijing time)."""
-    beijing = now + timedelta(hours=8)
-    day_start = beijing.replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(hours=8)
+    """Template messages this account sent today (WeChat counts days in Beijing time)."""
+    since = day_start(local_date(now))
     return db.session.scalar(db.select(func.count()).select_from(Delivery).where(
-        Delivery.channel == "template", Delivery.sent_at >= day_start,
+        Delivery.channel == "template", Delivery.sent_at >= since,
         Delivery.status.in_(("sent", "pending")))) or 0
 
 
