@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app bot
 
-.PHONY: run test install install-dev services browser migrate bench audit clean
+.PHONY: run test lint install install-dev services browser migrate bench audit clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -38,9 +38,15 @@ browser:
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q --no-install-recommends chromium fonts-wqy-zenhei; \
 	fi
 
-test: install-dev services browser
+test: install-dev services browser lint
 	$(BIN)/python -m pytest
 	@bash scripts/audit.sh
+
+# The layers import only downward (.importlinter), imports are tidy and used, no dead code.
+lint: install-dev
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/ruff check .
+	@bash scripts/deadcode.sh
 
 # Known vulnerabilities in the pinned dependencies (pip-audit, OSV); also the last step of `make test`.
 audit:

@@ -45,7 +45,7 @@ class Survey(db.Model):
     answer: Mapped[int | None] = mapped_column(SmallInteger)  # None: an opinion, never right or wrong
     explanation: Mapped[str] = mapped_column(Text, default="")
     region_code: Mapped[str] = mapped_column(ForeignKey("region.code"), index=True)  # the author's node
-    # The push content item that carries it (issue 6's content_item.id; no FK, pushes may not exist).
+    # The push content item that carries it (content_item.id; no foreign key, so a survey outlives its campaign).
     content_item_id: Mapped[int | None] = mapped_column(index=True)
     active: Mapped[bool] = mapped_column(default=True)
     created_by: Mapped[str] = mapped_column(String(64))

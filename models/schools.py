@@ -21,7 +21,7 @@ class School(db.Model):
 
 
 class SchoolStaff(db.Model):
-    """Which school a school admin runs: one school per account (the staff table stays issue 5's)."""
+    """Which school a school admin runs: one school per account (the staff table stays as it is)."""
 
     __tablename__ = "school_staff"
 

@@ -21,7 +21,7 @@ def password_hash() -> str:
 
 
 def seed_regions() -> None:
-    """The few nodes the console's tests use (the full tree is issue 4's import)."""
+    """The few nodes the console's tests use (the full tree is the official import)."""
     if db.session.get(Region, CITY) is not None:
         return
     for code in sorted(REGIONS, key=len):

@@ -124,7 +124,7 @@ def test_participation_counts_each_kind_of_record_once_per_bound_resident(app):
 
 
 def attend_an_activity(region: str) -> None:
-    """A family of `region` checked in at a school activity an hour ago (issue 7's records)."""
+    """A family of `region` checked in at a school activity an hour ago (activity records)."""
     from models.activities import Enrolment
     from tests.activity_support import add_activity, add_family, add_school
 

@@ -41,18 +41,18 @@ def http_error(error: HTTPException):
 
 
 def init_app(app: Flask) -> None:
-    from bot.api import (  # noqa: F401  # noqa: F401  zero-waste cells; 无废知识问答 and surveys  # noqa: F401  issue 7
+    from bot.api import (  # noqa: F401  each module registers its routes
         activities,
         cells,
         families,
         login,
-        notices,  # noqa: F401  campaign notices by template/subscribe message
+        notices,
         openapi,
         quiz,
         regions,
         residents,
         school,
-        sorting,  # noqa: F401  each endpoint module adds its routes to `api`
+        sorting,
         volunteers,
     )
 

@@ -236,7 +236,7 @@ def targets_by_district(city: str = "2201") -> dict[str, list[TypeRow]]:
             for district in children(city)}
 
 
-# --- pushes and reach (issue 6's deliveries) ---------------------------------------------
+# --- pushes and reach (deliveries) -------------------------------------------------------
 
 def reach(code: str, since: datetime, until: datetime) -> dict:
     """Pushes sent from the node or below, and distinct residents under it a push reached."""

@@ -1,4 +1,4 @@
-"""无废知识问答 and micro-surveys in the chat: short dialogs on the issue-4 dialog mechanism.
+"""无废知识问答 and micro-surveys in the chat: short dialogs on the shared dialog mechanism (handlers/dialogs.py).
 
 "答题" starts a quiz (the attempt lives in the database, the dialog state only says which attempt
 and which question); each reply is a letter, answered with right/wrong and the explanation, then

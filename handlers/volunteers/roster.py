@@ -1,6 +1,6 @@
 """Residents and volunteers as the console lists, filters, approves and exports them, per subtree.
 
-The residents issue owns the models (Resident's area, Volunteer, ServiceRecord); this module reads
+The people and volunteers packages own the records (Resident's area, Volunteer, ServiceRecord); this module reads
 and changes them only through handlers/staff/scope.py, so a staff member never reaches outside their subtree.
 """
 from datetime import date
@@ -110,7 +110,7 @@ def record_service(staff, volunteer: Volunteer, activity: str, served_on: str, h
         raise RosterError("服务日期不能晚于今天")
     if not Decimal("0") < amount <= Decimal("24"):
         raise RosterError("一次服务时长应在 0.1 到 24 小时之间")
-    # The checks above give staff a Chinese reason; the residents issue's handler keeps the record.
+    # The checks above give staff a Chinese reason; handlers/volunteers/records.py keeps the record.
     return service.record(volunteer.id, activity, day, amount, organiser, staff.username)
 
 

@@ -166,7 +166,7 @@ def _enrolments(push_ids, staff):
 
 
 def _quiz_answers(push_ids, staff):
-    """Quiz and survey answers (the quiz issue's KnowledgeAnswer) that followed a delivery."""
+    """Quiz and survey answers (KnowledgeAnswer) that followed a delivery."""
     if not sa_inspect(db.engine).has_table(KnowledgeAnswer.__tablename__):  # not migrated yet
         return []
     return _followed(KnowledgeAnswer.answered_at, KnowledgeAnswer.resident_id, push_ids, staff,

@@ -160,14 +160,6 @@ def promote(activity: Activity) -> list[int]:
     return promoted
 
 
-def cancel_by_staff(activity_id: int, enrolment_id: int) -> list[int]:
-    activity = lock(activity_id)
-    entry = db.session.get(Enrolment, enrolment_id)
-    if entry is None or entry.activity_id != activity.id or entry.status == "cancelled":
-        raise ActivityError("not_enrolled")
-    return release(activity, entry)
-
-
 def withdraw_family(family: Family) -> list[int]:
     """Cancel the family's places in activities still to come (before the family is deleted)."""
     promoted = []
