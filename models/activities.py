@@ -13,10 +13,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models import db
+from models.statuses import Audience, EnrolmentStatus, one_of
 from models.timeutil import utcnow
-
-AUDIENCES = ("school", "area")  # own school's families only, or every family of the area
-STATUSES = ("enrolled", "waitlisted", "cancelled")
 
 
 class Activity(db.Model):
@@ -31,7 +29,7 @@ class Activity(db.Model):
         CheckConstraint("enrolled_people >= 0 AND enrolled_people <= capacity_people",
                         name="people_within_capacity"),
         CheckConstraint("ends_at > starts_at AND enrol_deadline <= starts_at", name="times"),
-        CheckConstraint("audience IN ('school', 'area')", name="audience"),
+        CheckConstraint(one_of("audience", Audience), name="audience"),
         CheckConstraint("title <> ''", name="title_not_empty"),
     )
 
@@ -41,7 +39,7 @@ class Activity(db.Model):
     # 'area' activity is open to every family whose area or child's school lies under area_code.
     region_code: Mapped[str] = mapped_column(ForeignKey("region.code"), index=True)
     area_code: Mapped[str] = mapped_column(String(20), index=True)
-    audience: Mapped[str] = mapped_column(String(8), default="school")
+    audience: Mapped[str] = mapped_column(String(8), default=Audience.SCHOOL)
     title: Mapped[str] = mapped_column(String(60))
     description: Mapped[str] = mapped_column(Text, default="")
     place: Mapped[str] = mapped_column(String(100))
@@ -84,7 +82,7 @@ class Enrolment(db.Model):
         # No family twice, whatever the mini-program or the network repeats.
         UniqueConstraint("activity_id", "family_id", name="uq_enrolment_family"),
         UniqueConstraint("activity_id", "seq", name="uq_enrolment_seq"),
-        CheckConstraint("status IN ('enrolled', 'waitlisted', 'cancelled')", name="status"),
+        CheckConstraint(one_of("status", EnrolmentStatus), name="status"),
         CheckConstraint("adults >= 1 AND children >= 1", name="people"),
         Index("ix_enrolment_queue", "activity_id", "status", "seq"),
     )

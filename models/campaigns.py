@@ -4,9 +4,8 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstrai
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models import db
+from models.statuses import ItemKind, one_of
 from models.timeutil import utcnow
-
-ITEM_KINDS = ("text", "news", "miniprogram")
 
 
 class Campaign(db.Model):
@@ -43,7 +42,7 @@ class ContentItem(db.Model):
 
     __tablename__ = "content_item"
     __table_args__ = (
-        CheckConstraint("kind IN ('text', 'news', 'miniprogram')", name="kind"),
+        CheckConstraint(one_of("kind", ItemKind), name="kind"),
         CheckConstraint("title <> ''", name="title_not_empty"),
     )
 

@@ -13,14 +13,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models import db
+from models.statuses import CellStatus, one_of
 from models.timeutil import utcnow
-
-STATUSES = ("applied", "submitted", "returned", "district_passed", "city_passed", "not_passed",
-            "in_notice", "named", "revoked", "withdrawn")
-
-
-def _in(column: str, values) -> str:
-    return f"{column} IN (" + ", ".join(f"'{v}'" for v in values) + ")"
 
 
 class Cell(db.Model):
@@ -28,7 +22,7 @@ class Cell(db.Model):
 
     __tablename__ = "cell"
     __table_args__ = (
-        CheckConstraint(_in("status", STATUSES), name="status"),
+        CheckConstraint(one_of("status", CellStatus), name="status"),
         CheckConstraint("unit_name <> ''", name="unit_name_not_empty"),
         # One open application per unit and type: a second one would double the figures.
         UniqueConstraint("unit_name", "cell_type", "region_code", name="uq_cell_unit"),
@@ -47,7 +41,7 @@ class Cell(db.Model):
     # SET NULL: a contact who asks to be forgotten leaves the unit's application in place.
     applicant_id: Mapped[int | None] = mapped_column(ForeignKey("resident.id", ondelete="SET NULL"),
                                                      index=True)
-    status: Mapped[str] = mapped_column(String(16), default="applied", index=True)
+    status: Mapped[str] = mapped_column(String(16), default=CellStatus.APPLIED, index=True)
     self_score: Mapped[int | None] = mapped_column(SmallInteger)
     review_score: Mapped[int | None] = mapped_column(SmallInteger)  # the city's score
     notice_until: Mapped[datetime | None]  # end of the public notice (公示)

@@ -11,22 +11,15 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models import db
+from models.statuses import Channel, DeliveryStatus, PushStatus, one_of
 from models.timeutil import utcnow
-
-PUSH_STATUSES = ("draft", "scheduled", "sending", "done", "cancelled")
-CHANNELS = ("mass_tag", "mass_all", "mass_list", "custom", "template", "subscribe", "none")
-DELIVERY_STATUSES = ("pending", "sent", "failed", "unreachable", "unconfirmed", "cancelled")
-
-
-def _in(column: str, values) -> str:
-    return f"{column} IN (" + ", ".join(f"'{v}'" for v in values) + ")"
 
 
 class Push(db.Model):
     """Sending one content item to a target inside the sender's subtree, once, at a time."""
 
     __tablename__ = "push"
-    __table_args__ = (CheckConstraint(_in("status", PUSH_STATUSES), name="status"),)
+    __table_args__ = (CheckConstraint(one_of("status", PushStatus), name="status"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"), index=True)
@@ -36,7 +29,7 @@ class Push(db.Model):
     # JSON: {"codes": [...], "group": null | "volunteers" | "school" | "asked_sorting", "school_id": n}
     target: Mapped[str] = mapped_column(Text)
     send_at: Mapped[datetime | None]
-    status: Mapped[str] = mapped_column(String(10), default="draft", index=True)
+    status: Mapped[str] = mapped_column(String(10), default=PushStatus.DRAFT, index=True)
     targeted: Mapped[int] = mapped_column(default=0)  # recipients written when sending started
     batches: Mapped[int] = mapped_column(default=0)
     # Bumped by every resume, so the re-enqueued batch jobs get fresh RQ job ids.
@@ -73,8 +66,8 @@ class Delivery(db.Model):
     __table_args__ = (
         # However often a job runs or a worker dies, a resident is a push's recipient once.
         UniqueConstraint("push_id", "resident_id"),
-        CheckConstraint(_in("status", DELIVERY_STATUSES), name="status"),
-        CheckConstraint(_in("channel", CHANNELS), name="channel"),
+        CheckConstraint(one_of("status", DeliveryStatus), name="status"),
+        CheckConstraint(one_of("channel", Channel), name="channel"),
         Index("ix_delivery_push_batch", "push_id", "batch_no", "status"),
         Index("ix_delivery_resident_sent", "resident_id", "sent_at"),
     )
@@ -87,7 +80,7 @@ class Delivery(db.Model):
     region_code: Mapped[str] = mapped_column(String(20), default="", index=True)
     channel: Mapped[str] = mapped_column(String(10))
     batch_no: Mapped[int] = mapped_column(default=0)
-    status: Mapped[str] = mapped_column(String(12), default="pending")
+    status: Mapped[str] = mapped_column(String(12), default=DeliveryStatus.PENDING)
     # A WeChat errcode ("43004") or why the resident is out of reach ("monthly_limit" …).
     error: Mapped[str] = mapped_column(String(24), default="")
     sent_at: Mapped[datetime | None]

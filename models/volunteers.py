@@ -5,9 +5,8 @@ from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models import db
+from models.statuses import VolunteerStatus, one_of
 from models.timeutil import utcnow
-
-STATUSES = ("pending", "approved", "rejected")
 
 
 class Volunteer(db.Model):
@@ -15,7 +14,7 @@ class Volunteer(db.Model):
 
     __tablename__ = "volunteer"
     __table_args__ = (
-        CheckConstraint("status IN ('pending', 'approved', 'rejected')", name="status"),
+        CheckConstraint(one_of("status", VolunteerStatus), name="status"),
         CheckConstraint("name <> ''", name="name_not_empty"),
     )
 
@@ -28,7 +27,7 @@ class Volunteer(db.Model):
     region_code: Mapped[str] = mapped_column(ForeignKey("region.code"), index=True)
     skills: Mapped[str] = mapped_column(String(200))  # codes from content/volunteers.toml, comma-separated
     availability: Mapped[str] = mapped_column(String(200))
-    status: Mapped[str] = mapped_column(String(10), default="pending", index=True)
+    status: Mapped[str] = mapped_column(String(10), default=VolunteerStatus.PENDING, index=True)
     channel: Mapped[str] = mapped_column(String(8))  # chat or api
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     reviewed_at: Mapped[datetime | None]

@@ -112,8 +112,6 @@ _.set_fault  # unused method (fake_wechat/server.py:47)
 exc_info  # unused variable (fake_wechat/server.py:81)
 
 # Names that document allowed values (statuses to become enums)
-AUDIENCES  # unused variable (models/activities.py:18)
-ITEM_KINDS  # unused variable (models/campaigns.py:9)
 
 # Used by tests only
 _.from_items  # unused method (handlers/sorting/engine.py:36)

@@ -5,7 +5,7 @@ import pytest
 
 from content import cells as catalogue
 from handlers.cells import workflow as cells
-from handlers.cells.workflow import CellError, Refused
+from handlers.cells.workflow import CellError, Forbidden
 from models import Staff, db
 from models.cells import Cell
 from models.timeutil import utcnow
@@ -75,7 +75,7 @@ def step(client, username: str, cell_id: int, action: str, **form):
 
 def assert_refused_by_handler(cell_id: int, staff: Staff, action: str, **kwargs):
     cell = db.session.get(Cell, cell_id)
-    with pytest.raises(Refused):
+    with pytest.raises(Forbidden):
         cells.staff_step(cell, staff, action, **kwargs)
     db.session.rollback()
 

@@ -21,8 +21,10 @@ from flask import (
     url_for,
 )
 
+from handlers.errors import Refused
 from handlers.staff import accounts as staff_accounts
 from handlers.staff import scope
+from models import db
 
 admin = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates",
                   static_folder="static")
@@ -150,3 +152,10 @@ def init_app(app: Flask) -> None:
     )
 
     app.register_blueprint(admin)
+
+
+@admin.errorhandler(Refused)
+def refused(error: Refused):
+    """A refusal no form shows beside its fields: the reason, on the console's error page."""
+    db.session.rollback()
+    return render_template("admin/error.html", title="无法完成", message=error.message), error.status

@@ -9,18 +9,18 @@ from handlers.cells import workflow as cells
 from handlers.cells.workflow import CellError
 from handlers.staff import scope
 from models import db
-from models.cells import STATUSES
+from models.statuses import CellStatus
 
 
 @admin.get("/cells")
 @require("cells")
 def cell_list():
-    status = request.args.get("status") if request.args.get("status") in STATUSES else None
+    status = request.args.get("status") if request.args.get("status") in list(CellStatus) else None
     cell_type = request.args.get("type") if request.args.get("type") in catalogue.cell_types() else None
     found = cells.in_scope(g.staff, status, cell_type)
     names = scope.region_names(c.region_code for c in found)
     return render_template("admin/cells.html", cells=found, names=names, status=status, cell_type=cell_type,
-                           types=catalogue.cell_types(), statuses=STATUSES, label=catalogue.label,
+                           types=catalogue.cell_types(), statuses=list(CellStatus), label=catalogue.label,
                            actions_for=cells.actions_for)
 
 

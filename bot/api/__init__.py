@@ -2,6 +2,9 @@
 from flask import Blueprint, Flask, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from handlers.errors import Refused
+from models import db
+
 api = Blueprint("api", __name__, url_prefix="/api/v1")
 
 
@@ -11,8 +14,12 @@ class ApiError(Exception):
         self.status, self.code, self.message, self.fields = status, code, message, fields
 
 
+@api.errorhandler(Refused)
 @api.errorhandler(ApiError)
-def api_error(error: ApiError):
+def api_error(error: ApiError | Refused):
+    """Every refusal, the capabilities' own too, as {"error": {"code", "message", "fields"}}."""
+    if isinstance(error, Refused):
+        db.session.rollback()  # nothing the refused request started is kept
     body = {"code": error.code, "message": error.message}
     if error.fields:  # which field is wrong and why, for the form to show beside each field
         body["fields"] = error.fields

@@ -3,18 +3,12 @@ from flask import Response as FlaskResponse
 from flask import g, jsonify
 from pydantic import BaseModel, Field
 
-from bot.api import ApiError, api
+from bot.api import api
 from bot.api.login import personal
 from bot.api.openapi import RESIDENT, Id, responses, spec
 from handlers.schools import families, reminders
 from handlers.schools.activities import ActivityError, catalogue, checkin, enrolment
-from handlers.schools.families import FamilyError
 from models import db
-
-STATUS = {"activity_not_found": 404, "not_enrolled": 404, "no_family": 404, "already_enrolled": 409,
-          "deadline_passed": 409, "activity_cancelled": 409, "already_started": 409,
-          "checkin_closed": 409, "checkin_waitlisted": 409, "checkin_code_wrong": 400,
-          "too_many_people": 400, "children_required": 400, "no_cover": 404}
 
 
 class ActivityOut(BaseModel):
@@ -76,22 +70,16 @@ class CheckinIn(BaseModel):
     code: str = Field(pattern=r"^\d{6}$", description="现场二维码或签到码中的 6 位数字")
 
 
-def refusal(error: ActivityError | FamilyError) -> ApiError:
-    return ApiError(STATUS.get(error.code, 400), error.code, str(error), error.fields)
-
 
 def visible_activity(activity_id: int, family):
     activity = catalogue.get(activity_id)
     if activity is None or not catalogue.visible_to(activity, family, g.resident):
-        raise refusal(ActivityError("activity_not_found"))
+        raise ActivityError("activity_not_found")
     return activity
 
 
 def own_family():
-    try:
-        return families.require(g.resident)
-    except FamilyError as error:
-        raise refusal(error)
+    return families.require(g.resident)
 
 
 @api.get("/activities")
@@ -120,7 +108,7 @@ def activity_cover(activity_id: int):
     activity = catalogue.get(activity_id)
     cover = catalogue.cover_of(activity) if activity else None
     if cover is None:
-        raise refusal(ActivityError("no_cover"))
+        raise ActivityError("no_cover")
     return FlaskResponse(cover.data, mimetype=cover.content_type,
                          headers={"Cache-Control": "public, max-age=300"})
 
@@ -132,11 +120,7 @@ def activity_cover(activity_id: int):
 def enrol(activity_id: int, json: EnrolIn):
     """Enrol the family; when the places are gone, join the waiting list (status waitlisted)."""
     family = own_family()
-    try:
-        outcome = enrolment.enrol(family, g.resident, activity_id, enrolment.EnrolForm(**json.model_dump()))
-    except ActivityError as error:
-        db.session.rollback()
-        raise refusal(error)
+    outcome = enrolment.enrol(family, g.resident, activity_id, enrolment.EnrolForm(**json.model_dump()))
     db.session.commit()
     return jsonify(enrolment.as_dict(outcome.enrolment)), 201
 
@@ -147,7 +131,7 @@ def enrol(activity_id: int, json: EnrolIn):
 def my_enrolment(activity_id: int):
     entry = enrolment.find(activity_id, own_family()) if 0 < activity_id < 2**31 else None
     if entry is None:
-        raise refusal(ActivityError("not_enrolled"))
+        raise ActivityError("not_enrolled")
     return jsonify(enrolment.as_dict(entry))
 
 
@@ -156,11 +140,7 @@ def my_enrolment(activity_id: int):
 @spec.validate(resp=responses({200: EnrolmentOut}, 401, 404, 409), security=RESIDENT, tags=["activities"])
 def cancel(activity_id: int):
     """Cancel; the freed place goes to the first family on the waiting list, who is notified."""
-    try:
-        outcome = enrolment.cancel(own_family(), activity_id)
-    except ActivityError as error:
-        db.session.rollback()
-        raise refusal(error)
+    outcome = enrolment.cancel(own_family(), activity_id)
     db.session.commit()
     reminders.notify_promoted(outcome.promoted)
     return jsonify(enrolment.as_dict(outcome.enrolment))
@@ -183,9 +163,6 @@ def check_in(activity_id: int, json: CheckinIn):
     """Check in with the code shown at the activity (scanned from its QR code or typed)."""
     family = own_family()
     activity = visible_activity(activity_id, family)
-    try:
-        entry = checkin.check_in(family, g.resident, activity, json.code)
-    except ActivityError as error:
-        raise refusal(error)
+    entry = checkin.check_in(family, g.resident, activity, json.code)
     db.session.commit()
     return jsonify(enrolment.as_dict(entry))

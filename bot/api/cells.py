@@ -14,10 +14,6 @@ from handlers.cells.workflow import CellError
 from models import db
 
 
-def fail(error: CellError):
-    raise ApiError(error.status, error.code, error.message)
-
-
 def own_cell(cell_id: int):
     cell = cells.get(cell_id)
     if cell is None or cell.applicant_id != g.resident.id:  # another unit's is as good as none
@@ -66,12 +62,9 @@ def cell_types():
 @personal
 def apply_for_cell():
     body = json_body()
-    try:
-        cell = cells.apply(g.resident, body.get("unit_name") or "", body.get("type") or "",
-                           body.get("region_code") or "", body.get("contact_name") or "",
-                           str(body.get("contact_phone") or ""), body.get("commitment"))
-    except CellError as error:
-        fail(error)
+    cell = cells.apply(g.resident, body.get("unit_name") or "", body.get("type") or "",
+                       body.get("region_code") or "", body.get("contact_name") or "",
+                       str(body.get("contact_phone") or ""), body.get("commitment"))
     db.session.commit()
     return jsonify(cell_json(cell, detail=True)), 201
 
@@ -100,10 +93,7 @@ def self_assess(cell_id: int):
     for code, entry in scores.items():
         entry = entry if isinstance(entry, dict) else {"points": entry}
         entries[str(code)] = (entry.get("points"), str(entry.get("note") or ""))
-    try:
-        cells.self_assess(cell, g.resident, entries)
-    except CellError as error:
-        fail(error)
+    cells.self_assess(cell, g.resident, entries)
     db.session.commit()
     return jsonify(cell_json(cell, detail=True))
 
@@ -118,11 +108,8 @@ def upload_evidence(cell_id: int):
         raise ApiError(400, "file_required", "请选择要上传的文件（字段名 file）")
     limit = cell_evidence.max_bytes()
     data = upload.stream.read(limit + 1)  # one byte more than allowed tells "too big" without reading all
-    try:
-        evidence = cell_evidence.add(cell, g.resident, request.form.get("indicator", ""),
-                                     upload.filename or "", data)
-    except CellError as error:
-        fail(error)
+    evidence = cell_evidence.add(cell, g.resident, request.form.get("indicator", ""),
+                                 upload.filename or "", data)
     db.session.commit()
     return jsonify(id=evidence.id, filename=evidence.filename, size=evidence.size,
                    missing=cells.missing(cell)), 201
@@ -132,10 +119,7 @@ def upload_evidence(cell_id: int):
 @personal
 def delete_evidence(cell_id: int, evidence_id: int):
     cell = own_cell(cell_id)
-    try:
-        cell_evidence.remove(cell, g.resident, evidence_id)
-    except CellError as error:
-        fail(error)
+    cell_evidence.remove(cell, g.resident, evidence_id)
     db.session.commit()
     return jsonify(missing=cells.missing(cell))
 
@@ -149,6 +133,6 @@ def unit_step(cell_id: int, action: str):
     except CellError as error:
         if error.code == "incomplete":
             raise ApiError(409, "incomplete", error.message, {"missing": cells.missing(cell)})
-        fail(error)
+        raise
     db.session.commit()
     return jsonify(cell_json(cell, detail=True))

@@ -2,16 +2,14 @@
 from flask import g, jsonify
 from pydantic import BaseModel, Field
 
-from bot.api import ApiError, api
+from bot.api import api
 from bot.api.login import personal
 from bot.api.openapi import RESIDENT, Id, Line, responses, spec
 from content.activity_texts import text
 from handlers.schools import directory as schools
 from handlers.schools import families
-from handlers.schools.families import ChildForm, FamilyError
+from handlers.schools.families import ChildForm
 from models import db
-
-STATUS = {"no_family": 404, "unknown_child": 404, "consent_required": 403, "child_enrolled": 409}
 
 
 class SchoolsQuery(BaseModel):
@@ -68,15 +66,9 @@ class Deleted(BaseModel):
     deleted: bool
 
 
-def refusal(error: FamilyError) -> ApiError:
-    return ApiError(STATUS.get(error.code, 400), error.code, str(error), error.fields)
-
 
 def own_family():
-    try:
-        return families.require(g.resident)
-    except FamilyError as error:
-        raise refusal(error)
+    return families.require(g.resident)
 
 
 @api.get("/schools")
@@ -107,10 +99,7 @@ def family_get():
                tags=["families"])
 def family_put(json: GuardianIn):
     """Register or update the guardian; the first time, `consent: true` records their consent."""
-    try:
-        family = families.save_guardian(g.resident, json.guardian_name, json.phone, json.consent)
-    except FamilyError as error:
-        raise refusal(error)
+    family = families.save_guardian(g.resident, json.guardian_name, json.phone, json.consent)
     db.session.commit()
     return jsonify(families.as_dict(family))
 
@@ -133,10 +122,7 @@ def family_delete():
 @spec.validate(json=ChildIn, resp=responses({201: ChildOut}, 400, 401, 404), security=RESIDENT,
                tags=["families"])
 def child_add(json: ChildIn):
-    try:
-        child = families.add_child(own_family(), ChildForm(**json.model_dump()))
-    except FamilyError as error:
-        raise refusal(error)
+    child = families.add_child(own_family(), ChildForm(**json.model_dump()))
     db.session.commit()
     return jsonify(families.child_dict(child)), 201
 
@@ -146,10 +132,7 @@ def child_add(json: ChildIn):
 @spec.validate(json=ChildIn, resp=responses({200: ChildOut}, 400, 401, 404), security=RESIDENT,
                tags=["families"])
 def child_update(child_id: int, json: ChildIn):
-    try:
-        child = families.update_child(own_family(), child_id, ChildForm(**json.model_dump()))
-    except FamilyError as error:
-        raise refusal(error)
+    child = families.update_child(own_family(), child_id, ChildForm(**json.model_dump()))
     db.session.commit()
     return jsonify(families.child_dict(child))
 
@@ -158,9 +141,6 @@ def child_update(child_id: int, json: ChildIn):
 @personal
 @spec.validate(resp=responses({200: Deleted}, 401, 404, 409), security=RESIDENT, tags=["families"])
 def child_delete(child_id: int):
-    try:
-        families.remove_child(own_family(), child_id)
-    except FamilyError as error:
-        raise refusal(error)
+    families.remove_child(own_family(), child_id)
     db.session.commit()
     return jsonify(deleted=True)

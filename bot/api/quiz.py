@@ -4,12 +4,7 @@ from flask import g, jsonify, request
 from bot.api import ApiError, api, json_body
 from bot.api.login import personal
 from handlers.quiz import rounds as quiz
-from handlers.quiz.rounds import QuizError
 from models import db
-
-
-def fail(error: QuizError):
-    raise ApiError(error.status, error.code, error.message)
 
 
 def attempt_json(attempt) -> dict:
@@ -30,10 +25,7 @@ def attempt_json(attempt) -> dict:
 @personal
 def start_quiz():
     body = json_body() if request.content_length else {}
-    try:
-        attempt = quiz.start(g.resident, "api", body.get("count", quiz.DEFAULT_QUESTIONS))
-    except QuizError as error:
-        fail(error)
+    attempt = quiz.start(g.resident, "api", body.get("count", quiz.DEFAULT_QUESTIONS))
     db.session.commit()
     return jsonify(attempt_json(attempt)), 201
 
@@ -41,10 +33,7 @@ def start_quiz():
 @api.get("/quiz/<int:attempt_id>")
 @personal
 def show_quiz(attempt_id: int):
-    try:
-        return jsonify(attempt_json(quiz.get_attempt(attempt_id, g.resident)))
-    except QuizError as error:
-        fail(error)
+    return jsonify(attempt_json(quiz.get_attempt(attempt_id, g.resident)))
 
 
 @api.post("/quiz/<int:attempt_id>/answers")
@@ -52,11 +41,8 @@ def show_quiz(attempt_id: int):
 def answer_quiz(attempt_id: int):
     """{"position": 0, "choice": 2}: the answer, whether it is right, and the explanation."""
     body = json_body()
-    try:
-        attempt = quiz.get_attempt(attempt_id, g.resident)
-        row = quiz.answer(attempt, body.get("position"), body.get("choice"))
-    except QuizError as error:
-        fail(error)
+    attempt = quiz.get_attempt(attempt_id, g.resident)
+    row = quiz.answer(attempt, body.get("position"), body.get("choice"))
     db.session.commit()
     question = quiz.questions_of(attempt)[row.position]
     right, total = quiz.score(attempt)
@@ -81,10 +67,7 @@ def answer_survey(survey_id: int):
     survey = quiz.get_survey(survey_id)
     if survey is None:
         raise ApiError(404, "not_found", "没有找到这项调查")
-    try:
-        row = quiz.answer_survey(survey, g.resident, json_body().get("choice"))
-    except QuizError as error:
-        fail(error)
+    row = quiz.answer_survey(survey, g.resident, json_body().get("choice"))
     db.session.commit()
     body = {"survey_id": survey.id, "chosen": row.chosen, "correct": row.correct}
     if survey.answer is not None:

@@ -10,7 +10,7 @@ from flask import g, jsonify, request
 from pydantic import BaseModel, Field
 
 from bot.api import ApiError, api
-from bot.api.activities import ActivityOut, refusal
+from bot.api.activities import ActivityOut
 from bot.api.openapi import STAFF, Line, Lines, Time, responses, spec
 from content.activity_texts import text
 from handlers.schools import directory as schools
@@ -119,7 +119,7 @@ def staff_token(view):
 def own_activity(activity_id: int):
     activity = lists.activity_for(g.staff, activity_id)
     if activity is None:
-        raise refusal(ActivityError("activity_not_found"))
+        raise ActivityError("activity_not_found")
     return activity
 
 
@@ -153,10 +153,7 @@ def school_activities():
 @spec.validate(json=ActivityIn, resp=responses({201: ActivityOut}, 400, 401, 403), security=STAFF,
                tags=["school"])
 def school_activity_create(json: ActivityIn):
-    try:
-        activity = catalogue.create(g.school, form_of(json), g.staff.username)
-    except ActivityError as error:
-        raise refusal(error)
+    activity = catalogue.create(g.school, form_of(json), g.staff.username)
     db.session.commit()
     reminders.schedule_reminders(activity)
     return jsonify(catalogue.as_dict(activity, g.school.name)), 201
@@ -177,12 +174,7 @@ def school_activity(activity_id: int):
                security=STAFF, tags=["school"])
 def school_activity_update(activity_id: int, json: ActivityIn):
     activity = own_activity(activity_id)
-    try:
-        promoted = enrolment.update_activity(activity.id, form_of(json))
-    except ActivityError as error:
-        db.session.rollback()
-        raise ApiError(409 if error.code == "capacity_below_enrolled" else 400, error.code, str(error),
-                       error.fields)
+    promoted = enrolment.update_activity(activity.id, form_of(json))
     db.session.commit()
     reminders.notify_promoted(promoted)
     reminders.schedule_reminders(activity)
@@ -196,11 +188,8 @@ def school_activity_cover(activity_id: int):
     """The cover image as the request body (JPEG, PNG or WebP, at most 2 MB)."""
     activity = own_activity(activity_id)
     if (request.content_length or 0) > catalogue.MAX_COVER_BYTES:
-        raise refusal(ActivityError("bad_cover"))
-    try:
-        catalogue.set_cover(activity, request.get_data(cache=False))
-    except ActivityError as error:
-        raise refusal(error)
+        raise ActivityError("bad_cover")
+    catalogue.set_cover(activity, request.get_data(cache=False))
     db.session.commit()
     return jsonify(catalogue.as_dict(activity, g.school.name))
 
@@ -237,7 +226,7 @@ def school_attendance(activity_id: int, enrolment_id: int, json: AttendanceIn):
     activity = own_activity(activity_id)
     entry = db.session.get(Enrolment, enrolment_id) if 0 < enrolment_id < 2**31 else None
     if entry is None or entry.activity_id != activity.id or entry.status != "enrolled":
-        raise refusal(ActivityError("not_enrolled"))
+        raise ActivityError("not_enrolled")
     if json.present:
         checkin.mark_present(activity, entry, g.staff.username, checkin.guardian_of(entry))
     else:

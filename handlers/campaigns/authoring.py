@@ -5,13 +5,14 @@ An adoption is a campaign of the adopting node that keeps the link to the origin
 """
 from sqlalchemy.exc import IntegrityError
 
+from handlers.errors import Refused
 from handlers.staff import scope
 from models import Campaign, ContentItem, db
 
 KIND_NAMES = {"text": "文字", "news": "图文", "miniprogram": "小程序页面"}
 
 
-class CampaignError(ValueError):
+class CampaignError(Refused):
     """A campaign form the console refuses; the message is for staff, in Chinese."""
 
 

@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from content import cells as catalogue
 from content.cells import label
+from handlers.errors import Refused
 from handlers.people import residents
 from handlers.staff import audit, scope
 from models import Region, Resident, db
@@ -24,15 +25,14 @@ LEVEL_NAMES = {DISTRICT: "区县", CITY: "市级", DISTRICT_OR_CITY: "区县或�
 PHONE = re.compile(r"^[0-9+\-]{7,20}$")
 
 
-class CellError(ValueError):
+class CellError(Refused):
     """The step cannot be made; `message` is for the person who tried, `code` for the API."""
 
     def __init__(self, code: str, message: str, status: int = 400):
-        super().__init__(message)
-        self.code, self.message, self.status = code, message, status
+        super().__init__(message, code, status=status)
 
 
-class Refused(CellError):
+class Forbidden(CellError):
     def __init__(self, message: str):
         super().__init__("forbidden", message, 403)
 
@@ -100,7 +100,7 @@ def indicators(cell: Cell) -> catalogue.IndicatorSet:
 
 def check_unit(cell: Cell, resident: Resident, editing: bool = False) -> None:
     if resident is None or cell.applicant_id != resident.id:
-        raise Refused(label("error", "not_yours"))
+        raise Forbidden(label("error", "not_yours"))
     if editing and cell.status not in EDITABLE:
         raise CellError("not_editable", label("error", "not_editable"), 409)
 
@@ -158,7 +158,7 @@ def unit_step(cell: Cell, resident: Resident, action: str) -> Cell:
     """submit or withdraw, by the unit's contact."""
     transition = transition_for(cell, action)
     if transition.actor != UNIT:
-        raise Refused(label("error", "not_yours"))
+        raise Forbidden(label("error", "not_yours"))
     check_unit(cell, resident)
     if action == "submit" and missing(cell):
         raise CellError("incomplete", label("error", "incomplete"), 409)
@@ -170,7 +170,7 @@ def staff_step(cell: Cell, staff, action: str, comment: str = "",
     """A reviewer's step; `review` gives the city's points per indicator for city_score."""
     transition = transition_for(cell, action)
     if transition.actor == UNIT or not may_act(staff, cell, transition.actor):
-        raise Refused(label("error", "refused", level=LEVEL_NAMES.get(transition.actor, "")))
+        raise Forbidden(label("error", "refused", level=LEVEL_NAMES.get(transition.actor, "")))
     comment = (comment or "").strip()[:2000]
     if transition.needs_comment and not comment:
         raise CellError("comment_required", label("error", "comment_required"))

@@ -4,6 +4,7 @@ import re
 from dataclasses import dataclass, field
 
 from content.regions import OFFICIAL_FILE, aliases, load_official
+from handlers.errors import Refused
 from models import Region, db
 
 CITY = "2201"
@@ -11,7 +12,7 @@ CITY = "2201"
 SUFFIXES = re.compile(r"(街道办事处|街道|社区居委会|社区|开发区|区|县|市|镇|乡)$")
 
 
-class RegionError(ValueError):
+class RegionError(Refused):
     """A request about the tree that cannot be done; the message is for staff."""
 
 

@@ -6,6 +6,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from handlers import dialogs
+from handlers.errors import Refused
 from handlers.people import regions
 from models import Consent, InboundMessage, Resident, ServiceRecord, Volunteer, db
 from models.timeutil import utcnow
@@ -53,7 +54,7 @@ def forgets(step: Callable[[Resident], list[str]]) -> Callable[[Resident], list[
     return step
 
 
-class AreaError(ValueError):
+class AreaError(Refused):
     """The area cannot be bound; the message is for the resident."""
 
 

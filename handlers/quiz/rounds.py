@@ -12,6 +12,7 @@ import unicodedata
 from dataclasses import asdict
 
 from content.quiz import Question, campaign_questions, text
+from handlers.errors import Refused
 from handlers.people import residents
 from handlers.sorting import get_engine
 from models import Resident, db
@@ -26,10 +27,9 @@ BINS = ("recyclable", "hazardous", "kitchen", "residual")
 PLAIN_NAME = re.compile(r"^[\u4e00-\u9fff]{2,6}$")
 
 
-class QuizError(ValueError):
+class QuizError(Refused):
     def __init__(self, code: str, message: str, status: int = 400):
-        super().__init__(message)
-        self.code, self.message, self.status = code, message, status
+        super().__init__(message, code, status=status)
 
 
 # --- drawing questions ----------------------------------------------------------------------------

@@ -1,10 +1,11 @@
 """Schools of the campaign: where they sit in the region tree, and which school admin runs which."""
+from handlers.errors import Refused
 from handlers.staff import scope
 from models import Region, School, SchoolStaff, db
 from models.staff import Staff
 
 
-class SchoolError(ValueError):
+class SchoolError(Refused):
     """A school or an assignment that cannot be made; the message is for staff."""
 
 

@@ -6,6 +6,7 @@ change goes through the guardian's own login.
 from dataclasses import dataclass
 
 from content.activity_texts import text
+from handlers.errors import Refused
 from handlers.people import residents
 from handlers.schools import directory as schools
 from handlers.schools import reminders
@@ -13,13 +14,15 @@ from handlers.schools.activities import enrolment
 from models import Child, Enrolment, EnrolmentChild, Family, Resident, db
 from models.timeutil import utcnow
 
+# What each refusal is, as an HTTP status (400 otherwise).
+STATUS = {"no_family": 404, "unknown_child": 404, "consent_required": 403, "child_enrolled": 409}
 
-class FamilyError(Exception):
+
+class FamilyError(Refused):
     """A refusal with a code the API answers with, and a text for the guardian."""
 
     def __init__(self, code: str, fields: dict | None = None, **values):
-        super().__init__(text(f"errors.{code}", **values))
-        self.code, self.fields = code, fields
+        super().__init__(text(f"errors.{code}", **values), code, fields, STATUS.get(code, 400))
 
 
 @dataclass(frozen=True)

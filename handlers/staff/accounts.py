@@ -9,6 +9,7 @@ import time
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from handlers.errors import Refused
 from handlers.staff import scope
 from infra import state
 from models import db
@@ -25,7 +26,7 @@ MIN_PASSWORD = 10
 _DUMMY_HASH = generate_password_hash("not-a-password", method="scrypt")
 
 
-class StaffError(ValueError):
+class StaffError(Refused):
     """A refusal with a message for the staff member, in Chinese."""
 
 

@@ -6,6 +6,7 @@ from sqlalchemy.exc import IntegrityError
 
 from content.texts import lookup, text
 from content.volunteering import options
+from handlers.errors import Refused
 from handlers.people import consent, regions
 from infra import jobs
 from infra.wechat.once import send_once
@@ -20,12 +21,11 @@ NAME = re.compile(r"^[\u4e00-\u9fffA-Za-z·•. ]{2,20}$")
 NAME_PREFIXES = ("我的名字是", "我叫", "我是", "姓名是", "姓名：", "姓名:", "姓名", "名字：", "名字")
 
 
-class RegistrationError(ValueError):
+class RegistrationError(Refused):
     """Fields that do not pass; `fields` maps each bad field to what is wrong, in Chinese."""
 
     def __init__(self, fields: dict[str, str]):
-        super().__init__("; ".join(f"{k}: {v}" for k, v in fields.items()))
-        self.fields = fields
+        super().__init__("; ".join(f"{k}: {v}" for k, v in fields.items()), "invalid_fields", fields)
 
 
 class AlreadyRegistered(Exception):

@@ -6,6 +6,7 @@ and changes them only through handlers/staff/scope.py, so a staff member never r
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from handlers.errors import Refused
 from handlers.staff import scope
 from handlers.volunteers import records as volunteers
 from handlers.volunteers import service
@@ -16,7 +17,7 @@ PAGE = 50
 STATUS_NAMES = {"pending": "待审核", "approved": "已通过", "rejected": "未通过"}
 
 
-class RosterError(ValueError):
+class RosterError(Refused):
     """A form the console refuses; the message is for staff, in Chinese."""
 
 

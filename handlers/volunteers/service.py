@@ -4,6 +4,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from content.texts import text
+from handlers.errors import Refused
 from handlers.people import regions, residents
 from handlers.router import Message, router
 from handlers.volunteers import records as volunteers
@@ -12,7 +13,7 @@ from models import ServiceRecord, Volunteer, db
 MAX_LINES = 10  # a chat reply stays short; the mini-program lists them all
 
 
-class ServiceError(ValueError):
+class ServiceError(Refused):
     """A record that cannot be kept; the message is for staff."""
 
 

@@ -6,9 +6,10 @@ staff see before sending, and delivery as RQ jobs that are safe to run twice (de
       → one job per (push, batch): rate-limited, retried on transient errors, outcomes recorded
     progress / cancel / resume at any time; report rolls the outcomes up city → district → street.
 """
+from handlers.errors import Refused
 
 
-class PushError(ValueError):
+class PushError(Refused):
     """A push the console refuses; the message is for staff, in Chinese."""
 
 

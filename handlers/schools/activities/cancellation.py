@@ -8,6 +8,7 @@ customer-service message, which WeChat only delivers within 48 h of the family's
 (45015 outside it: recorded, not retried). The mini-program shows the cancellation either way.
 """
 from content.texts import table
+from handlers.errors import Refused
 from handlers.schools import reminders
 from handlers.schools.activities import enrolment
 from infra import jobs
@@ -23,12 +24,11 @@ def texts() -> dict:
     return table("activity_cancellation.toml")
 
 
-class CancelError(Exception):
+class CancelError(Refused):
     """Why staff may not cancel (a code, and the text the console shows)."""
 
     def __init__(self, code: str):
-        super().__init__(texts()["errors"][code])
-        self.code = code
+        super().__init__(texts()["errors"][code], code)
 
 
 def cancel(activity_id: int, reason: str, by: str) -> list[int]:

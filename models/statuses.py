@@ -1,0 +1,74 @@
+"""Every status and kind a row can have, as enums; the database keeps their string values.
+
+StrEnum members equal their strings, so rows read back compare equal to them, and the check
+constraints are written from the same lists.
+"""
+from enum import StrEnum
+
+
+class VolunteerStatus(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class EnrolmentStatus(StrEnum):
+    ENROLLED = "enrolled"
+    WAITLISTED = "waitlisted"
+    CANCELLED = "cancelled"
+
+
+class Audience(StrEnum):
+    SCHOOL = "school"  # the school's own families only
+    AREA = "area"  # every family of the school's area
+
+
+class CellStatus(StrEnum):
+    APPLIED = "applied"
+    SUBMITTED = "submitted"
+    RETURNED = "returned"
+    DISTRICT_PASSED = "district_passed"
+    CITY_PASSED = "city_passed"
+    NOT_PASSED = "not_passed"
+    IN_NOTICE = "in_notice"
+    NAMED = "named"
+    REVOKED = "revoked"
+    WITHDRAWN = "withdrawn"
+
+
+class ItemKind(StrEnum):
+    TEXT = "text"
+    NEWS = "news"
+    MINIPROGRAM = "miniprogram"
+
+
+class PushStatus(StrEnum):
+    DRAFT = "draft"
+    SCHEDULED = "scheduled"
+    SENDING = "sending"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+class Channel(StrEnum):
+    MASS_TAG = "mass_tag"
+    MASS_ALL = "mass_all"
+    MASS_LIST = "mass_list"
+    CUSTOM = "custom"
+    TEMPLATE = "template"
+    SUBSCRIBE = "subscribe"
+    NONE = "none"
+
+
+class DeliveryStatus(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+    UNREACHABLE = "unreachable"
+    UNCONFIRMED = "unconfirmed"
+    CANCELLED = "cancelled"
+
+
+def one_of(column: str, values: type[StrEnum]) -> str:
+    """A check constraint's SQL: the column holds one of the enum's values."""
+    return f"{column} IN (" + ", ".join(f"'{v.value}'" for v in values) + ")"
