@@ -119,7 +119,6 @@ def activity_edit(activity_id: int):
                 errors = error.fields or {"form": str(error)}
             else:
                 db.session.commit()
-                reminders.notify_promoted(promoted)
                 reminders.schedule_reminders(activity)
                 notify("活动已保存" + (f"，{len(promoted)} 个候补家庭已转为报名" if promoted else ""))
                 return redirect(url_for("admin.activity_detail", activity_id=activity.id))
@@ -156,7 +155,6 @@ def activity_cancel(activity_id: int):
     record("activity_cancel", activity.region_code, f"activity:{activity.id}",
            {"title": activity.title, "reason": activity.cancel_reason, "families": len(told)})
     db.session.commit()
-    cancellation.notify(told)
     notify(f"活动已取消，正在通知 {len(told)} 个报名和候补的家庭" if told else "活动已取消")
     return redirect(url_for("admin.activity_detail", activity_id=activity_id))
 

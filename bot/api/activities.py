@@ -6,7 +6,7 @@ from pydantic import BaseModel, Field
 from bot.api import api
 from bot.api.login import personal
 from bot.api.openapi import RESIDENT, Id, responses, spec
-from handlers.schools import families, reminders
+from handlers.schools import families
 from handlers.schools.activities import ActivityError, catalogue, checkin, enrolment
 from models import db
 
@@ -142,7 +142,6 @@ def cancel(activity_id: int):
     """Cancel; the freed place goes to the first family on the waiting list, who is notified."""
     outcome = enrolment.cancel(own_family(), activity_id)
     db.session.commit()
-    reminders.notify_promoted(outcome.promoted)
     return jsonify(enrolment.as_dict(outcome.enrolment))
 
 

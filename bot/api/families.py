@@ -109,11 +109,9 @@ def family_put(json: GuardianIn):
 @spec.validate(resp=responses({200: Deleted}, 401, 404), security=RESIDENT, tags=["families"])
 def family_delete():
     """Delete the family and its children; places in coming activities are given up."""
-    from handlers.schools import reminders
 
-    promoted = families.forget(own_family())
+    families.forget(own_family())
     db.session.commit()
-    reminders.notify_promoted(promoted)
     return jsonify(deleted=True)
 
 

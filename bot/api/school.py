@@ -174,9 +174,8 @@ def school_activity(activity_id: int):
                security=STAFF, tags=["school"])
 def school_activity_update(activity_id: int, json: ActivityIn):
     activity = own_activity(activity_id)
-    promoted = enrolment.update_activity(activity.id, form_of(json))
+    enrolment.update_activity(activity.id, form_of(json))
     db.session.commit()
-    reminders.notify_promoted(promoted)
     reminders.schedule_reminders(activity)
     return jsonify(catalogue.as_dict(activity, g.school.name))
 

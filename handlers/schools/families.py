@@ -9,7 +9,6 @@ from content.activity_texts import text
 from handlers.errors import Refused
 from handlers.people import residents
 from handlers.schools import directory as schools
-from handlers.schools import reminders
 from handlers.schools.activities import enrolment
 from models import Child, Enrolment, EnrolmentChild, Family, Resident, db
 from models.timeutil import utcnow
@@ -110,7 +109,7 @@ def remove_child(family: Family, child_id: int) -> None:
 def forget(family: Family) -> list[int]:
     """Delete the family and its children; past enrolments stay nameless in the schools' figures.
 
-    Returns the enrolments promoted into the places the family gave up (to notify after commit).
+    Returns the enrolments promoted into the places the family gave up (told once this commits).
     """
 
     promoted = enrolment.withdraw_family(family)
@@ -146,5 +145,5 @@ def forget_guardian(resident: Resident) -> list[str]:
     family = of(resident)
     if family is None:
         return []
-    reminders.notify_promoted_after_commit(forget(family))
+    forget(family)  # promoted families are told once this commits
     return ["家庭和孩子的信息"]

@@ -64,21 +64,6 @@ def send_reminder(enrolment_id: int) -> str:
     return deliver(enrolment_id, "reminder", Enrolment.reminded_at, Enrolment.wants_reminder)
 
 
-def notify_promoted(enrolment_ids: list[int]) -> None:
-    """After commit: a job per family promoted from the waiting list."""
-    for enrolment_id in enrolment_ids:
-        jobs.enqueue(send_promotion_notice, enrolment_id, job_id=f"promoted-{enrolment_id}")
-
-
-def notify_promoted_after_commit(enrolment_ids: list[int]) -> None:
-    """For code that does not commit itself: the notices go once the promotion is committed.
-
-    If the transaction is rolled back instead, nothing is queued.
-    """
-    for enrolment_id in enrolment_ids:
-        jobs.enqueue_after_commit(send_promotion_notice, enrolment_id, job_id=f"promoted-{enrolment_id}")
-
-
 def send_promotion_notice(enrolment_id: int) -> str:
     return deliver(enrolment_id, "promotion", Enrolment.promotion_notified_at,
                    Enrolment.wants_promotion_notice)

@@ -34,7 +34,7 @@ class CancelError(Refused):
 def cancel(activity_id: int, reason: str, by: str) -> list[int]:
     """Cancel the activity (row-locked) and every place and queue entry in it.
 
-    Returns the enrolments whose families are to be told; the caller commits, then `notify`.
+    Returns the enrolments whose families are told once the caller commits.
     """
     reason = " ".join(reason.split())
     if not reason or len(reason) > MAX_REASON:
@@ -53,13 +53,10 @@ def cancel(activity_id: int, reason: str, by: str) -> list[int]:
         entry.status, entry.cancelled_at = "cancelled", now
     activity.enrolled_families = activity.enrolled_people = 0
     db.session.flush()
-    return [entry.id for entry in entries if entry.family_id is not None]
-
-
-def notify(enrolment_ids: list[int]) -> None:
-    """After commit: one notice job per family."""
-    for enrolment_id in enrolment_ids:
-        jobs.enqueue(send_notice, enrolment_id, job_id=f"activity-cancelled-{enrolment_id}")
+    told = [entry.id for entry in entries if entry.family_id is not None]
+    for enrolment_id in told:  # once the cancellation is committed; a rollback tells nobody
+        jobs.enqueue_after_commit(send_notice, enrolment_id, job_id=f"activity-cancelled-{enrolment_id}")
+    return told
 
 
 def claim(enrolment_id: int) -> bool:

@@ -9,8 +9,10 @@ miss, an uncommitted promotion).
 from dataclasses import dataclass, field
 
 from content.activity_texts import text
+from handlers.schools import reminders
 from handlers.schools.activities import ActivityError
 from handlers.schools.activities.catalogue import ActivityForm, check_times, visible_to
+from infra import jobs
 from models import Activity, Child, Enrolment, EnrolmentChild, Family, Resident, db
 from models.timeutil import utcnow
 
@@ -156,6 +158,8 @@ def promote(activity: Activity) -> list[int]:
             break
         take_place(activity, entry)
         promoted.append(entry.id)
+        # Told once the promotion is committed; a rollback tells nobody.
+        jobs.enqueue_after_commit(reminders.send_promotion_notice, entry.id, job_id=f"promoted-{entry.id}")
     db.session.flush()
     return promoted
 
