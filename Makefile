@@ -19,12 +19,12 @@ install-dev: $(BIN)/activate
 migrate: install
 	$(FLASK) migrate
 	$(FLASK) import-regions
+	$(FLASK) demo
 
 run: migrate
 	@echo "Fake WeChat API on http://127.0.0.1:5001, the app on http://127.0.0.1:5000 (simulator at /)"
 	@echo "In another terminal: .venv/bin/flask --app bot chat"
-	$(BIN)/python -m fake_wechat --port 5001 & trap 'kill $$!' EXIT; \
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	@bash scripts/run.sh
 
 services:
 	@bash scripts/ensure_services.sh

@@ -76,7 +76,8 @@ def from_environment() -> dict:
         "API_TOKEN_MAX_AGE": env_int("API_TOKEN_MAX_AGE", 2 * 3600),
         # One evidence file of a zero-waste cell (a scan, a photo), kept in the database.
         "CELL_EVIDENCE_MAX_BYTES": env_int("CELL_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024),
-        "LOG_JSON": env_bool("LOG_JSON", True),
+        # JSON lines for log collectors in production; lines a person reads in a local run.
+        "LOG_JSON": env_bool("LOG_JSON", "DATABASE_URL" in os.environ),
         "LOG_LEVEL": env_str("LOG_LEVEL", "INFO"),
         "SIMULATOR_ENABLED": env_bool("SIMULATOR_ENABLED", "DATABASE_URL" not in os.environ),
         **push_settings(),

@@ -22,12 +22,21 @@ class QuietRequestHandler(WSGIRequestHandler):
         pass
 
 
+class RedactingRequestHandler(WSGIRequestHandler):
+    """The access log of a foreground run, without the query string: it carries app secrets,
+    access tokens and login codes."""
+
+    def log_request(self, code="-", size="-") -> None:
+        path = self.path.split("?", 1)[0]
+        self.log("info", '"%s %s" %s', self.command, path, code)
+
+
 class FakeWeChatServer:
     """A running fake; a context manager that shuts it down on exit."""
 
     def __init__(self, app, host: str = "127.0.0.1", port: int = 0, quiet: bool = True):
         self.app = app
-        handler = QuietRequestHandler if quiet else WSGIRequestHandler
+        handler = QuietRequestHandler if quiet else RedactingRequestHandler
         self._server = make_server(host, port, app, threaded=True, request_handler=handler)
         self.base_url = f"http://{host}:{self._server.server_port}/"
         self._thread = threading.Thread(target=self._server.serve_forever, name="fake-wechat", daemon=True)

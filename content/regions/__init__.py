@@ -56,3 +56,10 @@ def aliases() -> dict[str, str]:
     """Everyday names of nodes (经开区 …) that the official names do not contain."""
     with OFFICIAL_FILE.with_name("aliases.toml").open("rb") as file:
         return tomllib.load(file)
+
+
+@cache
+def demo_communities() -> dict[str, list[str]]:
+    """Street code -> the demo's community names under it (demo_communities.toml)."""
+    with Path(__file__).with_name("demo_communities.toml").open("rb") as file:
+        return tomllib.load(file)

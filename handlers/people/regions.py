@@ -3,7 +3,7 @@ import difflib
 import re
 from dataclasses import dataclass, field
 
-from content.regions import OFFICIAL_FILE, aliases, load_official
+from content.regions import OFFICIAL_FILE, aliases, demo_communities, load_official
 from handlers.errors import Refused
 from models import Region, db
 
@@ -79,6 +79,18 @@ def add_community(street_code: str, name: str) -> Region:
     db.session.add(community)
     db.session.flush()
     return community
+
+
+def add_demo_communities() -> int:
+    """The demo's communities (content/regions/demo_communities.toml); those present are kept."""
+    added = 0
+    for street_code, names in demo_communities().items():
+        present = {region.name for region in children(street_code, active_only=False)}
+        for name in names:
+            if name not in present and db.session.get(Region, street_code) is not None:
+                add_community(street_code, name)
+                added += 1
+    return added
 
 
 def get(code: str | None) -> Region | None:

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# `make run`: the fake WeChat API and the app side by side. Ctrl-C (or SIGTERM) stops both and
+# ends cleanly; if either stops by itself, the other is stopped too and its status returned.
+set -u
+cd "$(dirname "$0")/.."
+PORT=${PORT:-5000}
+FAKE_PORT=${FAKE_PORT:-5001}
+export WECHAT_API_BASE_URL=${WECHAT_API_BASE_URL:-http://127.0.0.1:$FAKE_PORT/}
+
+.venv/bin/python -m fake_wechat --port "$FAKE_PORT" &
+fake=$!
+.venv/bin/flask --app bot run --host 127.0.0.1 --port "$PORT" &
+app=$!
+
+stop() {
+  kill "$app" "$fake" 2>/dev/null
+  wait "$app" "$fake" 2>/dev/null
+}
+trap 'stop; exit 0' INT TERM
+wait -n "$app" "$fake"
+status=$?
+stop
+exit "$status"
