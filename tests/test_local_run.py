@@ -93,3 +93,30 @@ def test_the_demo_has_communities_to_bind_and_adds_them_once(region_tree):
     assert "0 demo communities added" in runner.invoke(demo, catch_exceptions=False).output
     names = set(db.session.execute(db.select(Region.name).filter_by(parent_code="220102001")).scalars())
     assert {"南岭社区", "大岭社区", "红旗社区"} <= names
+
+
+def test_an_answer_later_than_the_budget_appears_in_the_simulator(monkeypatch, tmp_path, fake_wechat):
+    from bot import create_app
+    from bot.cli.core import migrate
+    from bot.webhook import simulate
+    from handlers.sorting import get_engine
+
+    fake_wechat.reset()
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'sim.sqlite3'}", "REDIS_URL": "",
+                      "SECRET_KEY": "test", "WARM_UP": False, "SIMULATOR_ENABLED": True,
+                      "WECHAT_REPLY_BUDGET": 0.3, "WECHAT_API_BASE_URL": fake_wechat.base_url})
+    with app.app_context():
+        app.test_cli_runner().invoke(migrate, catch_exceptions=False)
+    engine = get_engine()
+    classify = engine.classify
+    monkeypatch.setattr(engine, "classify", lambda text: (time.sleep(1.0), classify(text))[1])
+    client, config = app.test_client(), app.config
+    sender = simulate.WeChatSender(config["WECHAT_TOKEN"], config["WECHAT_APP_ID"], config["WECHAT_AES_KEY"])
+    query, body = sender.prepare(simulate.text_xml("o-simulator-late", "废电池"))
+    assert client.post(f"/wechat?{query}", data=body, content_type="application/xml").data == b"success"
+    texts, deadline = [], time.monotonic() + 10
+    while not texts and time.monotonic() < deadline:
+        texts = client.get("/simulator/later?openid=o-simulator-late").json["texts"]
+        time.sleep(0.2)
+    assert len(texts) == 1 and "有害垃圾" in texts[0]
+    assert client.get("/simulator/later?openid=o-someone-else").json["texts"] == []

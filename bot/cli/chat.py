@@ -1,4 +1,6 @@
 """A terminal chat with the Official Account: every line goes through the real webhook."""
+import time
+
 import click
 from flask import Flask
 
@@ -15,6 +17,7 @@ class TerminalChat:
         config = app.config
         self.client = app.test_client()
         self.openid = openid
+        self.base_url = config["WECHAT_API_BASE_URL"]
         self.sender = simulate.WeChatSender(
             config["WECHAT_TOKEN"], config["WECHAT_APP_ID"], config["WECHAT_AES_KEY"], mode)
 
@@ -29,7 +32,11 @@ class TerminalChat:
             if line in ("/退出", "/quit", "/exit"):
                 break
             if line:
-                self.show(self.send(self.to_xml(line)))
+                shown = len(self.late())
+                reply = self.send(self.to_xml(line))
+                self.show(reply)
+                if reply is None and not line.startswith("/"):
+                    self.show_late(shown)
 
     def to_xml(self, line: str) -> str:
         command, _, rest = line.partition(" ")
@@ -50,6 +57,20 @@ class TerminalChat:
         if response.status_code != 200:
             return f"（webhook 返回 {response.status_code}：{response.get_data(as_text=True)}）"
         return simulate.reply_content(self.sender.read_reply(response.data))
+
+    def late(self) -> list[str]:
+        return simulate.late_answers(self.base_url, self.openid)
+
+    def show_late(self, shown: int, wait: float = 15.0) -> None:
+        """An answer past the reply budget arrives a moment later as a customer-service message."""
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline:
+            texts = self.late()
+            if len(texts) > shown:
+                for text in texts[shown:]:
+                    click.echo("无废长春（稍后）> " + text + "\n")
+                return
+            time.sleep(0.5)
 
     @staticmethod
     def show(reply: str | None) -> None:

@@ -4,8 +4,9 @@ The page signs each message with the account's token in the browser and posts re
 /wechat, so it exercises exactly what WeChat's servers would. It exposes the token, which is
 why it is only registered when SIMULATOR_ENABLED (by default: no DATABASE_URL, a local run).
 """
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, current_app, jsonify, render_template, request
 
+from bot.webhook.simulate import late_answers
 from content.texts import replies
 
 simulator = Blueprint("simulator", __name__)
@@ -19,3 +20,10 @@ def chat_page():
         token=current_app.config["WECHAT_TOKEN"],
         menu=replies()["menu_names"],
     )
+
+
+@simulator.get("/simulator/later")
+def later():
+    """Answers sent after the reply budget, as customer-service messages (from the local fake)."""
+    openid = request.args.get("openid", "")
+    return jsonify(texts=late_answers(current_app.config["WECHAT_API_BASE_URL"], openid))

@@ -105,3 +105,21 @@ def xml_fields(xml: str) -> dict:
 def reply_content(reply_xml: str) -> str | None:
     """The Content of a text reply, or None for 'success'."""
     return None if reply_xml == "success" else xml_fields(reply_xml)["Content"]
+
+
+def late_answers(fake_base_url: str, openid: str) -> list[str]:
+    """The customer-service texts the local fake WeChat API delivered to `openid`, oldest first.
+
+    An answer later than the reply budget goes out that way, so the simulator and the terminal
+    chat show it as WeChat would: a message that arrives a little after the question.
+    """
+    import requests
+
+    try:
+        calls = requests.get(fake_base_url.rstrip("/") + "/_fake/calls", timeout=2,
+                             params={"endpoint": "/cgi-bin/message/custom/send"}).json()["calls"]
+    except (requests.RequestException, ValueError, KeyError):
+        return []  # not the local fake: nothing to show
+    return [call["json"]["text"]["content"] for call in calls
+            if not call.get("errcode") and (call.get("json") or {}).get("touser") == openid
+            and "text" in call["json"]]
