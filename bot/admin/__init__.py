@@ -21,6 +21,7 @@ from flask import (
     url_for,
 )
 
+from content.texts import table
 from handlers.errors import Refused
 from handlers.staff import accounts as staff_accounts
 from handlers.staff import scope
@@ -129,15 +130,19 @@ def require(capability: str):
 @admin.errorhandler(400)
 @admin.errorhandler(403)
 @admin.errorhandler(404)
+@admin.errorhandler(405)
+@admin.errorhandler(413)
 def console_error(error):
-    titles = {400: "请求无效", 403: "无权访问", 404: "未找到"}
+    titles = {400: "请求无效", 403: "无权访问", 404: "未找到", 405: "请求方式不对", 413: "内容太大"}
+    said = error.description if error.description != type(error).description else ""
+    message = said or table("http_errors.toml")[str(error.code)]["message"]
     return render_template("admin/error.html", title=titles[error.code],
-                           message=error.description if error.code != 404 else ""), error.code
+                           message=message if error.code != 404 else ""), error.code
 
 
 def init_app(app: Flask) -> None:
-    from bot.admin import (  # noqa: F401  routes  # noqa: F401  campaigns and pushes  # noqa: F401  zero-waste cells, figures, surveys
-        activities,  # noqa: F401  school activities
+    from bot.admin import (  # noqa: F401  each module registers its pages
+        activities,
         audit,
         auth,
         campaigns,

@@ -1,7 +1,8 @@
 """The mini-program's JSON API, /api/v1. Errors are JSON: {"error": {"code", "message"}}."""
 from flask import Blueprint, Flask, jsonify, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
+from content.texts import table
 from handlers.errors import Refused
 from models import db
 
@@ -29,6 +30,12 @@ def api_error(error: ApiError | Refused):
     return response, error.status
 
 
+def http_error_text(status: int) -> dict:
+    """{"code", "message"} for an HTTP status (content/http_errors.toml)."""
+    texts = table("http_errors.toml")
+    return texts.get(str(status)) or texts["500" if status >= 500 else "400"]
+
+
 def json_body() -> dict:
     """The request's JSON object, or a clear 400."""
     if not request.is_json:
@@ -40,11 +47,16 @@ def json_body() -> dict:
 
 
 def http_error(error: HTTPException):
-    """JSON for every HTTP error under /api/, including routing's 404 and 405."""
+    """JSON in Chinese for every HTTP error under /api/, including routing's 404 and 405."""
     if not request.path.startswith(api.url_prefix + "/"):
         return error
-    code = (error.name or "error").lower().replace(" ", "_")
-    return jsonify(error={"code": code, "message": error.description}), error.code
+    default = http_error_text(error.code)
+    # Werkzeug's own English description means nobody said more; a view's abort() text stays.
+    message = default["message"] if error.description == type(error).description else error.description
+    response = jsonify(error={"code": default["code"], "message": message})
+    if isinstance(error, MethodNotAllowed):
+        response.headers["Allow"] = ", ".join(error.valid_methods or [])
+    return response, error.code
 
 
 def init_app(app: Flask) -> None:
