@@ -15,16 +15,17 @@ import csv
 import random
 import re
 import statistics
-import subprocess
 import sys
 import time
 from collections import defaultdict
 from pathlib import Path
 
+from bench.guard import guarded
 from content.sorting import load_knowledge
 from handlers.sorting import Engine
 from handlers.sorting.lexicon import SHORTEST_MISTYPED, one_slip_apart
 from handlers.sorting.query import normalize
+from tests import processes
 
 DEVSET = Path(__file__).parent / "devset"
 KINDS = ("bare", "variants", "phrased", "multi", "typos", "extra", "unknown", "special")
@@ -222,7 +223,7 @@ def load_seconds() -> float:
     """What a web process pays once: imports, dictionary, jieba, stored guesser (a fresh interpreter)."""
     code = ("import time; t = time.perf_counter(); from handlers.sorting import get_engine; get_engine(); "
             "print(time.perf_counter() - t)")
-    output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+    output = processes.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                             cwd=Path(__file__).parents[1])
     return float(output.stdout.strip())
 
@@ -253,4 +254,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    with guarded():
+        main()

@@ -10,7 +10,8 @@ send (10,000 a call). Reported per run: time to prepare (recipients resolved and
 to deliver, deliveries per second end to end, peak RSS (VmHWM) of every worker process and of
 this process (which also hosts the fake WeChat API), and what the fake saw: duplicates (a
 resident reached twice) and missing (a targeted resident never reached) — both must be 0.
-PostgreSQL database wufei_bench_fanout and Redis db 14 on this machine; not run in CI.
+PostgreSQL database wufei_bench_fanout (BENCH_FANOUT_DATABASE) and Redis db 14 on this machine (see
+bench/guard.py), dropped and emptied at the end; not run in CI.
 """
 import argparse
 import io
@@ -25,10 +26,12 @@ from types import SimpleNamespace
 import psycopg
 import redis
 
+from bench.guard import REDIS_URL, create_database, database_url, guarded
+from tests import processes
+
 ROOT = Path(__file__).resolve().parent.parent
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
-PG_URL = "postgresql://postgres@127.0.0.1:5432/wufei_bench_fanout"
-REDIS_URL = "redis://127.0.0.1:6379/14"
+DATABASE = os.environ.get("BENCH_FANOUT_DATABASE", "wufei_bench_fanout")
+PG_URL = database_url(DATABASE)
 DISTRICT = "220102"
 
 
@@ -43,12 +46,9 @@ def flask(*args: str) -> list[str]:
 
 
 def prepare_database(env: dict, residents: int) -> list[str]:
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute("DROP DATABASE IF EXISTS wufei_bench_fanout WITH (FORCE)")
-        conn.execute("CREATE DATABASE wufei_bench_fanout")
-    redis.Redis.from_url(REDIS_URL).flushdb()
+    create_database(DATABASE)
     for command in (flask("migrate"), flask("import-regions")):
-        subprocess.run(command, env=env, cwd=ROOT, check=True, capture_output=True)
+        processes.run(command, env=env, cwd=ROOT, check=True, capture_output=True)
     with psycopg.connect(PG_URL) as conn:
         streets = [row[0] for row in conn.execute(
             "SELECT code FROM region WHERE parent_code = %s AND level = 3 ORDER BY code", (DISTRICT,))]
@@ -86,8 +86,8 @@ def peak_rss_mb(pid: int) -> float:
 
 
 def start_workers(env: dict, n: int) -> list[subprocess.Popen]:
-    return [subprocess.Popen(flask("worker"), cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                             stderr=subprocess.DEVNULL) for _ in range(n)]
+    return [processes.start(flask("worker"), cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL) for _ in range(n)]
 
 
 def wait_until_listening(n: int) -> None:
@@ -97,19 +97,6 @@ def wait_until_listening(n: int) -> None:
     deadline = time.monotonic() + 60
     while len(Worker.all(connection=connection)) < n and time.monotonic() < deadline:
         time.sleep(0.1)
-
-
-def stop(workers: list[subprocess.Popen]) -> list[float]:
-    peaks = [peak_rss_mb(w.pid) for w in workers]
-    for worker in workers:
-        if worker.poll() is None:
-            worker.send_signal(signal.SIGTERM)
-    for worker in workers:
-        try:
-            worker.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-    return peaks
 
 
 def push_status(push_id: int) -> tuple[str, int, int]:
@@ -147,29 +134,35 @@ def new_push(app, streets: list[str]) -> int:
 def run(app, env: dict, fake, streets: list[str], workers: int, kill_at: float | None = None) -> dict:
     clear_pushes()
     fake.reset()
-    procs = start_workers(env, workers)
-    wait_until_listening(workers)  # worker start-up (app load) is not part of the figures
-    started = time.monotonic()
-    push_id = new_push(app, streets)
-    prepared_at, killed = None, None
-    while True:
-        status, done, total = push_status(push_id)
-        if prepared_at is None and status != "scheduled":
-            prepared_at = time.monotonic()
-        if kill_at is not None and killed is None and total and done >= kill_at * total:
-            victim = procs[0]
-            killed = {"at_done": done, "peak_rss_mb": peak_rss_mb(victim.pid)}
-            victim.send_signal(signal.SIGKILL)
-            victim.wait()
-            # Re-run: enqueue the pending batches again, and a fresh worker takes the dead one's place.
-            subprocess.run(flask("push-resume", str(push_id)), cwd=ROOT, env=env, check=True,
-                           capture_output=True)
-            procs = procs[1:] + start_workers(env, 1)
-        if status in ("done", "cancelled"):
-            break
-        time.sleep(0.2)
-    elapsed = time.monotonic() - started
-    peaks = stop(procs)
+    procs, killed_workers = start_workers(env, workers), []
+    try:
+        wait_until_listening(workers)  # worker start-up (app load) is not part of the figures
+        started = time.monotonic()
+        push_id = new_push(app, streets)
+        prepared_at, killed = None, None
+        while True:
+            status, done, total = push_status(push_id)
+            if prepared_at is None and status != "scheduled":
+                prepared_at = time.monotonic()
+            if kill_at is not None and killed is None and total and done >= kill_at * total:
+                victim = procs.pop(0)
+                killed = {"at_done": done, "peak_rss_mb": peak_rss_mb(victim.pid)}
+                victim.send_signal(signal.SIGKILL)  # the worker alone: its work-horse may finish a batch
+                victim.wait()
+                killed_workers.append(victim)
+                # Re-run: enqueue the pending batches again, and a fresh worker takes the dead one's place.
+                processes.run(flask("push-resume", str(push_id)), cwd=ROOT, env=env, check=True,
+                              capture_output=True)
+                procs += start_workers(env, 1)
+            if status in ("done", "cancelled"):
+                break
+            time.sleep(0.2)
+        elapsed = time.monotonic() - started
+        peaks = [peak_rss_mb(worker.pid) for worker in procs]
+    finally:
+        # Done or interrupted, no worker (nor a killed one's work-horse) outlives its run.
+        for worker in procs + killed_workers:
+            processes.stop(worker, timeout=30)
     seen = fake.deliveries()
     reached = {row["openid"] for row in seen["deliveries"]}
     with psycopg.connect(PG_URL) as conn:
@@ -212,13 +205,14 @@ def main() -> None:
     fake = FakeWeChatServer(create_fake_wechat(max_calls=10)).start()
     env = environment(fake.base_url)
     os.environ.update({k: v for k, v in env.items() if k.isupper()})
-    print(f"seeding {args.residents:,} residents across {DISTRICT}'s streets …", flush=True)
-    streets = prepare_database(env, args.residents)
-    app = create_app({"WARM_UP": False, "LOG_JSON": False})
-    results = [run(app, env, fake, streets, 1), run(app, env, fake, streets, 2),
-               run(app, env, fake, streets, 2, kill_at=args.kill_at)]
-    for result in results:
-        report(result)
+    with guarded(database=DATABASE):
+        print(f"seeding {args.residents:,} residents across {DISTRICT}'s streets …", flush=True)
+        streets = prepare_database(env, args.residents)
+        app = create_app({"WARM_UP": False, "LOG_JSON": False})
+        results = [run(app, env, fake, streets, 1), run(app, env, fake, streets, 2),
+                   run(app, env, fake, streets, 2, kill_at=args.kill_at)]
+        for result in results:
+            report(result)
     fake.shutdown()
     bad = [r for r in results if r["duplicates"] or r["missing"]]
     sys.exit(1 if bad else 0)

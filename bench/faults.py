@@ -19,8 +19,10 @@ from pathlib import Path
 import psycopg
 import requests
 
-from bench.webhook import PG_URL, REDIS_URL, TOKEN, app_environment, serve
+from bench.guard import guarded
+from bench.webhook import DATABASE, PG_URL, REDIS_URL, TOKEN, app_environment, serve
 from bot.webhook import simulate
+from tests import processes
 from tests.outage import Relay
 
 
@@ -72,7 +74,7 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=40, help="new messages per second")
     args = parser.parse_args()
     redis_relay, pg_relay = Relay(6379), Relay(5432)
-    with tempfile.TemporaryDirectory() as tmp:
+    with guarded(database=DATABASE), tempfile.TemporaryDirectory() as tmp:
         env = app_environment("postgres", Path(tmp))
         env["DATABASE_URL"] = PG_URL.replace(":5432/", f":{pg_relay.port}/")
         env["REDIS_URL"] = REDIS_URL.replace(":6379/", f":{redis_relay.port}/")
@@ -84,9 +86,8 @@ def main() -> None:
         try:
             results = run_load(port, s, args.rate, events)
         finally:
-            process.terminate()
-            process.wait()
-    report(results, logged_counts(), outages)
+            processes.stop(process)
+        report(results, logged_counts(), outages)
 
 
 def report(results: list[dict], logged: collections.Counter, outages: dict) -> None:

@@ -15,8 +15,10 @@ import threading
 import time
 from pathlib import Path
 
-from bench.webhook import TOKEN, app_environment, load, serve
+from bench.guard import guarded
+from bench.webhook import DATABASE, TOKEN, app_environment, load, serve
 from bot.webhook import simulate
+from tests import processes
 
 QUESTIONS = ["废电池是什么垃圾", "请问用过的纸巾是什么垃圾？", "电池和剩饭分别扔哪", "塑料瓶",
              "过期的药扔哪个桶", "旧衣服和玻璃瓶"]
@@ -111,7 +113,7 @@ def main() -> None:
     args = parser.parse_args()
     import tempfile
 
-    with tempfile.TemporaryDirectory() as tmp:
+    with guarded(database=DATABASE), tempfile.TemporaryDirectory() as tmp:
         env = app_environment("postgres", Path(tmp))
         rate = None
         # The product first: its capacity sets the rate both apps are loaded at.
@@ -128,8 +130,7 @@ def main() -> None:
                 stop.set()
                 sampler.join()
             finally:
-                process.terminate()
-                process.wait()
+                processes.stop(process)
             growth = samples[-1] - statistics.mean(samples[: max(1, len(samples) // 4)])
             print(f"{name:<11} capacity {capacity:7.0f} req/s | open loop at {rate:6.0f} req/s for "
                   f"{args.minutes:g} min: served {figures['rps']:6.0f} req/s, p50 "

@@ -3,7 +3,8 @@
     .venv/bin/python -m bench.webhook [--seconds 15] [--connections 16] [--backend postgres|sqlite]
 
 Needs `wrk` (Debian package). The product runs on PostgreSQL + Redis (as in production) or on
-the embedded default; both apps get the same gunicorn settings.
+the embedded default; both apps get the same gunicorn settings. PostgreSQL database wufei_bench
+(BENCH_WEBHOOK_DATABASE) and Redis db 14 (see bench/guard.py), dropped and emptied at the end.
 """
 import argparse
 import json
@@ -15,12 +16,14 @@ import sys
 import time
 from pathlib import Path
 
+from bench.guard import REDIS_URL, create_database, database_url, guarded
 from bot.webhook.simulate import sign
+from tests import processes
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "bench-token"
-PG_URL = "postgresql://postgres@127.0.0.1:5432/wufei_bench"
-REDIS_URL = "redis://127.0.0.1:6379/14"
+DATABASE = os.environ.get("BENCH_WEBHOOK_DATABASE", "wufei_bench")
+PG_URL = database_url(DATABASE)
 
 
 def free_port() -> int:
@@ -29,47 +32,39 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def prepare_postgres() -> None:
-    import psycopg
-
-    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as c:
-        c.execute("DROP DATABASE IF EXISTS wufei_bench")
-        c.execute("CREATE DATABASE wufei_bench")
-
-
 def app_environment(backend: str, tmp: Path) -> dict:
     # The limiters stay on (their cost is part of the path), set above the load's rate.
     env = {**os.environ, "WECHAT_TOKEN": TOKEN, "SECRET_KEY": "bench",
            "RATELIMIT_WEBHOOK": "1000000/minute", "RATELIMIT_PER_USER": "1000000/minute"}
     if backend == "postgres":
-        prepare_postgres()
-        import redis
-
-        redis.Redis.from_url(REDIS_URL).flushdb()
+        create_database(DATABASE)
         env.update(DATABASE_URL=PG_URL, REDIS_URL=REDIS_URL)
     else:
         env.update(DATABASE_URL=f"sqlite:///{tmp / 'bench.sqlite3'}", REDIS_URL="")
-    subprocess.run([sys.executable, "-m", "flask", "--app", "bot", "migrate"], env=env,
-                   cwd=ROOT, check=True, capture_output=True)
+    processes.run([sys.executable, "-m", "flask", "--app", "bot", "migrate"], env=env,
+                  cwd=ROOT, check=True, capture_output=True)
     return env
 
 
 def serve(app_spec: str, env: dict, workers: int) -> tuple[subprocess.Popen, int]:
     port = free_port()
-    process = subprocess.Popen(
+    process = processes.start(
         [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"),
          "--workers", str(workers), "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
          app_spec],
         env=env, cwd=ROOT)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return process, port
-        except OSError:
-            time.sleep(0.2)
-    process.kill()
-    raise RuntimeError(f"{app_spec} did not start")
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                return process, port
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError(f"{app_spec} did not start")
+    except BaseException:  # an interrupt too: the caller never got the process to stop it
+        processes.stop(process)
+        raise
 
 
 def load(port: int, seconds: int, connections: int) -> dict:
@@ -77,9 +72,9 @@ def load(port: int, seconds: int, connections: int) -> dict:
     url = (f"http://127.0.0.1:{port}/wechat?signature={sign(TOKEN, timestamp, nonce)}"
            f"&timestamp={timestamp}&nonce={nonce}")
     # Warm up: the first question in each worker loads the sorting engine.
-    subprocess.run(["wrk", "-t1", "-c2", "-d3s", "-s", str(ROOT / "bench/webhook.lua"), url],
-                   capture_output=True)
-    out = subprocess.run(
+    processes.run(["wrk", "-t1", "-c2", "-d3s", "-s", str(ROOT / "bench/webhook.lua"), url],
+                  capture_output=True)
+    out = processes.run(
         ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "5s",
          "-s", str(ROOT / "bench/webhook.lua"), url],
         capture_output=True, text=True, check=True).stdout
@@ -93,8 +88,7 @@ def measure(name: str, app_spec: str, env: dict, args) -> dict:
     try:
         figures = load(port, args.seconds, args.connections)
     finally:
-        process.terminate()
-        process.wait()
+        processes.stop(process)
     print(f"{name:<28} {figures['rps']:9.0f} req/s   p50 {figures['p50_ms']:7.2f} ms   "
           f"p99 {figures['p99_ms']:7.2f} ms   errors {figures['errors'] + figures['non2xx']}")
     return figures
@@ -111,7 +105,8 @@ def main() -> None:
         sys.exit("bench.webhook needs wrk: apt-get install wrk")
     import tempfile
 
-    with tempfile.TemporaryDirectory() as tmp:
+    database = DATABASE if args.backend == "postgres" else None
+    with guarded(database=database), tempfile.TemporaryDirectory() as tmp:
         env = app_environment(args.backend, Path(tmp))
         print(f"gunicorn {args.workers} workers x 4 threads, wrk 2 threads {args.connections} "
               f"connections, {args.seconds} s, backend {args.backend}, {os.cpu_count()} cores")

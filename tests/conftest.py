@@ -15,40 +15,10 @@ from bot import create_app
 from bot.cli.core import migrate
 from bot.webhook import simulate
 from models import db
+from tests.services import PG_ADMIN_URL, PG_DATABASE, REDIS_CLAIM, REDIS_URL
 
-PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-# A database and a Redis db of this run's own: several test runs can share one machine.
-PG_DATABASE = os.environ.get("TEST_PG_DATABASE", f"wufei_test_{os.getpid()}")
-REDIS_CLAIM = "wufei:test-run:db{}"
-
-
-def claim_redis_db() -> str:
-    if "TEST_REDIS_URL" in os.environ:
-        return os.environ["TEST_REDIS_URL"]
-    claims = redis.Redis(host="127.0.0.1", port=6379, db=0)
-    for index in (15, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1):  # 14: the benchmarks'
-        key, me = REDIS_CLAIM.format(index), str(os.getpid()).encode()
-        if claims.set(key, me, nx=True, ex=3 * 3600):
-            return f"redis://127.0.0.1:6379/{index}"
-        holder = claims.get(key)
-        # A run that died without letting go: take its db over, unless another run just did.
-        if holder and not process_alive(int(holder)):
-            if claims.set(key, me, ex=3 * 3600, get=True) == holder:
-                return f"redis://127.0.0.1:6379/{index}"
-    raise RuntimeError("every Redis db is claimed by a running test run")
-
-
-def process_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-REDIS_URL = claim_redis_db()
+# Whatever a test starts is stopped when the run ends, even on Ctrl-C or SIGTERM, or the run fails.
+pytest_plugins = ["tests.process_check"]
 
 
 def pg_url() -> str:
@@ -71,6 +41,8 @@ def postgres_url():
 @pytest.fixture(scope="session", autouse=True)
 def release_redis_db():
     yield
+    # Empty, for the next run that claims it (workers' registrations, queued jobs, locks).
+    redis.Redis.from_url(REDIS_URL).flushdb()
     index = REDIS_URL.rsplit("/", 1)[1]
     redis.Redis(host="127.0.0.1", port=6379, db=0).delete(REDIS_CLAIM.format(index))
 

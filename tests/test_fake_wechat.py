@@ -11,6 +11,7 @@ from wechatpy import WeChatClient
 from wechatpy.exceptions import WeChatClientException
 
 from fake_wechat import openid_for, serve_fake_wechat, unionid_for
+from tests import processes
 
 APP_ID, SECRET = "wxdemo0000000000", "demo-secret"
 MINI_APP_ID, MINI_SECRET = "wxmini0000000000", "mini-secret"
@@ -339,16 +340,15 @@ def test_concurrent_sends_are_all_counted(fake, client):
 
 def test_runs_standalone_as_a_module():
     repo = Path(__file__).resolve().parent.parent
-    process = subprocess.Popen([sys.executable, "-m", "fake_wechat", "--port", "0", "--app", "wxa:sa"],
-                               cwd=repo, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    process = processes.start([sys.executable, "-m", "fake_wechat", "--port", "0", "--app", "wxa:sa"],
+                              cwd=repo, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
         base_url = process.stdout.readline().split()[-1]
         answer = requests.get(base_url + "cgi-bin/token", timeout=5,
                               params={"grant_type": "client_credential", "appid": "wxa", "secret": "sa"})
         assert answer.json()["expires_in"] == 7200
     finally:
-        process.terminate()
-        process.wait(timeout=5)
+        processes.stop(process, timeout=5)
 
 
 # helpers speaking plain HTTP

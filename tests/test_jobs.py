@@ -1,11 +1,11 @@
 """Background jobs: inline in the embedded default, on an RQ worker with Redis."""
 import os
-import subprocess
 import sys
 from pathlib import Path
 
 from bot.webhook.late import send_late_answer
 from infra import jobs
+from tests import processes
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -31,8 +31,8 @@ def test_a_worker_on_another_process_runs_queued_jobs_once(pg_app, fake_wechat):
            "REDIS_URL": pg_app.config["REDIS_URL"],
            "WECHAT_API_BASE_URL": pg_app.config["WECHAT_API_BASE_URL"], "WARM_UP": "0",
            "SECRET_KEY": pg_app.config["SECRET_KEY"]}
-    subprocess.run([sys.executable, "-m", "flask", "--app", "bot", "worker", "--burst"],
-                   env=env, cwd=ROOT, check=True, capture_output=True, timeout=60)
+    processes.run([sys.executable, "-m", "flask", "--app", "bot", "worker", "--burst"],
+                  env=env, cwd=ROOT, check=True, capture_output=True, timeout=60)
     assert sent_texts(fake_wechat) == [("o-queued-user", "稍后的回答")]
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from handlers.campaigns.push import deliver
 from models import db
+from tests import processes
 from tests.push_support import (
     STREET_A,
     add_residents,
@@ -64,8 +65,8 @@ def test_a_worker_killed_mid_push_loses_and_duplicates_nothing(pg_app, fake_wech
     deliver.start(sent)  # queued in Redis for the workers
     env = worker_env(pg_app)
     # Two workers share the push (as on two machines); one is SIGKILLed, the other goes on.
-    victim, survivor = (subprocess.Popen(flask("worker"), cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                                         stderr=subprocess.DEVNULL) for _ in range(2))
+    victim, survivor = (processes.start(flask("worker"), cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                                        stderr=subprocess.DEVNULL) for _ in range(2))
     try:
         try:
             wait_for(lambda: fake_wechat.deliveries()["total"] >= 120)
@@ -78,8 +79,9 @@ def test_a_worker_killed_mid_push_loses_and_duplicates_nothing(pg_app, fake_wech
         # Nobody runs push-resume: the survivor's maintenance retries what the victim held.
         wait_for(lambda: pending(sent.id) == 0, timeout=120)
     finally:
-        survivor.terminate()
-        survivor.wait(timeout=30)
+        # The survivor, and what is left of the victim's group (its work-horse may have lived on).
+        processes.stop(survivor, timeout=30)
+        processes.stop(victim)
 
     delivered = fake_wechat.deliveries()
     assert delivered["duplicates"] == 0
@@ -88,6 +90,6 @@ def test_a_worker_killed_mid_push_loses_and_duplicates_nothing(pg_app, fake_wech
     assert statuses(sent.id) == {"sent": 400}
     assert deliver.progress(sent.id)["status"] == "done"
     # The CLI shows it: a full bar and the counts.
-    shown = subprocess.run(flask("push-progress", str(sent.id), "--timeout", "5"), cwd=ROOT, env=env,
-                           capture_output=True, text=True, timeout=60)
+    shown = processes.run(flask("push-progress", str(sent.id), "--timeout", "5"), cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=60)
     assert f"push {sent.id}: done — sent 400" in shown.stdout

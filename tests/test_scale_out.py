@@ -16,6 +16,7 @@ import requests
 from bench.webhook import free_port
 from bot.webhook import simulate
 from models import InboundMessage, Resident, db
+from tests import processes
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "scale-out-token"
@@ -39,19 +40,18 @@ def two_web_processes(pg_app):
            "REDIS_URL": pg_app.config["REDIS_URL"], "WECHAT_TOKEN": TOKEN,
            "SECRET_KEY": "scale-out", "LOG_JSON": "0"}
     ports = [free_port(), free_port()]
-    processes = [subprocess.Popen(
+    web = [processes.start(
         [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--workers", "1",
          "--bind", f"127.0.0.1:{port}", "bot:create_app()"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         for port in ports]
     try:
-        for port, process in zip(ports, processes):
+        for port, process in zip(ports, web):
             wait_until_serving(port, process)
         yield ports
     finally:
-        for process in processes:
-            process.terminate()
-            process.wait(timeout=20)
+        for process in web:
+            processes.stop(process, timeout=20)
 
 
 def test_retry_storm_over_two_web_processes_has_one_effect(pg_app, two_web_processes):

@@ -1,11 +1,11 @@
 """Staff teach the bot; the answer changes at once for every process, and survives migrations."""
 import os
-import subprocess
 import sys
 from pathlib import Path
 
 from bot.cli.core import migrate, teach, unrecognised, untaught
 from models import TaughtItem, UnrecognisedQuery, db
+from tests import processes
 
 ROOT = Path(__file__).resolve().parent.parent
 QUERY = "xyzzy"
@@ -28,8 +28,8 @@ def test_teaching_in_another_process_changes_this_process_at_once(pg_app):
     env = {**os.environ,
            "DATABASE_URL": pg_app.config["SQLALCHEMY_DATABASE_URI"],
            "REDIS_URL": pg_app.config["REDIS_URL"], "SECRET_KEY": pg_app.config["SECRET_KEY"]}
-    subprocess.run([sys.executable, "-m", "flask", "--app", "bot", "teach", QUERY, "魔法石",
-                    "hazardous"], env=env, cwd=ROOT, check=True, capture_output=True)
+    processes.run([sys.executable, "-m", "flask", "--app", "bot", "teach", QUERY, "魔法石",
+                   "hazardous"], env=env, cwd=ROOT, check=True, capture_output=True, timeout=60)
     answers = client.get("/api/v1/sorting", query_string={"q": QUERY}).get_json()["answers"]
     assert [(a["item"], a["category"]) for a in answers] == [("魔法石", "hazardous")]
 
