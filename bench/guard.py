@@ -1,4 +1,4 @@
-"""What every benchmark that starts processes runs its main in (issue 22), and where they keep data.
+"""What every benchmark that starts processes runs its main in, and where they keep data.
 
     with guarded(database="wufei_bench_x"):
         ...

@@ -1,4 +1,4 @@
-"""pytest plugin (issue 22): a run stops what it started, even when interrupted, and proves it.
+"""pytest plugin: a run stops what it started, even when interrupted, and proves it.
 
 SIGTERM ends the run the way Ctrl-C does, so the fixtures' finalisers run; and the run fails if
 anything it started (tests/processes.py) is still alive once every fixture is torn down.

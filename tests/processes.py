@@ -1,4 +1,4 @@
-"""Processes that tests and benchmarks start, and proof that none outlives its starter (issue 22).
+"""Processes that tests and benchmarks start, and proof that none outlives its starter.
 
 Each child starts in a process group of its own (start_new_session), so stopping it stops what it
 forked too (an RQ worker's work-horse, gunicorn's workers), and a Ctrl-C meant for pytest does not

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import requests
 
+from tests import processes
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -46,9 +48,8 @@ def test_production_logs_are_json_with_chinese_as_it_is():
 
 def test_the_fake_wechat_api_logs_no_secret_or_token():
     port = free_port()
-    fake = subprocess.Popen([sys.executable, "-m", "fake_wechat", "--port", str(port)], cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
+    fake = processes.start([sys.executable, "-m", "fake_wechat", "--port", str(port)], cwd=ROOT,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         fake.stdout.readline()  # "fake WeChat API on …": listening
         base = f"http://127.0.0.1:{port}/"
@@ -65,9 +66,9 @@ def test_the_fake_wechat_api_logs_no_secret_or_token():
 
 def test_make_run_stops_cleanly_on_ctrl_c(tmp_path):
     port, fake_port = free_port(), free_port()
-    run = subprocess.Popen(["bash", "scripts/run.sh"], cwd=ROOT, start_new_session=True,
-                           env=local_env(PORT=str(port), FAKE_PORT=str(fake_port)),
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    run = processes.start(["bash", "scripts/run.sh"], cwd=ROOT,
+                          env=local_env(PORT=str(port), FAKE_PORT=str(fake_port)),
+                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -76,7 +77,7 @@ def test_make_run_stops_cleanly_on_ctrl_c(tmp_path):
         except requests.ConnectionError:
             time.sleep(0.3)
     else:
-        os.killpg(run.pid, signal.SIGKILL)
+        processes.stop(run)
         raise AssertionError("make run's app did not start")
     os.killpg(run.pid, signal.SIGINT)  # what Ctrl-C in the terminal does
     assert run.wait(timeout=20) == 0

@@ -1,4 +1,4 @@
-"""Tests and benchmarks leave no process behind (issue 22), however they end.
+"""Tests and benchmarks leave no process behind, however they end.
 
 Each starts the run, or the benchmark, as a process of its own (tests/processes.py), so that it can
 be interrupted or left to misbehave, and then looks in /proc for anything it started.
