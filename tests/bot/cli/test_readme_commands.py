@@ -1,13 +1,13 @@
 """The README's command table and the commands' real options stay together."""
 import re
-from pathlib import Path
 
 import click
 import pytest
 
 from bot import create_app
+from tests import ROOT
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+README = ROOT / "README.md"
 # The commands Flask itself brings, documented by Flask.
 FLASK_OWN = {"run", "shell", "routes", "limiter"}
 

@@ -5,13 +5,10 @@ import socket
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import requests
 
-from tests import processes
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests import ROOT, processes
 
 
 def free_port() -> int:

@@ -1,13 +1,11 @@
 """Staff teach the bot; the answer changes at once for every process, and survives migrations."""
 import os
 import sys
-from pathlib import Path
 
 from bot.cli.core import migrate, teach, unrecognised, untaught
 from models import TaughtItem, UnrecognisedQuery, db
-from tests import processes
+from tests import ROOT, processes
 
-ROOT = Path(__file__).resolve().parent.parent
 QUERY = "xyzzy"
 
 

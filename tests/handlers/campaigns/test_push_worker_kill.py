@@ -8,11 +8,10 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 from handlers.campaigns.push import deliver
 from models import db
-from tests import processes
+from tests import ROOT, processes
 from tests.push_support import (
     STREET_A,
     add_residents,
@@ -22,8 +21,6 @@ from tests.push_support import (
     push,
     statuses,
 )
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def worker_env(app) -> dict:

@@ -1,13 +1,10 @@
 """Background jobs: inline in the embedded default, on an RQ worker with Redis."""
 import os
 import sys
-from pathlib import Path
 
 from bot.webhook.late import send_late_answer
 from infra import jobs
-from tests import processes
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests import ROOT, processes
 
 
 def sent_texts(fake_wechat) -> list[tuple[str, str]]:

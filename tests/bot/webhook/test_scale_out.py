@@ -8,7 +8,6 @@ import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 import requests
@@ -16,9 +15,8 @@ import requests
 from bench.webhook import free_port
 from bot.webhook import simulate
 from models import InboundMessage, Resident, db
-from tests import processes
+from tests import ROOT, processes
 
-ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "scale-out-token"
 
 

@@ -3,7 +3,6 @@ import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
 
 import pytest
 import requests
@@ -11,7 +10,7 @@ from wechatpy import WeChatClient
 from wechatpy.exceptions import WeChatClientException
 
 from fake_wechat import openid_for, serve_fake_wechat, unionid_for
-from tests import processes
+from tests import ROOT, processes
 
 APP_ID, SECRET = "wxdemo0000000000", "demo-secret"
 MINI_APP_ID, MINI_SECRET = "wxmini0000000000", "mini-secret"
@@ -339,7 +338,7 @@ def test_concurrent_sends_are_all_counted(fake, client):
 
 
 def test_runs_standalone_as_a_module():
-    repo = Path(__file__).resolve().parent.parent
+    repo = ROOT
     process = processes.start([sys.executable, "-m", "fake_wechat", "--port", "0", "--app", "wxa:sa"],
                               cwd=repo, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
