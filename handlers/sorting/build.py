@@ -10,13 +10,14 @@ import tomllib
 import unicodedata
 from pathlib import Path
 
-from content.sorting import read_items, simplified_table
+from content.sorting import read_items, read_toml, simplified_table
+from handlers.sorting.answer import CATEGORIES
+from handlers.sorting.model import STORED, Guesser, meaning
 
 HERE = Path(__file__).resolve().parents[2] / "content" / "sorting"
 DEFAULT_SOURCE = Path(__file__).resolve().parents[3] / "shared/data/sorting/items_shanghai_2019.csv"
 RULES_FILE = HERE / "changchun.toml"
 OUTPUT_FILE = HERE / "items.csv"
-CATEGORIES = ("recyclable", "hazardous", "kitchen", "residual", "special")
 # Annotations such as "(无汞)" or "(如:猪腿骨)": residents never type them.
 PARENTHESIS = re.compile(r"\([^)]*\)")
 # A few source rows are whole questions ("泡沫箱属于什么垃圾"): keep the item only.
@@ -131,7 +132,6 @@ def write_glosses(path: Path = GLOSSES_FILE) -> None:
     Only the English words that the meaning of some listed item uses are kept: no other word can
     carry weight in a model trained on the list, and the file stays small.
     """
-    from handlers.sorting.model import meaning
     table = read_cedict()
     used = {word for item in read_items(OUTPUT_FILE) for word in meaning(item.name.lower(), table)}
     rows = [(chinese, [word for word in english if word in used]) for chinese, english in sorted(table.items())]
@@ -165,9 +165,6 @@ def singular(word: str) -> str:
 
 def store_guesser() -> None:
     """Train the unknown-item guesser on the new list and store its weights next to it."""
-    from content.sorting import read_toml
-    from handlers.sorting.answer import CATEGORIES
-    from handlers.sorting.model import STORED, Guesser
     items = read_items(OUTPUT_FILE)
     settings = read_toml("tuning.toml")["training"]
     Guesser.train(items, CATEGORIES, settings).save(STORED, items, settings)
