@@ -1,0 +1,103 @@
+"""Understanding: what a resident's text message means, before anything is looked up.
+
+Every text is read into one intent (content/intents/phrasings/: sorting, volunteer_register,
+delete_data, service …) by a classifier trained on the phrasings when the process starts, with
+the sorting engine's knowledge of item names as evidence. A message that names no item is never
+read as a sorting question, so it never gets a bin guess.
+"""
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+
+from content.intents import load_intents, settings
+from handlers.sorting import get_engine
+from handlers.understanding.classifier import NaiveBayes
+from handlers.understanding.reader import ITEM, Reader, Sight
+
+# What the resident asks for outright: a close call between two of these is worth a question.
+CHITCHAT = frozenset({"greeting", "thanks", "smalltalk", "unclear"})
+
+
+@dataclass(frozen=True)
+class Reading:
+    intent: str
+    items: tuple[str, ...]  # known items the message names (answered besides a request)
+    choices: tuple[str, ...] = ()  # two close readings to ask between, best first
+    margin: float = 0.0  # log-odds between the best and the second reading
+
+
+class Understanding:
+    def __init__(self) -> None:
+        self.intents = load_intents()
+        self.settings = settings()
+        self.engine = get_engine()
+        self.reader = Reader(self.intents, self.settings, self.engine)
+        self.max_chars = self.settings["classifier"]["max_chars"]
+        self.ask_margin = self.settings["classifier"]["ask_margin"]
+        examples = [(self.reader.sight(text).features, name)
+                    for name, text in training_examples(self.intents, self.engine, self.settings)]
+        self.model = NaiveBayes(examples, self.settings["classifier"]["smoothing"])
+        # A message typed exactly as a phrasing means that intent.
+        self.exact = {self.reader.normalise(text): name for name, intent in self.intents.items()
+                      for text in intent.phrasings}
+
+    def read(self, text: str) -> Reading:
+        sight = self.reader.sight(text[:self.max_chars])
+        if sight.text in self.exact and self.exact[sight.text] != "sorting":
+            return Reading(self.exact[sight.text], sight.items)
+        scores = self.model.scores(sight.features)
+        ranked = sorted(scores, key=scores.get, reverse=True)
+        if not self.may_be_sorting(sight):
+            ranked.remove("sorting")
+        elif sight.items and not sight.masked.replace(ITEM, "").strip():
+            ranked.remove("sorting")
+            ranked.insert(0, "sorting")  # nothing but item names
+        best, second = ranked[0], ranked[1]
+        if best == "unclear" and sight.items:
+            best, second = "sorting", best  # an item named and nothing asked: which bin it goes in
+        margin = scores[best] - scores[second]
+        choices = ()
+        if margin < self.ask_margin and not {best, second} & CHITCHAT:
+            choices = (best, second)
+        return Reading(best, sight.items, choices, margin)
+
+    def may_be_sorting(self, sight: Sight) -> bool:
+        """A sorting reading needs a thing to sort: a known item, or words that ask which bin
+        around something that reads as a name (an unknown item the guesser may judge)."""
+        if sight.items:
+            return True
+        return sight.asks_bin and bool(self.engine.parser.mentions(self.reader.without_filler(sight.text)))
+
+
+def training_examples(intents, engine, config) -> list[tuple[str, str]]:
+    """(intent, text) pairs: the phrasings, and the sorting templates filled with item names."""
+    pairs = [(name, text) for name, intent in intents.items() for text in intent.phrasings]
+    names = [item.name for item in engine.knowledge.items if 2 <= len(item.name) <= 6 and item.name.isalnum()]
+    wanted = config["classifier"]["sorting_examples"]
+    step = max(1, len(names) // wanted)
+    sample = names[::step][:wanted]
+    templates = intents["sorting"].templates
+    for index, name in enumerate(sample):
+        template = templates[index % len(templates)]
+        pairs.append(("sorting", template.format(item=name, other=sample[(index * 7 + 3) % len(sample)])))
+    return pairs
+
+
+_understanding: Understanding | None = None
+_lock = threading.Lock()
+
+
+def get_understanding() -> Understanding:
+    """The process-wide reader and classifier, built on first use (after the sorting engine)."""
+    global _understanding
+    if _understanding is None:
+        with _lock:
+            if _understanding is None:
+                _understanding = Understanding()
+    return _understanding
+
+
+@lru_cache(maxsize=4096)
+def understand(text: str) -> Reading:
+    """The reading of `text` (cached: the router and the handler it picks ask for the same text)."""
+    return get_understanding().read(text)
