@@ -22,7 +22,7 @@ from handlers import load_routes
 from handlers.router import normalize_keyword
 from handlers.sorting import get_engine
 from handlers.understanding import get_understanding
-from handlers.understanding.answers import WITH_ITEMS
+from handlers.understanding.chat import ANSWERS_ITEMS
 from handlers.understanding.classifier import NaiveBayes
 
 HERE = Path(__file__).parent / "intents"
@@ -56,7 +56,7 @@ def baseline_bin(text: str, intent: str) -> bool:
 
 def new_bin(reading) -> bool:
     """Whether the new answer names a bin: a sorting reading, or items answered beside a request."""
-    return reading.intent == "sorting" or (reading.intent in WITH_ITEMS and bool(reading.items))
+    return reading.intent == "sorting" or (reading.intent in ANSWERS_ITEMS and bool(reading.items))
 
 
 def report(rows: list[dict], errors: bool) -> None:

@@ -61,6 +61,7 @@ class Dialog:
     take: Callable[[DialogState, Message], str]  # answers a step, may raise Invalid/NotAnAnswer
     prompt: Callable[[DialogState, str], str]  # (state, openid) → what the current step asks
     back: Callable[[DialogState], None] | None = None
+    ttl: int | None = None  # seconds the state waits for an answer; None: the app's DIALOG_TTL
 
 
 DIALOGS: dict[str, Dialog] = {}
@@ -137,7 +138,9 @@ def write_after_commit(session: Session) -> None:
             if dialog_state is None:
                 store.delete(key(openid))
             else:
-                store.set(key(openid), json.dumps(asdict(dialog_state), ensure_ascii=False), ex=ttl)
+                dialog = DIALOGS.get(dialog_state.name)
+                store.set(key(openid), json.dumps(asdict(dialog_state), ensure_ascii=False),
+                          ex=dialog.ttl if dialog and dialog.ttl else ttl)
     except redis.RedisError as error:  # the database has committed: say so, do not undo it
         log.error("dialog state not saved: %s", error)
 

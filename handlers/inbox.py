@@ -5,7 +5,7 @@ from sqlalchemy.exc import IntegrityError
 
 from content.texts import text
 from handlers.people import privacy, residents
-from handlers.router import Message, Router
+from handlers.router import Message, Router, fit_reply
 from handlers.sorting import format_reply, get_engine
 from models import InboundMessage, db
 
@@ -36,7 +36,7 @@ def receive(message: Message, router: Router) -> str | None:
     try:
         if message.event != "unsubscribe":
             residents.note_activity(message.openid)
-        answer = handler(message) if handler else None
+        answer = fit_reply(handler(message) if handler else None)
         entry.reply = answer
         privacy.redact(entry)  # names and phones typed in a dialog stay out of the log
         db.session.commit()
@@ -54,5 +54,5 @@ def answer_without_database(message: Message) -> str:
     already holds still apply.
     """
     if message.kind in ("text", "voice") and message.text.strip():
-        return format_reply(get_engine().classify(message.text))
+        return fit_reply(format_reply(get_engine().classify(message.text)))
     return text("unavailable")

@@ -5,6 +5,7 @@ delete_data, service …) by a classifier trained on the phrasings when the proc
 the sorting engine's knowledge of item names as evidence. A message that names no item is never
 read as a sorting question, so it never gets a bin guess.
 """
+import re
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
@@ -16,6 +17,13 @@ from handlers.understanding.reader import ITEM, Reader, Sight
 
 # What the resident asks for outright: a close call between two of these is worth a question.
 CHITCHAT = frozenset({"greeting", "thanks", "smalltalk", "unclear"})
+# Requests that may come with an item question beside them; a service or report message names
+# its item as part of the matter (旧衣服回收箱在哪, 坏了的垃圾桶).
+REQUESTS = frozenset({"volunteer_register", "volunteer_status", "area_bind", "area_show", "delete_data",
+                      "quiz", "survey", "activities", "campaign", "human", "help"})
+CLEAR_MARGIN = 2.0  # log-odds a clause's request needs to lead over the item question
+# Where a message turns to a second matter ("我想当志愿者，顺便问下电池扔哪").
+CLAUSES = re.compile(r"[,，。.;；!！?？\s]+|顺便|另外|还有就是|对了|再问")
 
 
 @dataclass(frozen=True)
@@ -42,7 +50,19 @@ class Understanding:
                       for text in intent.phrasings}
 
     def read(self, text: str) -> Reading:
-        sight = self.reader.sight(text[:self.max_chars])
+        text = text[:self.max_chars]
+        reading = self.read_one(text)
+        if reading.intent == "sorting":
+            # A request with an item question beside it: the request leads, the items are answered too.
+            for clause in CLAUSES.split(text):
+                if clause and clause != text:
+                    part = self.read_one(clause)
+                    if part.intent in REQUESTS and not part.items and part.margin >= CLEAR_MARGIN:
+                        return Reading(part.intent, reading.items, (), part.margin)
+        return reading
+
+    def read_one(self, text: str) -> Reading:
+        sight = self.reader.sight(text)
         if sight.text in self.exact and self.exact[sight.text] != "sorting":
             return Reading(self.exact[sight.text], sight.items)
         scores = self.model.scores(sight.features)
@@ -55,6 +75,8 @@ class Understanding:
         best, second = ranked[0], ranked[1]
         if best == "unclear" and sight.items:
             best, second = "sorting", best  # an item named and nothing asked: which bin it goes in
+        if len(sight.items) >= 2 and "sorting" in (best, second) and best != "sorting":
+            best, second = "sorting", best  # several items named: a list to sort
         margin = scores[best] - scores[second]
         choices = ()
         if margin < self.ask_margin and not {best, second} & CHITCHAT:

@@ -15,6 +15,9 @@ ITEM = "Ⓘ"
 # Whitespace and punctuation go; letters, digits, CJK and emoji stay (👍 and 🤔 mean something).
 PUNCTUATION = re.compile(r"[\s!-/:-@\[-`{-~\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\u2018-\u201f\u2026·～]+")
 LONGEST_NAME = 12  # item names scanned inside a longer mention are at most this long
+# Longer mentions are phrasing around names (想报名当志愿者), not one name with a typo: only the
+# names inside them count, and the costly typo and sound paths are not tried.
+LONGEST_MENTION = 8
 
 
 @dataclass(frozen=True)
@@ -56,8 +59,8 @@ class Reader:
         or a known name inside a longer mention), never the guesser's reading of unknown words."""
         engine, found = self.engine, []
         for mention in engine.parser.mentions(self.without_filler(text)):
-            match = engine.resolve(mention, engine.taught)
-            if match is not None and match.path != "guess":
+            match = engine.resolve(mention, engine.taught) if len(mention) <= LONGEST_MENTION else None
+            if match is not None and match.path != "guess" and len(match.item) >= 2:
                 found.append(match.item if match.item.lower() in mention.lower() else mention)
                 continue
             found += self.names_inside(mention.lower())
