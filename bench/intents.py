@@ -56,7 +56,7 @@ def baseline_bin(text: str, intent: str) -> bool:
 
 def new_bin(reading) -> bool:
     """Whether the new answer names a bin: a sorting reading, or items answered beside a request."""
-    return reading.intent == "sorting" or (reading.intent in ANSWERS_ITEMS and bool(reading.items))
+    return reading.intent == "sorting" or (reading.intent in ANSWERS_ITEMS and bool(reading.aside))
 
 
 def report(rows: list[dict], errors: bool) -> None:

@@ -1,5 +1,7 @@
 """The chat understands what residents mean: each intent in their words, the traps of issue 15,
 numbered choices, and the 2,048-byte reply limit."""
+import re
+
 import pytest
 
 from content.intents import load_intents, reply
@@ -112,8 +114,8 @@ def test_a_very_long_message_gets_a_short_answer(wechat):
     text = "，".join(items * 10) + "都扔哪里？" + "我家东西特别多" * 30
     answer = wechat.ask("o-long", text)
     assert len(answer.encode()) <= 2048
-    assert answer.count("电池") == 1
-    assert "还有5个物品没有列出" in answer
+    assert answer.count("电池：") == 1
+    assert re.search(r"还有\d+个物品没有列出", answer)
 
 
 def test_names_without_an_item_never_get_a_bin():

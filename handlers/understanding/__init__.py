@@ -22,6 +22,7 @@ CHITCHAT = frozenset({"greeting", "thanks", "smalltalk", "unclear"})
 REQUESTS = frozenset({"volunteer_register", "volunteer_status", "area_bind", "area_show", "delete_data",
                       "quiz", "survey", "activities", "campaign", "human", "help"})
 CLEAR_MARGIN = 2.0  # log-odds a clause's request needs to lead over the item question
+EXACT = 100.0  # the margin of a message typed exactly as a phrasing
 # Where a message turns to a second matter ("我想当志愿者，顺便问下电池扔哪").
 CLAUSES = re.compile(r"[,，。.;；!！?？\s]+|顺便|另外|还有就是|对了|再问")
 
@@ -32,6 +33,7 @@ class Reading:
     items: tuple[str, ...]  # known items the message names (answered besides a request)
     choices: tuple[str, ...] = ()  # two close readings to ask between, best first
     margin: float = 0.0  # log-odds between the best and the second reading
+    aside: tuple[str, ...] = ()  # items asked about beside a request, answered with it
 
 
 class Understanding:
@@ -58,13 +60,13 @@ class Understanding:
                 if clause and clause != text:
                     part = self.read_one(clause)
                     if part.intent in REQUESTS and not part.items and part.margin >= CLEAR_MARGIN:
-                        return Reading(part.intent, reading.items, (), part.margin)
+                        return Reading(part.intent, reading.items, (), part.margin, reading.items)
         return reading
 
     def read_one(self, text: str) -> Reading:
         sight = self.reader.sight(text)
         if sight.text in self.exact and self.exact[sight.text] != "sorting":
-            return Reading(self.exact[sight.text], sight.items)
+            return Reading(self.exact[sight.text], sight.items, margin=EXACT)
         scores = self.model.scores(sight.features)
         ranked = sorted(scores, key=scores.get, reverse=True)
         if not self.may_be_sorting(sight):
@@ -73,13 +75,14 @@ class Understanding:
             ranked.remove("sorting")
             ranked.insert(0, "sorting")  # nothing but item names
         best, second = ranked[0], ranked[1]
+        settled = False
         if best == "unclear" and sight.items:
-            best, second = "sorting", best  # an item named and nothing asked: which bin it goes in
-        if len(sight.items) >= 2 and "sorting" in (best, second) and best != "sorting":
-            best, second = "sorting", best  # several items named: a list to sort
+            best, second, settled = "sorting", best, True  # an item named, nothing asked: its bin
+        if len(sight.items) >= 2 and (best, second) == ("category_info", "sorting"):
+            best, second, settled = "sorting", best, True  # several items named: a list to sort
         margin = scores[best] - scores[second]
         choices = ()
-        if margin < self.ask_margin and not {best, second} & CHITCHAT:
+        if not settled and margin < self.ask_margin and not {best, second} & CHITCHAT:
             choices = (best, second)
         return Reading(best, sight.items, choices, margin)
 

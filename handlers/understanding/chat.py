@@ -31,7 +31,7 @@ def route_name(text: str) -> str:
     reading = understand(text)
     if reading.choices:
         return CHOOSE
-    if reading.intent in ANSWERS_ITEMS and reading.items:
+    if reading.intent in ANSWERS_ITEMS and reading.aside:
         return WITH_ITEMS
     return reading.intent
 
@@ -150,6 +150,6 @@ def handler_of(intent: str):
 def answer_with_items(message: Message) -> str:
     """The items' bins first, then the request ("我想当志愿者，顺便问下电池扔哪")."""
     reading = understand(message.text)
-    items = format_reply(ask("、".join(reading.items)))
+    items = format_reply(ask("、".join(reading.aside)))
     request = handler_of(reading.intent)(message) or ""
     return reply("with_items", items=items, request=request)
