@@ -7,6 +7,7 @@ nearest known items offered as alternatives). Each path carries the confidence m
 (content/sorting/tuning.toml).
 """
 import threading
+from dataclasses import replace
 from collections.abc import Mapping
 
 from content.sorting import Item, Knowledge, load_knowledge
@@ -59,7 +60,7 @@ class Engine:
             mentions = self.parser.mentions(text)
         answers, unrecognised = [], []
         for mention in mentions:
-            match = self.resolve(mention, taught)
+            match = self.in_context(self.resolve(mention, taught), text)
             if match is None:
                 unrecognised.append(mention)
             else:
@@ -68,6 +69,13 @@ class Engine:
 
     def resolve(self, mention: str, taught: Mapping[str, tuple[str, str]]) -> Match | None:
         return resolve.resolve(self, mention, taught)
+
+    def in_context(self, match: Match | None, text: str) -> Match | None:
+        """The food sense of a name when the message speaks of food or drink ("奶茶里的珍珠")."""
+        sense = self.knowledge.senses.get(match.item) if match is not None else None
+        if sense is None or not any(word in text for word in sense["context"]):
+            return match
+        return replace(match, item=sense["item"], category=sense["category"], known=None)
 
     def settled_category(self, item: Item, mention: str) -> str:
         """The item's bin, or for a state-dependent item the bin its mention settles ("碱性电池")."""

@@ -44,6 +44,7 @@ class Understanding:
         self.reader = Reader(self.intents, self.settings, self.engine)
         self.max_chars = self.settings["classifier"]["max_chars"]
         self.ask_margin = self.settings["classifier"]["ask_margin"]
+        self.gates = self.settings["gates"]
         examples = [(self.reader.sight(text).features, name)
                     for name, text in training_examples(self.intents, self.engine, self.settings)]
         self.model = NaiveBayes(examples, self.settings["classifier"]["smoothing"])
@@ -74,12 +75,16 @@ class Understanding:
         elif sight.items and not sight.masked.replace(ITEM, "").strip():
             ranked.remove("sorting")
             ranked.insert(0, "sorting")  # nothing but item names
+        for intent, words in self.gates.items():
+            if not any(word in sight.text for word in words):
+                ranked.remove(intent)
         best, second = ranked[0], ranked[1]
         settled = False
         if best == "unclear" and sight.items:
             best, second, settled = "sorting", best, True  # an item named, nothing asked: its bin
-        if len(sight.items) >= 2 and (best, second) == ("category_info", "sorting"):
-            best, second, settled = "sorting", best, True  # several items named: a list to sort
+        if len(sight.items) >= 2 and {best, second} == {"category_info", "sorting"}:
+            # Several items named: a list to sort, not a question about a category.
+            best, second, settled = "sorting", "category_info", True
         margin = scores[best] - scores[second]
         choices = ()
         if not settled and margin < self.ask_margin and not {best, second} & CHITCHAT:
