@@ -7,8 +7,8 @@ nearest known items offered as alternatives). Each path carries the confidence m
 (content/sorting/tuning.toml).
 """
 import threading
-from dataclasses import replace
 from collections.abc import Mapping
+from dataclasses import replace
 
 from content.sorting import Item, Knowledge, load_knowledge
 from handlers.sorting import resolve
@@ -76,6 +76,10 @@ class Engine:
         if sense is None or not any(word in text for word in sense["context"]):
             return match
         return replace(match, item=sense["item"], category=sense["category"], known=None)
+
+    def resolve_known(self, mention: str) -> Match | None:
+        """The known item a mention names, without asking the guesser for a guess."""
+        return resolve.resolve_known(self, mention, self.taught)
 
     def settled_category(self, item: Item, mention: str) -> str:
         """The item's bin, or for a state-dependent item the bin its mention settles ("碱性电池")."""

@@ -55,7 +55,7 @@ class Understanding:
     def read(self, text: str) -> Reading:
         text = text[:self.max_chars]
         reading = self.read_one(text)
-        if reading.intent == "sorting":
+        if reading.intent == "sorting" and CLAUSES.search(text) and self.asks_for_more(text):
             # A request with an item question beside it: the request leads, the items are answered too.
             for clause in CLAUSES.split(text):
                 if clause and clause != text:
@@ -63,6 +63,10 @@ class Understanding:
                     if part.intent in REQUESTS and not part.items and part.margin >= CLEAR_MARGIN:
                         return Reading(part.intent, reading.items, (), part.margin, reading.items)
         return reading
+
+    def asks_for_more(self, text: str) -> bool:
+        """Whether a cue word of a request is in the text (worth reading its clauses one by one)."""
+        return any(cue[4:] in REQUESTS for cue in self.reader.cue_features(self.reader.normalise(text)))
 
     def read_one(self, text: str) -> Reading:
         sight = self.reader.sight(text)

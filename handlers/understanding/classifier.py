@@ -1,7 +1,9 @@
 """A small naive Bayes classifier, trained when the process loads the phrasings (well under a second).
 
 Features are present or absent (binary); every intent has the same prior, since how many phrasings
-an intent has says nothing about how often residents mean it.
+an intent has says nothing about how often residents mean it. Scores are kept sparse: each feature
+holds only what it adds, for the labels it was seen with, over the score of an unseen feature, so
+reading one message touches a few hundred numbers, not features × labels.
 """
 import math
 from collections import Counter
@@ -15,16 +17,19 @@ class NaiveBayes:
             counts.setdefault(label, Counter()).update(set(features))
         vocabulary = set().union(*counts.values())
         self.labels = tuple(counts)
-        self.log_p: dict[str, dict[str, float]] = {}
         self.log_unseen: dict[str, float] = {}
+        self.gain: dict[str, list[tuple[str, float]]] = {}  # feature -> (label, log p - log unseen)
         for label, counter in counts.items():
             total = sum(counter.values()) + smoothing * len(vocabulary)
-            self.log_p[label] = {f: math.log((n + smoothing) / total) for f, n in counter.items()}
             self.log_unseen[label] = math.log(smoothing / total)
-        self.vocabulary = frozenset(vocabulary)
+            for feature, n in counter.items():
+                self.gain.setdefault(feature, []).append((label, math.log((n + smoothing) / smoothing)))
 
     def scores(self, features: Iterable[str]) -> dict[str, float]:
         """Log-likelihood of each label; features never seen in training are ignored."""
-        known = [f for f in set(features) if f in self.vocabulary]
-        return {label: sum(self.log_p[label].get(f, self.log_unseen[label]) for f in known)
-                for label in self.labels}
+        known = [f for f in set(features) if f in self.gain]
+        scores = {label: len(known) * unseen for label, unseen in self.log_unseen.items()}
+        for feature in known:
+            for label, gain in self.gain[feature]:
+                scores[label] += gain
+        return scores

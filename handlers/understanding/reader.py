@@ -37,7 +37,11 @@ class Reader:
         self.spelling = sorted(settings["spelling"].items(), key=lambda pair: -len(pair[0]))
         self.filler = sorted(settings["filler"], key=len, reverse=True)
         self.sorting_words = tuple(settings["sorting_words"])
-        self.cues = [(cue.lower(), name) for name, intent in intents.items() for cue in intent.cues]
+        # Cue words by their first character: a message is scanned once, not once per cue.
+        self.cues: dict[str, list[tuple[str, str]]] = {}
+        for name, intent in intents.items():
+            for cue in intent.cues:
+                self.cues.setdefault(cue.lower()[0], []).append((cue.lower(), name))
         self.names = engine.parser.names
 
     def normalise(self, text: str) -> str:
@@ -59,8 +63,8 @@ class Reader:
         or a known name inside a longer mention), never the guesser's reading of unknown words."""
         engine, found = self.engine, []
         for mention in engine.parser.mentions(self.without_filler(text)):
-            match = engine.resolve(mention, engine.taught) if len(mention) <= LONGEST_MENTION else None
-            if match is not None and match.path != "guess" and len(match.item) >= 2:
+            match = engine.resolve_known(mention) if len(mention) <= LONGEST_MENTION else None
+            if match is not None and len(match.item) >= 2:
                 found.append(match.item if match.item.lower() in mention.lower() else mention)
                 continue
             found += self.names_inside(mention.lower())
@@ -79,6 +83,10 @@ class Reader:
                 start += 1
         return found
 
+    def cue_features(self, text: str) -> set[str]:
+        return {"cue:" + name for index, char in enumerate(text) for cue, name in self.cues.get(char, ())
+                if text.startswith(cue, index)}
+
     def sight(self, raw: str) -> Sight:
         text = self.normalise(raw)
         items = tuple(self.items(raw))
@@ -92,7 +100,7 @@ class Reader:
         padded = f"^{masked}$"
         features = [padded[i:i + n] for n in (1, 2, 3) for i in range(len(padded) - n + 1)]
         features += ["w:" + token for token in self.engine.parser.tokenizer.cut(masked, HMM=False)]
-        features += sorted({"cue:" + name for cue, name in self.cues if cue in text})
+        features += sorted(self.cue_features(text))
         rest = masked.replace(ITEM, "")
         if items:
             features.append("has:item")
