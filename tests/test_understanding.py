@@ -137,3 +137,27 @@ def test_every_intent_has_a_label_and_phrasings():
     assert len(intents) == 19
     for intent in intents.values():
         assert intent.phrasings and intent.label
+
+
+def test_the_api_answers_a_long_list_in_part(client):
+    items = ["电池", "剩饭", "纸巾", "塑料瓶", "玻璃瓶", "旧衣服", "易拉罐", "西瓜皮"]
+    data = client.get("/api/v1/sorting", query_string={"q": "、".join(items * 3)}).get_json()
+    assert len(data["answers"]) == 5 and data["more"] == 3
+    assert len({answer["item"] for answer in data["answers"]}) == 5
+
+
+@pytest.mark.parametrize("text, item, category", [
+    ("小米电视坏了", "电视", "special"),
+    ("苹果手机", "手机", "special"),
+    ("华为充电器", "充电器", "special"),
+    ("电动车的旧电瓶", "电瓶", "hazardous"),
+])
+def test_names_of_things_are_one_item(text, item, category):
+    answers = get_engine().classify(text).answers
+    assert [(a.item, a.category) for a in answers] == [(item, category)]
+
+
+def test_food_sense_wins_in_a_food_context():
+    answers = get_engine().classify("奶茶杯里还有珍珠").answers
+    assert [a.category for a in answers] == ["residual", "kitchen"]
+    assert get_engine().classify("珍珠").answers[0].category == "recyclable"

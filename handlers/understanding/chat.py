@@ -153,3 +153,10 @@ def answer_with_items(message: Message) -> str:
     items = format_reply(ask("、".join(reading.aside)))
     request = handler_of(reading.intent)(message) or ""
     return reply("with_items", items=items, request=request)
+
+
+# The replies above need neither the database nor shared state (handlers/inbox.py answers them
+# while the database is away).
+TEXT_ONLY = {"greeting": greet, "thanks": welcome_thanks, "smalltalk": small_talk, "unclear": not_understood,
+             "report": how_to_report, "human": how_to_reach_a_person, "campaign": about_campaign,
+             "service": service_answer, "category_info": about_category}
