@@ -161,3 +161,14 @@ def test_food_sense_wins_in_a_food_context():
     answers = get_engine().classify("奶茶杯里还有珍珠").answers
     assert [a.category for a in answers] == ["residual", "kitchen"]
     assert get_engine().classify("珍珠").answers[0].category == "recyclable"
+
+
+def test_no_request_through_the_webhook_gets_a_bin_guess(wechat):
+    for number, (text, intent) in enumerate(EXAMPLES + TRAPS):
+        openid = f"o-each-{number}"  # each on its own: a dialog one starts would take the next
+        answer = wechat.ask(openid, text)
+        assert answer, text
+        if intent == "sorting":
+            assert bin_named(answer), text
+        else:
+            assert "没有收录" not in answer and "最可能" not in answer, (text, answer)
