@@ -5,11 +5,11 @@ beside a request.
 The capabilities register their own intents (`@router.on_intent("volunteer_register")` next to
 their keywords); this module registers the reader and the intents no capability owns.
 """
-import csv
 from dataclasses import replace
 
+from content.cells import cell_types
 from content.intents import load_intents, reply, settings
-from content.texts import CONTENT_DIR, lookup
+from content.texts import lookup
 from handlers import dialogs
 from handlers.dialogs import DialogState
 from handlers.router import Message, router
@@ -75,9 +75,7 @@ def how_to_reach_a_person(message: Message) -> str:
 
 @router.on_intent("campaign")
 def about_campaign(message: Message) -> str:
-    with (CONTENT_DIR / "cells" / "targets_2025.csv").open(encoding="utf-8") as file:
-        targets = "\n".join(reply("target_line", name=row["name"], count=row["target_2025"])
-                            for row in csv.DictReader(file))
+    targets = "\n".join(reply("target_line", name=cell.name, count=cell.target) for cell in cell_types().values())
     return reply("campaign", targets=targets)
 
 
