@@ -28,6 +28,7 @@ class Engine:
         self.guesser = Guesser.for_items(knowledge.items, CATEGORIES, knowledge.tuning["training"])
         self.tuning = knowledge.tuning
         self.taught: Mapping[str, tuple[str, str]] = {}
+        self.taught_version = 0  # counts changes of the overlay (for caches of what texts mean)
         # For state-dependent items: words that settle the bin, longest first (无汞 before 汞).
         self.settling_words = {
             key: sorted(((word, category) for category, words in note.get("by_words", {}).items()
@@ -50,6 +51,7 @@ class Engine:
     def set_taught(self, taught: Mapping[str, tuple[str, str]]) -> None:
         # One reference swap: readers see the old overlay or the new one, never a mix.
         self.taught = dict(taught)
+        self.taught_version += 1
 
     def classify(self, text: str) -> Classification:
         taught = self.taught

@@ -12,6 +12,7 @@ from functools import lru_cache
 
 from content.intents import load_intents, settings
 from handlers.sorting import get_engine
+from handlers.sorting.query import normalize
 from handlers.understanding.classifier import NaiveBayes
 from handlers.understanding.reader import ITEM, Reader, Sight
 
@@ -70,6 +71,8 @@ class Understanding:
 
     def read_one(self, text: str) -> Reading:
         sight = self.reader.sight(text)
+        if normalize(text) in self.engine.taught:  # staff taught this very text as an item
+            return Reading("sorting", sight.items or (text,), margin=EXACT)
         if sight.text in self.exact and self.exact[sight.text] != "sorting":
             return Reading(self.exact[sight.text], sight.items, margin=EXACT)
         scores = self.model.scores(sight.features)
@@ -131,7 +134,12 @@ def get_understanding() -> Understanding:
     return _understanding
 
 
-@lru_cache(maxsize=4096)
 def understand(text: str) -> Reading:
-    """The reading of `text` (cached: the router and the handler it picks ask for the same text)."""
+    """The reading of `text` (cached: the router and the handler it picks ask for the same text;
+    what staff teach changes readings at once)."""
+    return cached_reading(text, get_engine().taught_version)
+
+
+@lru_cache(maxsize=4096)
+def cached_reading(text: str, taught_version: int) -> Reading:
     return get_understanding().read(text)

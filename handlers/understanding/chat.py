@@ -13,7 +13,7 @@ from content.texts import lookup
 from handlers import dialogs
 from handlers.dialogs import DialogState
 from handlers.router import Message, router
-from handlers.sorting import format_reply, get_engine
+from handlers.sorting import format_reply, get_engine, teaching
 from handlers.sorting.answering import ask
 from handlers.understanding import understand
 
@@ -28,6 +28,7 @@ CHOICE_TTL = 300  # seconds a numbered choice waits for its digit
 @router.intent_reader
 def route_name(text: str) -> str:
     """The intent a text is routed to (sorting has no handler: the router's fallback answers it)."""
+    teaching.refresh(get_engine())  # a text staff have just taught is an item
     reading = understand(text)
     if reading.choices:
         return CHOOSE
