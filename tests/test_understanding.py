@@ -172,3 +172,10 @@ def test_no_request_through_the_webhook_gets_a_bin_guess(wechat):
             assert bin_named(answer), text
         else:
             assert "没有收录" not in answer and "最可能" not in answer, (text, answer)
+
+
+def test_a_question_mid_dialog_is_answered_and_the_dialog_waits(wechat):
+    openid = "o-aside"
+    wechat.ask(openid, "志愿者报名")
+    answer = wechat.ask(openid, "人工客服")
+    assert "12345" in answer and "志愿者登记还没完成" in answer
