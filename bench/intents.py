@@ -22,7 +22,7 @@ from pathlib import Path
 from handlers import load_routes
 from handlers.router import normalize_keyword
 from handlers.sorting import get_engine
-from handlers.understanding import get_understanding
+from handlers.understanding import Understanding, get_understanding
 from handlers.understanding.chat import ANSWERS_ITEMS
 from handlers.understanding.classifier import NaiveBayes
 
@@ -60,8 +60,8 @@ def new_bin(reading) -> bool:
     return reading.intent == "sorting" or (reading.intent in ANSWERS_ITEMS and bool(reading.aside))
 
 
-def report(rows: list[dict], errors: bool) -> None:
-    understanding = get_understanding()
+def report(rows: list[dict], errors: bool, understanding=None) -> None:
+    understanding = understanding or get_understanding()
     per = defaultdict(Counter)
     wrong = []
     latencies, cpu = [], []
@@ -108,6 +108,22 @@ def report(rows: list[dict], errors: bool) -> None:
             print("  ", *line)
 
 
+ABLATIONS = {
+    "character n-grams only": lambda f: not f.startswith(("w:", "cue:", "has:", "only:", "asks:", "len:")),
+    "+ jieba words": lambda f: not f.startswith(("cue:", "has:", "only:", "asks:", "len:")),
+    "+ cue words": lambda f: not f.startswith(("has:", "only:", "asks:", "len:")),
+    "+ item and which-bin features (all)": None,
+}
+
+
+def ablation(rows: list[dict]) -> None:
+    """Dev accuracy of the classifier with fewer kinds of features (same rules around it)."""
+    for name, keep in ABLATIONS.items():
+        understanding = Understanding(keep)
+        right = sum(understanding.read(row["text"]).intent == row["intent"] for row in rows)
+        print(f"  {name:40} {right / len(rows):.1%}")
+
+
 def cross_validate(folds: int) -> None:
     """Train on the other folds of the content phrasings, test on one; the dev set is not used."""
     from handlers.understanding import training_examples
@@ -132,6 +148,7 @@ def main() -> None:
     parser.add_argument("--split", choices=("dev", "test"), default="dev")
     parser.add_argument("--errors", action="store_true", help="list the messages read wrongly")
     parser.add_argument("--cv", type=int, default=5, help="folds of cross-validation (0: skip)")
+    parser.add_argument("--ablation", action="store_true", help="accuracy with fewer kinds of features")
     args = parser.parse_args()
     start = time.perf_counter()
     get_understanding()
@@ -139,6 +156,9 @@ def main() -> None:
     report(load(args.split), args.errors)
     if args.cv:
         cross_validate(args.cv)
+    if args.ablation:
+        print("features (every item names' placeholder kept):")
+        ablation(load(args.split))
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ read as a sorting question, so it never gets a bin guess.
 """
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -38,7 +39,9 @@ class Reading:
 
 
 class Understanding:
-    def __init__(self) -> None:
+    def __init__(self, keep: Callable[[str], bool] | None = None) -> None:
+        """`keep`: which features to use (all by default; bench.intents --ablation tries fewer)."""
+        self.keep = keep or (lambda feature: True)
         self.intents = load_intents()
         self.settings = settings()
         self.engine = get_engine()
@@ -46,7 +49,7 @@ class Understanding:
         self.max_chars = self.settings["classifier"]["max_chars"]
         self.ask_margin = self.settings["classifier"]["ask_margin"]
         self.gates = self.settings["gates"]
-        examples = [(self.reader.sight(text).features, name)
+        examples = [([f for f in self.reader.sight(text).features if self.keep(f)], name)
                     for name, text in training_examples(self.intents, self.engine, self.settings)]
         self.model = NaiveBayes(examples, self.settings["classifier"]["smoothing"])
         # A message typed exactly as a phrasing means that intent.
@@ -75,7 +78,7 @@ class Understanding:
             return Reading("sorting", sight.items or (text,), margin=EXACT)
         if sight.text in self.exact and self.exact[sight.text] != "sorting":
             return Reading(self.exact[sight.text], sight.items, margin=EXACT)
-        scores = self.model.scores(sight.features)
+        scores = self.model.scores([f for f in sight.features if self.keep(f)])
         ranked = sorted(scores, key=scores.get, reverse=True)
         if not self.may_be_sorting(sight):
             ranked.remove("sorting")
