@@ -19,9 +19,9 @@ access_log_format = '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms %({x-request-
 
 
 def when_ready(server):
-    from handlers.sorting import get_engine
+    from handlers.understanding import get_understanding
 
-    get_engine()
+    get_understanding()  # the sorting engine, then the intent classifier
 
 
 def child_exit(server, worker):

@@ -40,12 +40,13 @@ def trust_proxies(app: Flask) -> None:
 
 
 def warm_up_in_background() -> None:
-    """Load the sorting knowledge now, so the first resident's question is not the slow one."""
+    """Load the sorting knowledge and train the understanding now, so the first resident's
+    question is not the slow one."""
     import threading
 
-    from handlers.sorting import get_engine
+    from handlers.understanding import get_understanding
 
-    threading.Thread(target=get_engine, name="warm-up", daemon=True).start()
+    threading.Thread(target=get_understanding, name="warm-up", daemon=True).start()
 
 
 def register_blueprints(app: Flask) -> None:

@@ -18,7 +18,9 @@ def load_routes() -> Router:
         privacy,  # noqa: F401  删除我的信息: works at any moment
     )
     from handlers.quiz import chat as quiz_chat  # noqa: F401  答题, 调查: short quiz and survey dialogs
+    from handlers.schools.activities import chat as activities_chat  # noqa: F401  activities: the mini-program
     from handlers.sorting import answering  # noqa: F401  free text: the sorting fallback
+    from handlers.understanding import chat  # noqa: F401  free text: its meaning first, then the rest
     from handlers.volunteers import chat as registration  # noqa: F401  志愿者报名, 我的志愿者
     from handlers.volunteers import service  # noqa: F401  我的服务时长
 

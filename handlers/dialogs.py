@@ -29,6 +29,8 @@ CANCEL = {"取消", "退出", "不登记了", "算了"}
 BACK = {"上一步", "返回", "后退"}
 CONTINUE = {"继续", "继续登记", "继续绑定"}
 WRITES = "dialog_writes"
+# Questions answered in the middle of a dialog without leaving it (handlers/understanding/).
+ASIDE = frozenset({"human", "report", "service", "campaign", "category_info", "help"})
 
 
 class Invalid(Exception):
@@ -61,6 +63,7 @@ class Dialog:
     take: Callable[[DialogState, Message], str]  # answers a step, may raise Invalid/NotAnAnswer
     prompt: Callable[[DialogState, str], str]  # (state, openid) → what the current step asks
     back: Callable[[DialogState], None] | None = None
+    ttl: int | None = None  # seconds the state waits for an answer; None: the app's DIALOG_TTL
 
 
 DIALOGS: dict[str, Dialog] = {}
@@ -137,7 +140,9 @@ def write_after_commit(session: Session) -> None:
             if dialog_state is None:
                 store.delete(key(openid))
             else:
-                store.set(key(openid), json.dumps(asdict(dialog_state), ensure_ascii=False), ex=ttl)
+                dialog = DIALOGS.get(dialog_state.name)
+                store.set(key(openid), json.dumps(asdict(dialog_state), ensure_ascii=False),
+                          ex=dialog.ttl if dialog and dialog.ttl else ttl)
     except redis.RedisError as error:  # the database has committed: say so, do not undo it
         log.error("dialog state not saved: %s", error)
 
@@ -190,7 +195,8 @@ def continue_dialog(dialog: Dialog, message: Message) -> str:
     except Invalid as invalid:
         return str(invalid)
     except NotAnAnswer as not_an_answer:
-        return answer_aside(message.text, dialog, openid) or str(not_an_answer)
+        return (answer_aside(message.text, dialog, openid) or answer_request(message, dialog)
+                or str(not_an_answer))
     return answer
 
 
@@ -220,6 +226,15 @@ def answer_aside(question: str, dialog: Dialog, openid: str) -> str | None:
     if not looks_like_sorting(question):
         return None
     return with_reminder(format_reply(ask(question)), dialog, openid)
+
+
+def answer_request(message: Message, dialog: Dialog) -> str | None:
+    """A question that is no answer but that a text answers (人工客服, 大件垃圾怎么处理 …), with
+    what the dialog still waits for; None for anything else."""
+    intent = router.intent_of(message.text)
+    if intent not in ASIDE or intent not in router.intents:
+        return None
+    return with_reminder(router.intents[intent](message) or "", dialog, message.openid)
 
 
 def looks_like_sorting(question: str) -> bool:

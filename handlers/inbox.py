@@ -5,8 +5,11 @@ from sqlalchemy.exc import IntegrityError
 
 from content.texts import text
 from handlers.people import privacy, residents
-from handlers.router import Message, Router
+from handlers.router import Message, Router, fit_reply
 from handlers.sorting import format_reply, get_engine
+from handlers.sorting.answering import MAX_CHARS, limited
+from handlers.understanding import understand
+from handlers.understanding.chat import TEXT_ONLY
 from models import InboundMessage, db
 
 
@@ -36,7 +39,7 @@ def receive(message: Message, router: Router) -> str | None:
     try:
         if message.event != "unsubscribe":
             residents.note_activity(message.openid)
-        answer = handler(message) if handler else None
+        answer = fit_reply(handler(message) if handler else None)
         entry.reply = answer
         privacy.redact(entry)  # names and phones typed in a dialog stay out of the log
         db.session.commit()
@@ -48,11 +51,17 @@ def receive(message: Message, router: Router) -> str | None:
 
 
 def answer_without_database(message: Message) -> str:
-    """What the bot can still say while the database is unreachable: sorting answers.
+    """What the bot can still say while the database is unreachable: sorting answers, and the
+    replies that are only a text (greetings, services, how to report …); never a bin guess for a
+    request it cannot carry out now.
 
     Nothing is logged or queued, since there is nowhere to keep it; taught answers this process
     already holds still apply.
     """
     if message.kind in ("text", "voice") and message.text.strip():
-        return format_reply(get_engine().classify(message.text))
+        intent = understand(message.text).intent
+        if intent == "sorting":
+            return fit_reply(format_reply(limited(get_engine().classify(message.text[:MAX_CHARS]))))
+        if intent in TEXT_ONLY:
+            return fit_reply(TEXT_ONLY[intent](message))
     return text("unavailable")

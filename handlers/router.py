@@ -1,8 +1,9 @@
 """One router for every chat capability: handlers register what they answer with a decorator.
 
 Precedence, in `Router.find`: events and menu clicks by name; then, for text, the few keywords
-that work at any moment (删除我的信息); then the user's active dialog, which waits for an answer;
-then keywords; then the free-text fallback (sorting). A handler takes a plain Message and returns
+that work at any moment (删除我的信息) and the intents that do (a deletion request in any words);
+then the user's active dialog, which waits for an answer; then keywords; then what the text means
+(handlers/understanding/ reads it into an intent); then the free-text fallback (sorting). A handler takes a plain Message and returns
 the reply text, or None when there is nothing to say (the webhook then answers WeChat's 'success').
 """
 from collections.abc import Callable
@@ -32,8 +33,11 @@ class Router:
         self.dialogs: dict[str, Handler] = {}
         self.keywords: dict[str, Handler] = {}
         self.kinds: dict[str, Handler] = {}
+        self.intents: dict[str, Handler] = {}
+        self.anytime_intents: set[str] = set()
         self.fallback_handler: Handler | None = None
         self.dialog_of: Callable[[str], str | None] = lambda openid: None
+        self.intent_of: Callable[[str], str | None] = lambda text: None
 
     def on_event(self, *names: str):
         return self._register(self.events, names)
@@ -54,6 +58,18 @@ class Router:
         """Sets how to learn a user's active dialog by openid (None: no dialog)."""
         self.dialog_of = lookup
         return lookup
+
+    def on_intent(self, *names: str, anytime: bool = False):
+        """Text read as meaning one of `names` (handlers/understanding/); `anytime`: even while a
+        dialog waits for an answer."""
+        if anytime:
+            self.anytime_intents.update(names)
+        return self._register(self.intents, names)
+
+    def intent_reader(self, reader: Callable[[str], str | None]):
+        """Sets how to read a text into an intent name (None: no reading, the fallback answers)."""
+        self.intent_of = reader
+        return reader
 
     def on_kind(self, *kinds: str):
         """Messages of a kind that carries no text to route by (image, voice without text …)."""
@@ -76,9 +92,20 @@ class Router:
         if not message.text.strip():
             return self.kinds.get(message.kind) or self.kinds.get("unknown")
         word = normalize_keyword(message.text)
-        return (self.anytime.get(word)
-                or self.active_dialog(message.openid)
-                or self.keywords.get(word)
+        anytime = self.anytime.get(word)
+        if anytime is not None:
+            return anytime
+        dialog = self.active_dialog(message.openid)
+        if dialog is not None:
+            intent = self.intent_of(message.text) if self.anytime_intents else None
+            return self.intents[intent] if intent in self.anytime_intents else dialog
+        return self.find_free(message)
+
+    def find_free(self, message: Message) -> Handler | None:
+        """The handler for a text as if no dialog were active: keywords, its meaning, the fallback."""
+        word = normalize_keyword(message.text)
+        return (self.keywords.get(word)
+                or self.intents.get(self.intent_of(message.text) or "")
                 or self.fallback_handler)
 
     def active_dialog(self, openid: str) -> Handler | None:
@@ -93,6 +120,26 @@ class Router:
             return handler
 
         return decorator
+
+
+# WeChat cuts a passive text reply longer than this many bytes (UTF-8).
+REPLY_BYTES = 2048
+
+
+def fit_reply(text: str | None, limit: int = REPLY_BYTES) -> str | None:
+    """`text` within `limit` bytes: whole lines kept while they fit, then an ellipsis."""
+    if text is None or len(text.encode()) <= limit:
+        return text
+    kept, size = [], len("…".encode())
+    for line in text.split("\n"):
+        size += len(line.encode()) + 1
+        if size > limit:
+            break
+        kept.append(line)
+    if not kept:  # one very long line: cut it at a character
+        cut = text.encode()[:limit - len("…".encode())].decode(errors="ignore")
+        return cut + "…"
+    return "\n".join(kept) + "\n…"
 
 
 def normalize_keyword(text: str) -> str:

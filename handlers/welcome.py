@@ -16,7 +16,8 @@ def forget_unfollower(message: Message) -> None:
     return None
 
 
-@router.on_keyword("帮助", "help", "?", "？", "菜单", "你好", "您好")
+@router.on_keyword("帮助", "help", "?", "？", "菜单")
+@router.on_intent("help")
 def help_text(message: Message) -> str:
     return text("help")
 

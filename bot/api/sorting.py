@@ -35,6 +35,7 @@ class SortingResult(BaseModel):
     answers: list[SortingAnswer]
     unrecognised: list[str]
     suggestions: list[str]
+    more: int = Field(0, description="items mentioned but left out (only the first few are answered)")
 
 
 @api.get("/sorting")
@@ -52,4 +53,5 @@ def sorting(query: SortingQuery):
         answers=[asdict(answer) for answer in result.answers],
         unrecognised=list(result.unrecognised),
         suggestions=list(result.suggestions),
+        more=result.more,
     )

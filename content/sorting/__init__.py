@@ -31,6 +31,7 @@ class Knowledge:
     simplified: dict = field(default_factory=dict)  # str.translate table: traditional -> simplified
     soiled: dict = field(default_factory=dict)  # words that make a recyclable 其他垃圾 (changchun.toml)
     held: dict = field(default_factory=dict)  # containers that held hazardous waste (changchun.toml)
+    senses: dict = field(default_factory=dict)  # names with a food sense in a food context (changchun.toml)
 
     def with_items(self, items) -> "Knowledge":
         """The same rules with another item list (held-out benchmarks, tests)."""
@@ -68,6 +69,7 @@ def load_knowledge() -> Knowledge:
         simplified=simplified_table(),
         soiled=rules.get("soiled", {}),
         held=rules.get("held", {}),
+        senses=rules.get("senses", {}),
     )
 
 

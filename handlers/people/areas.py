@@ -121,6 +121,7 @@ def continue_binding(message: Message) -> str:
 
 
 @router.on_keyword("绑定小区", "绑定社区", "绑定街道", "修改小区", "更换小区", "选择小区")
+@router.on_intent("area_bind")
 @dialogs.starter
 def start_binding(message: Message) -> str:
     resident = residents.find_or_create(message.openid)
@@ -129,6 +130,7 @@ def start_binding(message: Message) -> str:
 
 
 @router.on_keyword("我的小区", "我的社区", "我的区域", "查看小区")
+@router.on_intent("area_show")
 def show_area(message: Message) -> str:
     resident = residents.find(message.openid)
     if resident is None or not resident.region_code:

@@ -1,6 +1,7 @@
 """Personal data in the chat: "删除我的信息", and keeping typed personal data out of the message log."""
 import hashlib
 
+from content.intents import reply as intent_reply
 from content.texts import text
 from handlers.people import residents
 from handlers.router import Message, router
@@ -43,6 +44,13 @@ def redact(entry: InboundMessage) -> None:
 def forget_redactions() -> None:
     """The message was not handled after all (rolled back): nothing is pending."""
     db.session.info.pop(REDACT, None)
+
+
+@router.on_intent("delete_data", anytime=True)
+def confirm_forgetting(message: Message) -> str:
+    """A deletion request in other words: recognised at any moment, carried out once the resident
+    sends the keyword itself (a misread message must not delete anyone's data)."""
+    return intent_reply("delete_confirm")
 
 
 @router.on_keyword("删除我的信息", "删除个人信息", "删除我的数据", "注销", anytime=True)

@@ -58,6 +58,7 @@ def continue_quiz(message: Message) -> str:
 
 @router.on_keyword("答题", "知识问答", "无废知识问答", "问答", "测一测", "考考我")
 @router.on_click("QUIZ")
+@router.on_intent("quiz")
 @dialogs.starter
 def start_quiz(message: Message) -> str:
     current = dialogs.load(message.openid)
@@ -104,6 +105,7 @@ def continue_survey(message: Message) -> str:
 
 
 @router.on_keyword("调查", "小调查", "参与调查")
+@router.on_intent("survey")
 @dialogs.starter
 def start_survey(message: Message) -> str:
     if dialogs.load(message.openid) is not None:

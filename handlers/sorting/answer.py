@@ -24,3 +24,4 @@ class Classification:
     answers: tuple[Answer, ...]  # one per item mentioned, in text order
     unrecognised: tuple[str, ...]  # mentions nothing could be said about
     suggestions: tuple[str, ...]  # close known items for the unrecognised ones
+    more: int = 0  # items mentioned but left out of a long message's answer

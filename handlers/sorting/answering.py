@@ -1,17 +1,40 @@
 """Free text in the chat is a sorting question: the router's fallback."""
+from dataclasses import replace
+
 from handlers.router import Message, router
 from handlers.sorting import Classification, format_reply, get_engine, teaching
 from infra.metrics import count_sorting
+
+# A message is read up to this many characters; a longer one is someone's essay, not a question.
+MAX_CHARS = 500
+# At most this many items are answered (and unrecognised mentions kept for staff); a line says
+# how many more there were. Several lines per item: five keep a reply well inside WeChat's 2,048 bytes.
+MAX_ITEMS = 5
 
 
 def ask(text: str) -> Classification:
     """Classify a resident's question with what staff have taught, and log what was missed."""
     engine = get_engine()
     teaching.refresh(engine)
-    result = engine.classify(text)
+    result = limited(engine.classify(text[:MAX_CHARS]))
     teaching.record_unrecognised(engine, result)
     count_sorting(result)
     return result
+
+
+def limited(result: Classification) -> Classification:
+    """Each item answered once, the first MAX_ITEMS items and unrecognised mentions at most."""
+    answers, seen = [], set()
+    for answer in result.answers:
+        if answer.item.lower() not in seen:
+            seen.add(answer.item.lower())
+            answers.append(answer)
+    unrecognised = tuple(dict.fromkeys(result.unrecognised))
+    more = max(0, len(answers) - MAX_ITEMS) + max(0, len(unrecognised) - MAX_ITEMS)
+    if not more and len(answers) == len(result.answers) and len(unrecognised) == len(result.unrecognised):
+        return result
+    return replace(result, answers=tuple(answers[:MAX_ITEMS]), unrecognised=unrecognised[:MAX_ITEMS],
+                   more=more)
 
 
 @router.fallback

@@ -8,6 +8,7 @@ nearest known items offered as alternatives). Each path carries the confidence m
 """
 import threading
 from collections.abc import Mapping
+from dataclasses import replace
 
 from content.sorting import Item, Knowledge, load_knowledge
 from handlers.sorting import resolve
@@ -27,6 +28,7 @@ class Engine:
         self.guesser = Guesser.for_items(knowledge.items, CATEGORIES, knowledge.tuning["training"])
         self.tuning = knowledge.tuning
         self.taught: Mapping[str, tuple[str, str]] = {}
+        self.taught_version = 0  # counts changes of the overlay (for caches of what texts mean)
         # For state-dependent items: words that settle the bin, longest first (无汞 before 汞).
         self.settling_words = {
             key: sorted(((word, category) for category, words in note.get("by_words", {}).items()
@@ -49,6 +51,7 @@ class Engine:
     def set_taught(self, taught: Mapping[str, tuple[str, str]]) -> None:
         # One reference swap: readers see the old overlay or the new one, never a mix.
         self.taught = dict(taught)
+        self.taught_version += 1
 
     def classify(self, text: str) -> Classification:
         taught = self.taught
@@ -59,7 +62,7 @@ class Engine:
             mentions = self.parser.mentions(text)
         answers, unrecognised = [], []
         for mention in mentions:
-            match = self.resolve(mention, taught)
+            match = self.in_context(self.resolve(mention, taught), text)
             if match is None:
                 unrecognised.append(mention)
             else:
@@ -68,6 +71,17 @@ class Engine:
 
     def resolve(self, mention: str, taught: Mapping[str, tuple[str, str]]) -> Match | None:
         return resolve.resolve(self, mention, taught)
+
+    def in_context(self, match: Match | None, text: str) -> Match | None:
+        """The food sense of a name when the message speaks of food or drink ("奶茶里的珍珠")."""
+        sense = self.knowledge.senses.get(match.item) if match is not None else None
+        if sense is None or not any(word in text for word in sense["context"]):
+            return match
+        return replace(match, item=sense["item"], category=sense["category"], known=None)
+
+    def resolve_known(self, mention: str) -> Match | None:
+        """The known item a mention names, without asking the guesser for a guess."""
+        return resolve.resolve_known(self, mention, self.taught)
 
     def settled_category(self, item: Item, mention: str) -> str:
         """The item's bin, or for a state-dependent item the bin its mention settles ("碱性电池")."""

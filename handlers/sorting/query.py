@@ -32,8 +32,9 @@ class QueryParser:
         self.separators = frozenset(phrases["separators"])
         self.alternatives = frozenset(phrases["alternatives"])
         self.stopwords = frozenset(phrases["stopwords"])
-        self.modifiers = tuple(sorted(phrases["modifiers"], key=len, reverse=True))
-        self.state_words = frozenset(self.modifiers)
+        self.brands = frozenset(brand.lower() for brand in phrases.get("brands", ()))
+        self.state_words = frozenset(phrases["modifiers"])
+        self.modifiers = tuple(sorted([*phrases["modifiers"], *self.brands], key=len, reverse=True))
         self.quantity = re.compile(phrases["quantity"])
         self.spelling = tuple(phrases["spelling"].items())
         self.simplified = simplified or {}
@@ -176,6 +177,8 @@ class QueryParser:
         if not cuts or len(cuts) < 2:
             return [mention]
         names = [text[start:end] for start, end in zip([0] + cuts, cuts)]
+        if names[0] in self.brands:  # 苹果手机 is a phone, not an apple and a phone
+            return [mention]
         if len({self.categories.get(name) for name in names}) < len(names):
             # Names of one bin typed together: the one answer (from the head) already tells the
             # bin, and such runs are most often one compound thing (铁棍山药, 水银温度计).

@@ -10,6 +10,8 @@ def format_reply(result: Classification) -> str:
         lines.append(texts["unrecognised"].format(mentions=texts["list_joiner"].join(result.unrecognised)))
         if result.suggestions:
             lines.append(texts["suggestions"].format(suggestions=texts["list_joiner"].join(result.suggestions)))
+    if result.more:
+        lines.append(texts["more"].format(count=result.more))
     if not lines:
         return texts["empty"]
     return texts["separator"].join(lines)

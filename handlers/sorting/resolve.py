@@ -112,6 +112,19 @@ def resolve(engine: "Engine", mention: str, taught: Mapping[str, tuple[str, str]
     return None
 
 
+def resolve_known(engine: "Engine", mention: str, taught: Mapping[str, tuple[str, str]]) -> Match | None:
+    """A known item the mention names (exactly, with state words, misspelt …), never a guess:
+    whether a text names a thing at all (handlers/understanding/)."""
+    lookup = Lookup(engine, mention, taught)
+    for path in PATHS:
+        if path is by_guess:
+            return None
+        match = path(lookup)
+        if match:
+            return match if match.path != "guess" else None
+    return None
+
+
 def by_taught(lookup: Lookup) -> Match | None:
     for text in lookup.cores:
         entry = lookup.taught.get(normalize(text))

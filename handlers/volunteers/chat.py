@@ -185,6 +185,7 @@ def continue_registration(message: Message) -> str:
 
 
 @router.on_keyword("志愿者报名", "志愿者登记", "报名志愿者", "我要当志愿者", "当志愿者", "志愿者")
+@router.on_intent("volunteer_register")
 @dialogs.starter
 def start_registration(message: Message) -> str:
     resident = residents.find_or_create(message.openid)

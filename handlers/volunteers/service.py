@@ -3,11 +3,13 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from content.intents import settings
 from content.texts import text
 from handlers.errors import Refused
 from handlers.people import regions, residents
 from handlers.router import Message, router
 from handlers.volunteers import records as volunteers
+from handlers.volunteers.chat import show_registration
 from models import ServiceRecord, Volunteer, db
 
 MAX_LINES = 10  # a chat reply stays short; the mini-program lists them all
@@ -62,6 +64,14 @@ def as_dict(entry: ServiceRecord) -> dict:
 
 def hours_text(value: Decimal) -> str:
     return f"{value.normalize():f}"
+
+
+@router.on_intent("volunteer_status")
+def my_volunteering(message: Message) -> str:
+    """My registration, or my hours when the message asks about time served."""
+    if any(word in message.text for word in settings()["hours_words"]):
+        return my_hours(message)
+    return show_registration(message)
 
 
 @router.on_keyword("我的服务时长", "服务时长", "我的时长", "志愿时长", "我的志愿时长")

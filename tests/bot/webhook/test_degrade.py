@@ -55,6 +55,17 @@ def test_without_database_sorting_is_answered_and_the_rest_says_try_later(outage
     assert logged() == 2  # what came while the database was away is not pretended kept
 
 
+@pytest.mark.parametrize("outage", ["postgres"], indirect=True)
+def test_without_database_requests_get_no_bin_guess(outage):
+    wechat, pg_relay = outage
+    wechat.ask("o-no-db-2", "剩饭")
+    pg_relay.cut()
+    assert "12345" in wechat.ask("o-no-db-2", "人工客服")
+    volunteering = wechat.ask("o-no-db-2", "我想报名当志愿者")
+    assert "再试" in volunteering and "可回收物" not in volunteering
+    pg_relay.restore()
+
+
 def test_a_database_stuck_on_a_lock_still_answers_sorting_in_time(postgres_url, fake_wechat):
     """A long transaction (a migration, a stuck export) holds a table: the statement time limit
     frees the resident's request, and the answer comes from memory within WeChat's 5 s."""

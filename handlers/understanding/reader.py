@@ -1,0 +1,114 @@
+"""Reading a message before classifying it: spelling, the items it names, and its features.
+
+The sorting engine's knowledge tells whether the text names a thing of the item list; the names
+it finds are replaced by one placeholder character, so the classifier learns the phrasing around
+any item ("Ⓘ扔哪") rather than the items of its training sentences.
+"""
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from content.intents import Intent
+from handlers.sorting import Engine
+
+ITEM = "Ⓘ"
+# Whitespace and punctuation go; letters, digits, CJK and emoji stay (👍 and 🤔 mean something).
+PUNCTUATION = re.compile(r"[\s!-/:-@\[-`{-~\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\u2018-\u201f\u2026·～]+")
+LONGEST_NAME = 12  # item names scanned inside a longer mention are at most this long
+# Longer mentions are phrasing around names (想报名当志愿者), not one name with a typo: only the
+# names inside them count, and the costly typo and sound paths are not tried.
+LONGEST_MENTION = 8
+
+
+@dataclass(frozen=True)
+class Sight:
+    """What a message looks like to the classifier."""
+
+    text: str  # normalised: NFKC, simplified, typos fixed, lower case, no punctuation
+    items: tuple[str, ...]  # known items it names, in order, without repeats
+    masked: str  # `text` with the item names replaced by ITEM
+    features: tuple[str, ...]
+    asks_bin: bool  # has words that ask which bin (扔哪, 什么垃圾 …)
+
+
+class Reader:
+    def __init__(self, intents: dict[str, Intent], settings: dict, engine: Engine) -> None:
+        self.engine = engine
+        self.spelling = sorted(settings["spelling"].items(), key=lambda pair: -len(pair[0]))
+        self.filler = sorted(settings["filler"], key=len, reverse=True)
+        self.sorting_words = tuple(settings["sorting_words"])
+        # Cue words by their first character: a message is scanned once, not once per cue.
+        self.cues: dict[str, list[tuple[str, str]]] = {}
+        for name, intent in intents.items():
+            for cue in intent.cues:
+                self.cues.setdefault(cue.lower()[0], []).append((cue.lower(), name))
+        self.names = engine.parser.names
+
+    def normalise(self, text: str) -> str:
+        text = unicodedata.normalize("NFKC", text).translate(self.engine.knowledge.simplified).lower()
+        for typo, right in self.spelling:
+            if typo in text:
+                text = text.replace(typo, right)
+        return PUNCTUATION.sub("", text)
+
+    def without_filler(self, text: str) -> str:
+        """Dialect and filler cut out ("电池扔哪疙瘩" → "电池扔哪"), spaces kept as boundaries."""
+        for word in self.filler:
+            if word in text:
+                text = text.replace(word, " ")
+        return text
+
+    def items(self, text: str) -> list[str]:
+        """Names of known items in `text` (a dictionary match, a typo or state-word variant of one,
+        or a known name inside a longer mention), never the guesser's reading of unknown words."""
+        engine, found = self.engine, []
+        for mention in engine.parser.mentions(self.without_filler(text)):
+            match = engine.resolve_known(mention) if len(mention) <= LONGEST_MENTION else None
+            if match is not None and len(match.item) >= 2:
+                found.append(match.item if match.item.lower() in mention.lower() else mention)
+                continue
+            found += self.names_inside(mention.lower())
+        return list(dict.fromkeys(name.lower() for name in found))
+
+    def names_inside(self, mention: str) -> list[str]:
+        """The longest known names of two or more characters inside `mention`, left to right."""
+        found, start = [], 0
+        while start < len(mention) - 1:
+            for end in range(min(len(mention), start + LONGEST_NAME), start + 1, -1):
+                if mention[start:end] in self.names:
+                    found.append(mention[start:end])
+                    start = end
+                    break
+            else:
+                start += 1
+        return found
+
+    def cue_features(self, text: str) -> set[str]:
+        return {"cue:" + name for index, char in enumerate(text) for cue, name in self.cues.get(char, ())
+                if text.startswith(cue, index)}
+
+    def sight(self, raw: str) -> Sight:
+        text = self.normalise(raw)
+        items = tuple(self.items(raw))
+        masked = text
+        for name in sorted(items, key=len, reverse=True):
+            masked = masked.replace(name, ITEM)
+        asks_bin = any(word in text for word in self.sorting_words)
+        return Sight(text, items, masked, tuple(self.features(text, masked, items, asks_bin)), asks_bin)
+
+    def features(self, text: str, masked: str, items: tuple[str, ...], asks_bin: bool) -> list[str]:
+        padded = f"^{masked}$"
+        features = [padded[i:i + n] for n in (1, 2, 3) for i in range(len(padded) - n + 1)]
+        features += ["w:" + token for token in self.engine.parser.tokenizer.cut(masked, HMM=False)]
+        features += sorted(self.cue_features(text))
+        rest = masked.replace(ITEM, "")
+        if items:
+            features.append("has:item")
+            if not self.without_filler(rest).strip():
+                features.append("only:item")
+        if asks_bin:
+            features.append("asks:bin")
+            if not items:
+                features.append("asks:bin-no-item")
+        features.append(f"len:{min(len(text), 20) // 4}")
+        return features
