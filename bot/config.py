@@ -97,7 +97,6 @@ def push_settings() -> dict:
         "PUSH_MASS_PER_MINUTE": env_int("PUSH_MASS_PER_MINUTE", 60),  # WeChat: 45011 beyond it
         "PUSH_MASS_PER_MONTH": env_int("PUSH_MASS_PER_MONTH", 4),  # service account, per follower
         "PUSH_TEMPLATE_DAILY_QUOTA": env_int("PUSH_TEMPLATE_DAILY_QUOTA", 100_000),
-        "PUSH_CUSTOM_CAP": env_int("PUSH_CUSTOM_CAP", 20),  # per user message, within 48 h
         # A batch's lock outlives a killed worker this long before another worker takes it over.
         "PUSH_LOCK_TTL": env_int("PUSH_LOCK_TTL", 30),
     }

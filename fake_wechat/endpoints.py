@@ -17,6 +17,7 @@ from fake_wechat.state import (
     FakeState,
     WeChatError,
     openid_for,
+    receipt_xml,
     unionid_for,
     user_of_code,
 )
@@ -52,6 +53,23 @@ def endpoint(path: str, methods: tuple[str, ...] = ("POST",), needs_token: bool 
         ENDPOINTS[path] = Endpoint(path, methods, handler, needs_token)
         return handler
     return register
+
+
+# APIs of the mini-program; every other token-taking API here is the Official Account's.
+MINIAPP_ONLY = {"/cgi-bin/message/subscribe/send"}
+
+
+def check_app(state: FakeState, path: str, app_id: str, body: dict) -> None:
+    """A token works for its own app's APIs (48001 otherwise), and an openid the fake issued
+    belongs to its app (40003 for another's), when mini-programs are named in the config."""
+    minis = state.config["miniapp_ids"]
+    if minis and (path in MINIAPP_ONLY) != (app_id in minis):
+        raise WeChatError(48001, "api unauthorized")
+    touser = body.get("touser")
+    owners = [state.openid_apps.get(o) for o in (touser if isinstance(touser, list) else [touser])
+              if isinstance(o, str)]
+    if any(owner not in (None, app_id) for owner in owners):
+        raise WeChatError(40003)
 
 
 def require_openid(openid) -> str:
@@ -99,6 +117,7 @@ def jscode2session(state: FakeState, call: Call) -> dict:
     state.used_codes.add((app_id, code))
     user = user_of_code(code)
     session = {"openid": openid_for(user, app_id), "session_key": _session_key(code)}
+    state.openid_apps[session["openid"]] = app_id  # this openid belongs to this app only
     if state.config["unionid"]:
         session["unionid"] = unionid_for(user)
     return session
@@ -118,11 +137,13 @@ CUSTOM_TYPES = {"text", "image", "voice", "video", "music", "news", "mpnews", "m
 def custom_send(state: FakeState, call: Call) -> dict:
     openid = require_follower(state, call.body.get("touser"))
     check_custom_content(call.body)
-    if not state.flag(openid, "active"):  # only within 48 h of the user's last message
+    # Only inside a window the user opened, and within its count (see state.DEFAULT_CONFIG).
+    window = state.window(openid)
+    if window is None:
         raise WeChatError(45015)
-    if state.custom_counts[openid] >= state.config["custom_send_cap"]:
+    if window[2] >= state.config[f"{window[0]}_window"][0]:
         raise WeChatError(45047)
-    state.custom_counts[openid] += 1
+    window[2] += 1
     state.deliver("custom", openid)
     return dict(OK)
 
@@ -281,7 +302,7 @@ def mass_preview(state: FakeState, call: Call) -> dict:
     openid = require_follower(state, call.body.get("touser"))
     check_mass_content(call.body)
     state.deliver("preview", openid)
-    return {"errcode": 0, "errmsg": "preview success", "msg_id": next(state.ids)}
+    return {"errcode": 0, "errmsg": "preview success", "msg_id": state.next_id()}
 
 
 @endpoint("/cgi-bin/message/mass/get")
@@ -289,7 +310,7 @@ def mass_get(state: FakeState, call: Call) -> dict:
     job = state.mass_jobs.get(_int(call.body.get("msg_id")))
     if job is None:
         raise WeChatError(47003)
-    return {"msg_id": job["msg_id"], "msg_status": job["msg_status"]}
+    return {"msg_id": job["msg_id"], "msg_status": job["msg_status"]}  # the real outcome
 
 
 def mass_job(state: FakeState, call: Call, recipients: list) -> dict:
@@ -297,15 +318,23 @@ def mass_job(state: FakeState, call: Call, recipients: list) -> dict:
     client_msg_id = call.body.get("clientmsgid")
     check_client_msg_id(state, call.app_id, client_msg_id)
     take_mass_slot(state)
-    sent = [o for o in recipients if can_receive_mass(state, o)]
+    review = state.config["mass_review"]
+    kept = [] if review else [o for o in recipients if can_receive_mass(state, o)]
+    failed = [o for o in kept if state.flag(o, "blocks") or state.flag(o, "system_fails")]
+    sent = [o for o in kept if o not in failed]
     for openid in sent:
         state.mass_counts[openid] += 1
         state.deliver("mass", openid)
-    msg_id = next(state.ids)
-    job = {"msg_id": msg_id, "msg_status": "SEND_SUCCESS", "clientmsgid": client_msg_id,
-           "app_id": call.app_id, "msgtype": call.body["msgtype"], "TotalCount": len(recipients),
-           "FilterCount": len(recipients) - len(sent), "SentCount": len(sent), "ErrorCount": 0}
+    msg_id = state.next_id()
+    # FilterCount: left after WeChat's filtering; SentCount + ErrorCount ≈ FilterCount.
+    job = {"msg_id": msg_id, "msg_status": "SEND_FAIL" if review else "SEND_SUCCESS",
+           "clientmsgid": client_msg_id, "app_id": call.app_id, "msgtype": call.body["msgtype"],
+           "TotalCount": len(recipients), "FilterCount": len(kept), "SentCount": len(sent),
+           "ErrorCount": len(failed), "Status": review or "send success"}
     state.mass_jobs[msg_id] = job
+    state.receipts.append(receipt_xml(state.config["original_id"], "mphelper", "MASSSENDJOBFINISH", {
+        "MsgID": msg_id, "Status": job["Status"], "TotalCount": job["TotalCount"],
+        "FilterCount": job["FilterCount"], "SentCount": job["SentCount"], "ErrorCount": job["ErrorCount"]}))
     if client_msg_id:
         state.clientmsgids[(call.app_id, client_msg_id)] = (msg_id, time.time())
     answer = {"errcode": 0, "errmsg": "send job submission success", "msg_id": msg_id}
@@ -366,8 +395,13 @@ def template_send(state: FakeState, call: Call) -> dict:
     if state.template_counts[quota_key] >= state.config["template_daily_quota"]:
         raise WeChatError(45009)
     state.template_counts[quota_key] += 1
-    state.deliver("template", openid)
-    msgid = next(state.ids)
+    msgid = state.next_id()
+    status = ("failed:user block" if state.flag(openid, "blocks")
+              else "failed: system failed" if state.flag(openid, "system_fails") else "success")
+    if status == "success":
+        state.deliver("template", openid)
+    state.receipts.append(receipt_xml(state.config["original_id"], openid, "TEMPLATESENDJOBFINISH",
+                                      {"MsgID": msgid, "Status": status}))
     if repeat_key[2]:
         state.template_client_ids[repeat_key] = (msgid, time.time())
     return {"errcode": 0, "errmsg": "ok", "msgid": msgid}
@@ -382,8 +416,17 @@ def subscribe_send(state: FakeState, call: Call) -> dict:
         raise WeChatError(47003)
     if not state.flag(openid, "accepts_subscribe"):  # no subscription left from the user
         raise WeChatError(43101)
-    state.deliver("subscribe", openid)
-    return {"errcode": 0, "errmsg": "ok", "msgid": next(state.ids)}
+    failed = state.flag(openid, "system_fails")
+    if not failed:
+        state.deliver("subscribe", openid)
+    msgid = state.next_id()
+    if call.app_id not in state.config["miniapp_ids"]:  # the mini-program's go to its own URL
+        state.receipts.append(receipt_xml(
+            state.config["original_id"], openid, "subscribe_msg_sent_event",
+            {"SubscribeMsgSentEvent": {"List": {
+                "TemplateId": call.body["template_id"], "MsgID": msgid,
+                "ErrorCode": 10005 if failed else 0, "ErrorStatus": "fail" if failed else "success"}}}))
+    return {"errcode": 0, "errmsg": "ok", "msgid": msgid}
 
 
 def check_template_id(state: FakeState, template_id) -> None:

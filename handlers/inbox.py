@@ -4,7 +4,7 @@ import hashlib
 from sqlalchemy.exc import IntegrityError
 
 from content.texts import text
-from handlers.people import privacy, residents
+from handlers.people import privacy, residents, windows
 from handlers.router import Message, Router
 from handlers.sorting import format_reply, get_engine
 from models import InboundMessage, db
@@ -34,8 +34,10 @@ def receive(message: Message, router: Router) -> str | None:
         return db.session.execute(
             db.select(InboundMessage.reply).filter_by(dedup_key=dedup_key)).scalar()
     try:
-        if message.event != "unsubscribe":
-            residents.note_activity(message.openid)
+        window = windows.opened_by(message.kind, message.event)
+        if window:  # what the user did; receipts and reports open nothing, create no one
+            scene = message.event_key if message.event in ("subscribe_scan", "scan") else None
+            residents.note_activity(message.openid, window, scene)
         answer = handler(message) if handler else None
         entry.reply = answer
         privacy.redact(entry)  # names and phones typed in a dialog stay out of the log

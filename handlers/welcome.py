@@ -4,8 +4,10 @@ from handlers.people import residents
 from handlers.router import Message, router
 
 
-@router.on_event("subscribe")
+@router.on_event("subscribe", "subscribe_scan", "scan")
 def greet(message: Message) -> str:
+    """A follow, also through a campaign QR code (wechatpy 1.8.18 names it subscribe_scan; the
+    scene is recorded on the resident by the inbox), and a scan by a follower."""
     return text("welcome")
 
 

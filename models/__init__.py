@@ -33,6 +33,7 @@ from models.pushes import (  # noqa: E402
     Push,
     PushBatch,
     ResidentTag,
+    WeChatReceipt,
 )
 from models.quiz import KnowledgeAnswer, QuizAttempt, Survey  # noqa: E402
 from models.regions import Region  # noqa: E402

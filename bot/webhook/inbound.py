@@ -87,11 +87,40 @@ def to_plain(raw) -> Message:
             kind=kind,
             text=message_text(raw, kind),
             event=event,
-            event_key=getattr(raw, "key", "") or "",
-            retry_key=f"msg:{raw.id}" if raw.id else f"event:{raw.source}:{raw.time}:{event}",
+            # A QR code's scene (subscribe_scan without the qrscene_ prefix, scan), or the menu key.
+            event_key=str(getattr(raw, "scene_id", None) or getattr(raw, "key", "") or ""),
+            retry_key=(f"event:{event}:{raw.id}:{raw.source}" if kind == "event" and raw.id
+                       else f"msg:{raw.id}" if raw.id else f"event:{raw.source}:{raw.time}:{event}"),
+            details=receipt_details(raw._data, event),
         )
     except (TypeError, ValueError, AttributeError) as error:  # e.g. MsgId "abc"
         raise BadMessage(str(error)) from error
+
+
+RECEIPT_FIELDS = ("MsgID", "Status", "TotalCount", "FilterCount", "SentCount", "ErrorCount")
+SUBSCRIBE_WRAPPERS = {"subscribe_msg_popup_event": "SubscribeMsgPopupEvent",
+                      "subscribe_msg_change_event": "SubscribeMsgChangeEvent",
+                      "subscribe_msg_sent_event": "SubscribeMsgSentEvent"}
+
+
+def receipt_details(data: dict, event: str) -> dict:
+    """Plain fields of a delivery receipt or subscribe-message event; {} for anything else.
+
+    Template receipts: https://developers.weixin.qq.com/doc/offiaccount/Message_Management/Template_Message_Interface.html
+    Mass-send receipts: https://developers.weixin.qq.com/doc/service/guide/product/message/Batch_Sends.html
+    Subscribe events: https://developers.weixin.qq.com/doc/service/guide/product/subscription_messages/push.html
+    (wechatpy 1.8.18 has no class for the subscribe events; one <List> parses as a dict, several
+    as a list; the legacy doc wrapped the change event in SubscribeMsgPopupEvent: both accepted).
+    """
+    if event in ("templatesendjobfinish", "masssendjobfinish"):
+        return {key: str(data[key]) for key in RECEIPT_FIELDS if data.get(key) is not None}
+    if event in SUBSCRIBE_WRAPPERS:
+        wrapper = data.get(SUBSCRIBE_WRAPPERS[event]) or data.get("SubscribeMsgPopupEvent") or {}
+        entries = wrapper.get("List", []) if isinstance(wrapper, dict) else []
+        entries = entries if isinstance(entries, list) else [entries]
+        return {"entries": [{k: str(v) for k, v in e.items() if v is not None}
+                            for e in entries if isinstance(e, dict)]}
+    return {}
 
 
 def message_text(raw, kind: str) -> str:

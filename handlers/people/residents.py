@@ -6,19 +6,31 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from handlers import dialogs
-from handlers.people import regions
+from handlers.people import regions, windows
 from models import Consent, InboundMessage, Resident, ServiceRecord, Volunteer, db
 from models.timeutil import utcnow
 
 
-def note_activity(openid: str, subscribed: bool = True) -> None:
-    """Create the resident on first contact and remember when they last wrote (48-h window).
+def note_activity(openid: str, window: str = "message", scene: str | None = None) -> Resident:
+    """Create the resident on first contact, and open the customer-service window the user's
+    action opens (windows.py: 'message' for a message, 'interaction' for a follow, a scan, a click).
 
-    One upsert, since it runs on every message; race-free when two first messages meet.
+    Only what the user did comes here: receipts, location reports and VIEW events neither open a
+    window nor create (or bring back) a resident. The upsert is race-free when two first
+    messages meet.
     """
-    touched = {"subscribed": subscribed, "last_message_at": utcnow()}
+    now = utcnow()
+    touched = {"subscribed": True}
+    if window == "message":
+        touched["last_message_at"] = now
+    if scene:
+        touched["follow_scene"] = scene[:64]
     insert = UPSERTS[db.session.get_bind().dialect.name](Resident).values(openid=openid, **touched)
     db.session.execute(insert.on_conflict_do_update(index_elements=["openid"], set_=touched))
+    resident = db.session.execute(
+        db.select(Resident).filter_by(openid=openid).execution_options(populate_existing=True)).scalar_one()
+    windows.open_window(resident, window, now)
+    return resident
 
 
 UPSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}

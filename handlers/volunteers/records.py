@@ -6,7 +6,7 @@ from sqlalchemy.exc import IntegrityError
 
 from content.texts import lookup, text
 from content.volunteering import options
-from handlers.people import consent, regions
+from handlers.people import consent, regions, windows
 from infra import jobs
 from infra.wechat.once import send_once
 from infra.wechat.send import Sender
@@ -153,7 +153,8 @@ def send_review_notice(volunteer_id: int) -> str:
         db.session.commit()
 
     return send_once("review notice", resident.openid, claim=claim,
-                     send=lambda: Sender().custom_text(resident.openid, message), release=release)
+                     send=lambda: windows.custom_text(Sender(), resident.openid, message),
+                     release=release)
 
 
 def notice_text(status: str, **values) -> str:

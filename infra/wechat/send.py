@@ -98,21 +98,26 @@ class Sender:
         self.custom(openid, {"msgtype": "text", "text": {"content": text}})
 
     def template(self, openid: str, template_id: str, data: dict, url: str,
-                 client_msg_id: str) -> None:
+                 client_msg_id: str) -> str:
+        """The msgid its TEMPLATESENDJOBFINISH receipt will name."""
         # client_msg_id: WeChat sends one message per openid and id (10 min), so a re-run is safe.
-        self._post("message/template/send", {"touser": openid, "template_id": template_id,
-                                             "url": url, "data": data,
-                                             "client_msg_id": client_msg_id})
+        answer = self._post("message/template/send", {"touser": openid, "template_id": template_id,
+                                                      "url": url, "data": data,
+                                                      "client_msg_id": client_msg_id})
+        return str(answer.get("msgid") or "")
 
-    def subscribe(self, openid: str, template_id: str, data: dict, page: str) -> None:
-        """The Official Account's subscribe message (bizsend)."""
-        self._post("message/subscribe/bizsend", {"touser": openid, "template_id": template_id,
-                                                 "page": page, "data": data})
+    def subscribe(self, openid: str, template_id: str, data: dict, page: str) -> str:
+        """The Official Account's subscribe message (bizsend; WeChat answers no msgid)."""
+        answer = self._post("message/subscribe/bizsend", {"touser": openid, "template_id": template_id,
+                                                          "page": page, "data": data})
+        return str(answer.get("msgid") or "")
 
-    def wxa_subscribe(self, openid: str, template_id: str, data: dict, page: str) -> None:
-        """The mini-program's subscribe message."""
-        self._post("message/subscribe/send", {"touser": openid, "template_id": template_id,
-                                              "page": page, "data": data})
+    def wxa_subscribe(self, openid: str, template_id: str, data: dict, page: str) -> str:
+        """The mini-program's subscribe message: only through Sender("miniapp"), to a
+        mini-program openid (an openid belongs to one app)."""
+        answer = self._post("message/subscribe/send", {"touser": openid, "template_id": template_id,
+                                                       "page": page, "data": data})
+        return str(answer.get("msgid") or "")
 
     # tags: 100 per account, 50 openids per batch call
     def tags(self) -> dict[str, int]:

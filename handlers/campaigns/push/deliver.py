@@ -23,10 +23,11 @@ from rq import Retry, get_current_job
 from sqlalchemy import func, update
 
 from handlers.campaigns import authoring as campaigns
-from handlers.campaigns.push import PushError, channels, links, messages, tags
+from handlers.campaigns.push import PushError, channels, links, messages, receipts, tags
 from handlers.campaigns.push.batches import cut
 from handlers.campaigns.push.channels import MASS
 from handlers.campaigns.push.targeting import Target
+from handlers.people import windows
 from handlers.staff import scope
 from infra import jobs, state
 from infra import throttle as ratelimit
@@ -279,6 +280,7 @@ def _send_mass(push: Push, batch: PushBatch) -> str:
         return _give_up_or_retry(batch, ids, error)  # repeats are safe: same clientmsgid
     _record(ids, "sent")
     batch.msg_id, batch.done = msg_id, True
+    receipts.match_batch(batch)  # WeChat's receipt may have come before this commit
     db.session.commit()
     return f"mass sent to {len(ids)}"
 
@@ -318,9 +320,10 @@ def _send_personal(push: Push, batch: PushBatch, lock: BatchLock) -> str:
             continue
         store.hset(attempts_key, delivery_id, "claimed")
         try:
-            _patiently(lambda: _send_one(api, batch.channel, openid, delivery_id, push, item,
-                                         campaign_title, config), idempotent=batch.channel == "template")
-            outcome = "sent"
+            msg_id = _patiently(lambda: _send_one(api, batch.channel, openid, delivery_id, push, item,
+                                                  campaign_title, config),
+                                idempotent=batch.channel == "template")
+            outcome = f"sent:{msg_id}" if msg_id else "sent"
             sent += 1
         except SendError as error:
             if error.kind == "permanent":
@@ -358,16 +361,17 @@ def _patiently(call, idempotent: bool, pauses=(0.2, 1.0)):
 
 
 def _send_one(api: Sender, channel: str, openid: str, delivery_id: int, push: Push,
-              item: ContentItem, campaign_title: str, config) -> None:
+              item: ContentItem, campaign_title: str, config) -> str:
+    """WeChat's msgid of the message ('' when it gives none), for matching its receipt."""
     link = links.url(links.token_for_delivery(delivery_id)) if item.url else ""
     if channel == "custom":
         api.custom(openid, messages.custom(item, link))
-    elif channel == "template":
-        api.template(openid, config["PUSH_TEMPLATE_ID"], messages.template_data(item, campaign_title),
-                     link, client_msg_id=f"wufei-{push.id}-{delivery_id}")
-    else:
-        api.subscribe(openid, config["PUSH_SUBSCRIBE_TEMPLATE_ID"],
-                      messages.subscribe_data(item, campaign_title), item.page_path or "pages/index/index")
+        return ""
+    if channel == "template":
+        return api.template(openid, config["PUSH_TEMPLATE_ID"], messages.template_data(item, campaign_title),
+                            link, client_msg_id=f"wufei-{push.id}-{delivery_id}")
+    return api.subscribe(openid, config["PUSH_SUBSCRIBE_TEMPLATE_ID"],
+                         messages.subscribe_data(item, campaign_title), item.page_path or "pages/index/index")
 
 
 def _reconcile(store, attempts_key: str, channel: str) -> None:
@@ -391,7 +395,10 @@ def _flush(store, attempts_key: str, outcomes: dict[int, str]) -> None:
     if not outcomes:
         return
     grouped: dict[str, list[int]] = {}
+    msg_ids: dict[int, str] = {}
     for delivery_id, value in outcomes.items():
+        if value.startswith("sent:"):  # "sent:<msgid>": WeChat's id, matched by its receipt
+            value, msg_ids[delivery_id] = "sent", value.removeprefix("sent:")
         grouped.setdefault(value, []).append(delivery_id)
     for value, ids in grouped.items():
         if value == "sent":
@@ -400,6 +407,15 @@ def _flush(store, attempts_key: str, outcomes: dict[int, str]) -> None:
             kind, _, code = value.partition(":")
             _record(ids, "failed" if kind == "f" else "unconfirmed", code)
     sent_ids = grouped.get("sent", [])
+    # A customer-service message that went out (or may have) uses one of its window's messages.
+    spent = sent_ids + [i for value, ids in grouped.items() if value.startswith("u:") for i in ids]
+    if spent:
+        windows.spend(list(db.session.execute(db.select(Delivery.resident_id).where(
+            Delivery.id.in_(spent), Delivery.channel == "custom",
+            Delivery.resident_id.is_not(None))).scalars()))
+    if msg_ids:
+        db.session.execute(update(Delivery), [{"id": i, "msg_id": m[:32]} for i, m in msg_ids.items()])
+        receipts.match_deliveries(list(msg_ids.values()))
     if sent_ids:  # a subscribe grant is good for one message
         db.session.execute(update(MessageOptIn).where(
             MessageOptIn.kind == "subscribe", MessageOptIn.remaining > 0,

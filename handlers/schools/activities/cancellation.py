@@ -8,6 +8,7 @@ customer-service message, which WeChat only delivers within 48 h of the family's
 (45015 outside it: recorded, not retried). The mini-program shows the cancellation either way.
 """
 from content.texts import table
+from handlers.people import windows
 from handlers.schools import reminders
 from handlers.schools.activities import enrolment
 from infra import jobs
@@ -98,7 +99,7 @@ def send(entry: Enrolment, activity: Activity, openid: str) -> None:
     if entry.wants_promotion_notice and entry.promotion_notified_at is None:
         return subscribe(openid, "promotion", activity, {"phrase3": notice["phrase"],
                                                          "thing4": notice["note"].format(**values)})
-    Sender().custom_text(openid, notice["text"].format(**values))
+    windows.custom_text(Sender(), openid, notice["text"].format(**values))
 
 
 def subscribe(openid: str, kind: str, activity: Activity, fields: dict[str, str]) -> None:
