@@ -7,9 +7,10 @@ import re
 from dataclasses import dataclass
 
 from flask import Flask, current_app
-from wechatpy import create_reply, parse_message
+from wechatpy import parse_message
 from wechatpy.crypto import WeChatCrypto
 from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException
+from wechatpy.replies import TextReply
 from wechatpy.utils import check_signature
 
 from handlers import Message
@@ -41,6 +42,7 @@ class Gateway:
     def decrypt(self, body: bytes, msg_signature: str, timestamp: str, nonce: str) -> bytes:
         """The plain XML inside safe mode's <Encrypt>; checked against msg_signature."""
         refuse_declarations(body)
+        body = FORBIDDEN_BYTES.sub(b"", body)  # compatible mode: the plaintext copy beside <Encrypt>
         try:
             return self.crypto().decrypt_message(body, msg_signature, timestamp, nonce).encode()
         except (InvalidSignatureException, InvalidAppIdException):
@@ -62,6 +64,7 @@ def gateway() -> Gateway:
 def read_message(xml: bytes) -> tuple[Message, object]:
     """Parse WeChat XML into a plain Message (and the wechatpy message, to reply to)."""
     refuse_declarations(xml)
+    xml = FORBIDDEN_BYTES.sub(b"", xml)  # a control character typed by a user (WeRoBot #420)
     try:
         raw = parse_message(xml)
     except Exception as error:  # expat errors, missing <xml>, missing MsgType
@@ -131,8 +134,36 @@ def message_text(raw, kind: str) -> str:
     return ""
 
 
+# Characters XML 1.0 forbids: a reply holding one is not XML, and WeChat shows the user
+# 「该公众号暂时无法提供服务」.
+FORBIDDEN_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# No length is documented for a passive text reply; 2048 bytes of UTF-8 keeps within what clients
+# are reported to show (and the customer-service API's 45002). See /work/scratch/wechat_facts.md §8.1:
+# https://developers.weixin.qq.com/doc/offiaccount/Message_Management/Passive_user_reply_message.html
+MAX_REPLY_BYTES = 2048
+ELLIPSIS = "…"
+
+
 def render_reply(text: str | None, raw) -> str:
     """An XML text reply, or WeChat's literal 'success' when there is nothing to say."""
     if not text:
         return "success"
-    return create_reply(text, raw, render=True)
+    reply = TextReply(source=cdata(raw.target), target=cdata(raw.source),
+                      content=cdata(within_limit(FORBIDDEN.sub("", text))))
+    return reply.render()
+
+
+def within_limit(text: str, limit: int = MAX_REPLY_BYTES) -> str:
+    """The text cut to `limit` bytes of UTF-8 at a character boundary, ending in '…' when cut."""
+    if len(text.encode()) <= limit:
+        return text
+    room = limit - len(ELLIPSIS.encode())
+    return text.encode()[:room].decode(errors="ignore") + ELLIPSIS
+
+
+def cdata(value: str) -> str:
+    """wechatpy 1.8.18 puts strings into bare CDATA (fields.StringField.to_xml, no escaping): a
+    ']]>' typed by a resident would end it early and inject elements. Split it: ']]' ends one
+    CDATA section, the next starts with '>' (the parsed text is the original)."""
+    return (value or "").replace("]]>", "]]]]><![CDATA[>")
