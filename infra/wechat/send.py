@@ -1,7 +1,8 @@
 """One send path to WeChat: plain values in, a msg id or a SendError out.
 
 A SendError says whether trying again can help: permanent (unfollowed, bad openid, closed
-customer-service window, a refused message), transient (busy, a quota: retry later), duplicate
+customer-service window, a refused message), transient (busy: retry later), quota (a daily quota
+is used up: wait for its reset, never hammer), duplicate
 (a mass send with this clientmsgid went out before), or unknown (the call may have reached
 WeChat: a time-out).
 """
@@ -43,6 +44,8 @@ def classify(error: WeChatClientException) -> SendError:
             return SendError(str(code), "duplicate", msg_id)
         case Handling.PERMANENT:
             return SendError(str(code), "permanent")
+        case Handling.QUOTA:
+            return SendError(str(code), "quota")
         case _:
             return SendError(str(code), "transient")
 

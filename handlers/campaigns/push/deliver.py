@@ -355,7 +355,7 @@ def _patiently(call, idempotent: bool, pauses=(0.2, 1.0)):
             return call()
         except SendError as error:
             retry = error.kind == "transient" or (error.kind == "unknown" and idempotent)
-            if not retry or pause is None or error.code == "45009":  # a daily quota: no use now
+            if not retry or pause is None:  # a quota error is not retried here: no use now
                 raise
             time.sleep(pause)
 
@@ -439,8 +439,27 @@ def _record(ids: list[int], status: str, error: str = "") -> None:
         PUSH_OUTCOMES.labels(status).inc(changed.rowcount)
 
 
+def next_quota_reset(now: datetime | None = None) -> datetime:
+    """WeChat's daily quotas reset at 00:00 Beijing time (UTC+8); naive UTC like utcnow()."""
+    beijing = (now or utcnow()) + timedelta(hours=8)
+    midnight = beijing.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
+    return midnight - timedelta(hours=8)
+
+
 def _give_up_or_retry(batch: PushBatch, rest: list[int], error: SendError) -> str:
-    """Raise for RQ to retry later; after the last retry, record the rest as failed."""
+    """Raise for RQ to retry later; after the last retry, record the rest as failed.
+
+    A daily quota used up (45009) is not retried on RQ's backoff, which would only hammer
+    WeChat with calls refused until midnight: the batch comes back just after the reset.
+    """
+    if error.kind == "quota" and jobs.queue("push").is_async:
+        reset = next_quota_reset() + timedelta(minutes=1)
+        db.session.commit()
+        jobs.queue("push").enqueue_at(
+            reset.replace(tzinfo=timezone.utc), deliver_batch, batch.push_id, batch.number,
+            retry=RETRY, job_id=f"push-{batch.push_id}-b{batch.number}-quota-{reset:%Y%m%d}")
+        log.info("WeChat quota %s used up: batch %s waits for %s UTC", error.code, batch.number, reset)
+        return f"waiting for the quota reset ({error.code})"
     job = get_current_job()
     if job is not None and (job.retries_left or 0) > 0:
         db.session.commit()
