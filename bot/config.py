@@ -91,6 +91,10 @@ def push_settings() -> dict:
         "MINIPROGRAM_APP_ID": env_str("MINIPROGRAM_APP_ID", "wxminidemo000000"),
         "PUSH_TEMPLATE_ID": env_str("PUSH_TEMPLATE_ID", "campaign-notice"),
         "PUSH_SUBSCRIBE_TEMPLATE_ID": env_str("PUSH_SUBSCRIBE_TEMPLATE_ID", "campaign-subscribe"),
+        # The mini-program's own subscribe template (each app approves its own templates).
+        "PUSH_MINIAPP_SUBSCRIBE_TEMPLATE_ID": env_str("PUSH_MINIAPP_SUBSCRIBE_TEMPLATE_ID",
+                                                      env_str("PUSH_SUBSCRIBE_TEMPLATE_ID",
+                                                              "campaign-subscribe")),
         # Recipients per job for one-by-one channels; a mass send by openid list takes 10,000.
         "PUSH_BATCH_SIZE": env_int("PUSH_BATCH_SIZE", 500),
         "PUSH_MASS_BATCH": env_int("PUSH_MASS_BATCH", 10_000),

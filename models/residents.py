@@ -15,6 +15,10 @@ class Resident(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     openid: Mapped[str] = mapped_column(String(64), unique=True)
     unionid: Mapped[str | None] = mapped_column(String(64), index=True)
+    # Whose openid this is: "official" (the Official Account: chat, follows) or "miniapp" (the
+    # mini-program's login). One person has one of each, linked only by the unionid. None: a row
+    # from before migration 0014 (treated as the Official Account's).
+    app: Mapped[str | None] = mapped_column(String(10))
     subscribed: Mapped[bool] = mapped_column(default=True)
     first_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
     # When the user last wrote to the Official Account (a message, not an event).

@@ -108,7 +108,12 @@ def code_required(error: Exception, body: dict) -> None:
 def login(json: LoginIn):
     """Exchange wx.login()'s code for the API token (the resident is created on first login)."""
     session = code_to_session(json.code)
-    resident = residents.find_or_create(session["openid"], session.get("unionid"))
+    # Keyed by the mini-program's openid (not the Official Account's: another app, another
+    # openid); the unionid, when code2session gives it, links the two.
+    # (In the demo both apps share one app id, so one openid serves both.)
+    config = current_app.config
+    app = residents.MINIAPP if config["WECHAT_MINIAPP_ID"] != config["WECHAT_APP_ID"] else residents.OFFICIAL
+    resident = residents.find_or_create(session["openid"], session.get("unionid"), app=app)
     db.session.commit()
     return jsonify(token=issue_token(resident), expires_in=max_age())
 

@@ -25,7 +25,8 @@ def note_activity(openid: str, window: str = "message", scene: str | None = None
         touched["last_message_at"] = now
     if scene:
         touched["follow_scene"] = scene[:64]
-    insert = UPSERTS[db.session.get_bind().dialect.name](Resident).values(openid=openid, **touched)
+    insert = UPSERTS[db.session.get_bind().dialect.name](Resident).values(
+        openid=openid, app=OFFICIAL, **touched)
     db.session.execute(insert.on_conflict_do_update(index_elements=["openid"], set_=touched))
     resident = db.session.execute(
         db.select(Resident).filter_by(openid=openid).execution_options(populate_existing=True)).scalar_one()
@@ -40,13 +41,16 @@ def find(openid: str) -> Resident | None:
     return db.session.execute(db.select(Resident).filter_by(openid=openid)).scalar_one_or_none()
 
 
-def find_or_create(openid: str, unionid: str | None = None) -> Resident:
-    """The resident with this openid; safe when two first messages race on two processes."""
+OFFICIAL, MINIAPP = "official", "miniapp"
+
+
+def find_or_create(openid: str, unionid: str | None = None, app: str = OFFICIAL) -> Resident:
+    """The resident with this openid of `app`; safe when two first messages race on two processes."""
     resident = find(openid)
     if resident is None:
         try:
             with db.session.begin_nested():
-                resident = Resident(openid=openid)
+                resident = Resident(openid=openid, app=app)
                 db.session.add(resident)
         except IntegrityError:  # the other message created it first
             resident = find(openid)
@@ -79,6 +83,22 @@ def bind_area(resident: Resident, code: str) -> str:
     return regions.path_name(region.code)
 
 
+def linked(resident: Resident) -> list[Resident]:
+    """The same person's records in the other app, linked by the unionid (none without one)."""
+    if not resident.unionid:
+        return []
+    return list(db.session.execute(db.select(Resident).where(
+        Resident.unionid == resident.unionid, Resident.id != resident.id)).scalars())
+
+
+def official_openid(resident: Resident) -> str | None:
+    """The Official Account openid of this person (customer-service, template and mass sends
+    go only there), or None when we know only their mini-program openid."""
+    if resident.app != MINIAPP:
+        return resident.openid
+    return next((r.openid for r in linked(resident) if r.app != MINIAPP), None)
+
+
 def forget(openid: str) -> list[str]:
     """Delete or anonymise everything personal about the user (PIPL art. 47).
 
@@ -91,7 +111,10 @@ def forget(openid: str) -> list[str]:
     dialogs.clear(openid)
     resident = find(openid)
     if resident is not None:
+        others = linked(resident)  # the same person in the other app: forgotten too
         removed += forget_resident(resident)
+        for other in others:
+            removed += [item for item in forget_resident(other) if item not in removed]
     result = db.session.execute(
         update(InboundMessage)
         .where(InboundMessage.openid == openid)

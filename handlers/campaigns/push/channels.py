@@ -19,6 +19,7 @@ from sqlalchemy import func
 
 from handlers.campaigns.push.targeting import Target, month_start, recipients_query
 from handlers.people import windows
+from handlers.people.residents import MINIAPP
 from handlers.staff import scope
 from models import Delivery, DistrictTag, MessageOptIn, ResidentTag, db
 from models.timeutil import utcnow
@@ -34,7 +35,8 @@ CHANNEL_NAMES = {"mass_tag": "按区县标签群发", "mass_all": "全市群发"
                  "custom": "客服消息（互动窗口内）", "template": "模板消息（已授权）",
                  "subscribe": "订阅消息（已订阅）"}
 REASON_NAMES = {"unsubscribed": "已取消关注", "monthly_limit": "本月4次群发已用完且无其他渠道",
-                "mass_needs_two": "群发名单至少需2人", "template_quota": "模板消息当日额度已满"}
+                "mass_needs_two": "群发名单至少需2人", "template_quota": "模板消息当日额度已满",
+                "miniapp_only": "只用过小程序且未订阅（公众号无法触达）"}
 
 
 @dataclass
@@ -82,11 +84,17 @@ def plan(target: Target, sender_code: str) -> Plan:
         db.select(ResidentTag.resident_id, ResidentTag.district_code)
         .where(ResidentTag.district_code.in_([c[:6] for c in whole]))).all()) if whole and not city_wide else {}
     result = Plan([])
-    for resident_id, openid, region_code, subscribed, window, opened_at, window_sent in rows:
+    for resident_id, openid, region_code, subscribed, window, opened_at, window_sent, app in rows:
         r = Recipient(resident_id, openid, region_code or "")
         result.recipients.append(r)
         if not subscribed:
             r.reason = "unsubscribed"
+            continue
+        if app == MINIAPP:  # a mini-program openid: only the mini-program's subscribe messages
+            if "subscribe" in opt_ins.get(resident_id, ()):
+                r.channel = "subscribe"
+            else:
+                r.reason = "miniapp_only"
             continue
         mass_left = resident_id not in at_mass_limit
         district = (region_code or "")[:6]

@@ -28,6 +28,7 @@ from handlers.campaigns.push.batches import cut
 from handlers.campaigns.push.channels import MASS
 from handlers.campaigns.push.targeting import Target
 from handlers.people import windows
+from handlers.people.residents import MINIAPP
 from handlers.staff import scope
 from infra import jobs, state
 from infra import throttle as ratelimit
@@ -310,6 +311,11 @@ def _send_personal(push: Push, batch: PushBatch, lock: BatchLock) -> str:
     item, campaign_title = _content(push)
     api = Sender()
     config = current_app.config
+    # Each app's openids are sent to through that app's own client and token.
+    mini_ids = set(db.session.execute(db.select(Delivery.id).join(Resident, Resident.id == Delivery.resident_id)
+                                      .where(Delivery.push_id == push.id, Delivery.batch_no == batch.number,
+                                             Resident.app == MINIAPP)).scalars())
+    mini_api = Sender("miniapp") if mini_ids else None
     outcomes: dict[int, str] = {}
     sent = 0
     for index, (delivery_id, openid, resident_id) in enumerate(pending):
@@ -320,8 +326,9 @@ def _send_personal(push: Push, batch: PushBatch, lock: BatchLock) -> str:
             continue
         store.hset(attempts_key, delivery_id, "claimed")
         try:
-            msg_id = _patiently(lambda: _send_one(api, batch.channel, openid, delivery_id, push, item,
-                                                  campaign_title, config),
+            msg_id = _patiently(lambda: _send_one(mini_api if delivery_id in mini_ids else api,
+                                                  batch.channel, openid, delivery_id, push, item,
+                                                  campaign_title, config, delivery_id in mini_ids),
                                 idempotent=batch.channel == "template")
             outcome = f"sent:{msg_id}" if msg_id else "sent"
             sent += 1
@@ -361,7 +368,7 @@ def _patiently(call, idempotent: bool, pauses=(0.2, 1.0)):
 
 
 def _send_one(api: Sender, channel: str, openid: str, delivery_id: int, push: Push,
-              item: ContentItem, campaign_title: str, config) -> str:
+              item: ContentItem, campaign_title: str, config, miniapp: bool = False) -> str:
     """WeChat's msgid of the message ('' when it gives none), for matching its receipt."""
     link = links.url(links.token_for_delivery(delivery_id)) if item.url else ""
     if channel == "custom":
@@ -370,6 +377,10 @@ def _send_one(api: Sender, channel: str, openid: str, delivery_id: int, push: Pu
     if channel == "template":
         return api.template(openid, config["PUSH_TEMPLATE_ID"], messages.template_data(item, campaign_title),
                             link, client_msg_id=f"wufei-{push.id}-{delivery_id}")
+    if miniapp:  # the mini-program's subscribe message, to its own openid
+        return api.wxa_subscribe(openid, config["PUSH_MINIAPP_SUBSCRIBE_TEMPLATE_ID"],
+                                 messages.subscribe_data(item, campaign_title),
+                                 item.page_path or "pages/index/index")
     return api.subscribe(openid, config["PUSH_SUBSCRIBE_TEMPLATE_ID"],
                          messages.subscribe_data(item, campaign_title), item.page_path or "pages/index/index")
 

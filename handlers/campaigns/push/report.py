@@ -224,7 +224,7 @@ REASONS = {"43004": "已取消关注", "40003": "openid 无效", "45015": "超�
            "unsubscribed": "已取消关注", "monthly_limit": "本月群发次数已满", "mass_needs_two": "群发名单不足2人",
            "template_quota": "模板额度已满", "user_block": "用户拒收（微信回执）",
            "system_failed": "微信系统发送失败（回执）", "mass_filtered": "被微信过滤（本月群发已满或拒收）",
-           "mass_error": "群发失败（微信回执）"}
+           "mass_error": "群发失败（微信回执）", "miniapp_only": "只用过小程序且未订阅"}
 
 
 def reasons(counter: Counter) -> str:

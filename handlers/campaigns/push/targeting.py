@@ -68,9 +68,9 @@ def _school_region(school_id) -> str | None:
 
 def recipients_query(target: Target, sender_code: str):
     """SELECT Resident rows of the target (id, openid, region_code, subscribed, and the
-    customer-service window: window_kind, window_opened_at, window_sent)."""
+    customer-service window: window_kind, window_opened_at, window_sent; and whose openid: app)."""
     columns = (Resident.id, Resident.openid, Resident.region_code, Resident.subscribed,
-               Resident.window_kind, Resident.window_opened_at, Resident.window_sent)
+               Resident.window_kind, Resident.window_opened_at, Resident.window_sent, Resident.app)
     query = db.select(*columns)
     area = []
     for code in target.codes:

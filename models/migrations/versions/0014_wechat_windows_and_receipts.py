@@ -1,4 +1,4 @@
-"""What WeChat really does: customer-service windows, delivery receipts, the follow scene
+"""What WeChat really does: customer-service windows, delivery receipts, the follow scene, whose openid
 
 Revision ID: 0014
 Revises: 0013
@@ -21,6 +21,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('window_opened_at', sa.DateTime(), nullable=True))
         batch_op.add_column(sa.Column('window_sent', sa.Integer(), server_default='0', nullable=False))
         batch_op.add_column(sa.Column('follow_scene', sa.String(length=64), nullable=True))
+        batch_op.add_column(sa.Column('app', sa.String(length=10), nullable=True))
     # Residents who wrote before this migration: their last message opened a 48-h window.
     op.execute("UPDATE resident SET window_kind = 'message', window_opened_at = last_message_at "
                "WHERE last_message_at IS NOT NULL")
@@ -62,5 +63,5 @@ def downgrade() -> None:
                        'receipt_status'):
             batch_op.drop_column(column)
     with op.batch_alter_table('resident', schema=None) as batch_op:
-        for column in ('follow_scene', 'window_sent', 'window_opened_at', 'window_kind'):
+        for column in ('app', 'follow_scene', 'window_sent', 'window_opened_at', 'window_kind'):
             batch_op.drop_column(column)
