@@ -440,3 +440,53 @@ def _int(value) -> int | None:
         return int(value)
     except (TypeError, ValueError):
         return None
+
+
+# the custom menu: https://developers.weixin.qq.com/doc/service/api/custommenu/api_createcustommenu.html
+
+MENU_TYPES = {"click", "view", "scancode_push", "scancode_waitmsg", "pic_sysphoto", "pic_photo_or_album",
+              "pic_weixin", "location_select", "media_id", "view_limited", "article_id",
+              "article_view_limited", "miniprogram"}
+
+
+@endpoint("/cgi-bin/menu/create")
+def menu_create(state: FakeState, call: Call) -> dict:
+    buttons = call.body.get("button")
+    if not isinstance(buttons, list) or not 1 <= len(buttons) <= 3:
+        raise WeChatError(40016, "invalid button size")
+    for button in buttons:
+        subs = button.get("sub_button")
+        if subs:
+            if len(subs) > 5:
+                raise WeChatError(40023, "invalid sub button size")
+            check_menu_entry(button, 16, with_type=False)
+            for sub in subs:
+                check_menu_entry(sub, 60)
+        else:
+            check_menu_entry(button, 16)
+    state.menus[call.app_id] = {"button": buttons}
+    return dict(OK)
+
+
+@endpoint("/cgi-bin/menu/get", methods=("GET",))
+def menu_get(state: FakeState, call: Call) -> dict:
+    if call.app_id not in state.menus:
+        raise WeChatError(46003, "menu no exist")
+    return {"menu": state.menus[call.app_id]}
+
+
+def check_menu_entry(entry: dict, name_bytes: int, with_type: bool = True) -> None:
+    if not 0 < len((entry.get("name") or "").encode()) <= name_bytes:
+        raise WeChatError(40018 if name_bytes == 16 else 40025, "invalid button name size")
+    if not with_type:
+        return
+    kind = entry.get("type")
+    if kind not in MENU_TYPES:
+        raise WeChatError(40017, "invalid button type")
+    if kind in ("click", "scancode_push", "scancode_waitmsg") and not 0 < len(
+            (entry.get("key") or "").encode()) <= 128:
+        raise WeChatError(40019, "invalid button key size")
+    if kind in ("view", "miniprogram") and not 0 < len((entry.get("url") or "").encode()) <= 1024:
+        raise WeChatError(40020, "invalid button url size")
+    if kind == "miniprogram" and not (entry.get("appid") and entry.get("pagepath")):
+        raise WeChatError(40027, "invalid sub button url size")

@@ -122,6 +122,19 @@ class Sender:
                                                        "page": page, "data": data})
         return str(answer.get("msgid") or "")
 
+    # the custom menu (create replaces the whole menu; clients see it within about 5 minutes)
+    def create_menu(self, menu: dict) -> None:
+        self._post("menu/create", menu)
+
+    def menu(self) -> dict | None:
+        """The published menu, or None when there is none (46003)."""
+        try:
+            return self._call("get", "menu/get").get("menu")
+        except SendError as error:
+            if error.code == "46003":
+                return None
+            raise
+
     # tags: 100 per account, 50 openids per batch call
     def tags(self) -> dict[str, int]:
         return {t["name"]: t["id"] for t in self._call("get", "tags/get").get("tags", [])}

@@ -1,0 +1,53 @@
+"""Following through a campaign QR code is welcomed and its scene recorded; the custom menu is
+data in content/menu.toml, checked and published by a command."""
+from bot.cli.core import publish_menu
+from bot.webhook import simulate
+from content import menu as menu_data
+from content.texts import text
+from models import Resident, db
+
+
+def resident(openid: str) -> Resident | None:
+    db.session.expire_all()
+    return db.session.execute(db.select(Resident).filter_by(openid=openid)).scalar()
+
+
+def test_a_follow_through_a_campaign_qr_code_is_welcomed_and_its_scene_recorded(app, wechat):
+    follow = simulate.message_xml("o-poster", "event", {"Event": "subscribe", "EventKey": "qrscene_street-220102001",
+                                                        "Ticket": "gQH47joAAAAAAAAAASxodHRwOi8v"})
+    assert wechat.reply(follow) == text("welcome")
+    found = resident("o-poster")
+    assert (found.follow_scene, found.window_kind, found.subscribed) == ("street-220102001", "interaction", True)
+    # A follower scanning another code: welcomed again, the newer scene kept.
+    scan = simulate.message_xml("o-poster", "event", {"Event": "SCAN", "EventKey": "activity-7",
+                                                      "Ticket": "gQH47joAAAAAAAAAASxodHRwOi8v"})
+    assert wechat.reply(scan) == text("welcome")
+    assert resident("o-poster").follow_scene == "activity-7"
+    # A plain follow records no scene.
+    wechat.reply(simulate.event_xml("o-plain", "subscribe"))
+    assert resident("o-plain").follow_scene is None
+
+
+def test_the_menu_is_published_by_a_command_and_every_click_is_answered(app, wechat, fake_wechat):
+    dry = app.test_cli_runner().invoke(publish_menu, ["--dry-run"])
+    assert dry.exit_code == 0 and "checked, not published" in dry.output
+    assert fake_wechat.calls("/cgi-bin/menu/create") == []
+    published = app.test_cli_runner().invoke(publish_menu)
+    assert published.exit_code == 0, published.output
+    [call] = fake_wechat.calls("/cgi-bin/menu/create")
+    assert call["errcode"] == 0
+    from infra.wechat.send import Sender
+
+    shown = Sender().menu()
+    assert [b["name"] for b in shown["button"]] == ["垃圾分类", "无废城市", "参与活动"]
+    assert shown["button"][2]["appid"] == app.config["WECHAT_MINIAPP_ID"]
+    for key in menu_data.click_keys(shown):
+        assert wechat.reply(simulate.event_xml("o-menu", "CLICK", key)), key
+
+
+def test_a_menu_wechat_would_refuse_is_not_published(app):
+    too_long = {"button": [{"type": "click", "name": "垃圾分类指南大全", "key": "SORTING_GUIDE"}]}
+    assert menu_data.problems(too_long) == ["name '垃圾分类指南大全': 1 to 16 bytes"]
+    four = {"button": [{"type": "click", "name": "a", "key": "k"}] * 4}
+    assert menu_data.problems(four) == ["4 buttons: 1 to 3 allowed"]
+    assert menu_data.problems(menu_data.menu("wxmini")) == []
