@@ -1,6 +1,10 @@
 """Reach is what WeChat confirmed: template receipts per recipient, mass-send receipts per batch
 (matched on msg_id, even when the receipt comes first), subscribe-message events. The strict fake
 posts the receipts back to the webhook, signed, as WeChat does after a send."""
+import io
+
+from openpyxl import load_workbook
+
 from bot.webhook import simulate
 from handlers.campaigns.push import report
 from models import Delivery, MessageOptIn, PushBatch, WeChatReceipt, db
@@ -45,6 +49,12 @@ def test_template_reach_equals_the_receipts_when_some_are_blocked_or_fail(app, c
     assert dict(after.failed) == {"user_block": 1, "system_failed": 1}
     assert after.confirmed == fake_wechat.deliveries("template")["total"]
     assert "用户拒收（微信回执）" in report.reasons(after.failed)
+    # The Excel export staff download says the same.
+    sheet = load_workbook(io.BytesIO(report.workbook(report.for_pushes(street, [sent.id]), "t"))).active
+    headers = [c.value for c in sheet[1]]
+    row = {r[1]: r for r in sheet.iter_rows(min_row=2, values_only=True)}[STREET_A]
+    assert (row[headers.index("已发送")], row[headers.index("其中微信已确认")],
+            row[headers.index("已受理待确认")], row[headers.index("失败")]) == (1, 1, 0, 2)
 
 
 def test_a_template_receipt_is_idempotent_and_never_revives_a_failure(app, client, fake_wechat):

@@ -232,14 +232,14 @@ def reasons(counter: Counter) -> str:
 
 
 def workbook(report: Report, title: str) -> bytes:
-    headers = ["层级", "区域代码", "区域", "目标人数", "已发送", "其中微信已确认", "已受理待确认", "失败", "失败原因", "未能覆盖", "未覆盖原因",
+    headers = ["层级", "区域代码", "区域", "目标人数", "已发送", "失败", "失败原因", "未能覆盖", "未覆盖原因",
                "未确认", "已取消", "待发送", "打开（链接点击）", "随后报名志愿者", "随后报名活动",
-               "随后答题"]
+               "随后答题", "其中微信已确认", "已受理待确认"]  # the last two: delivery receipts
     rows = []
     for level, _ in LEVEL_LENGTHS:
         for n in report.tier(level):
-            rows.append([LEVEL_NAMES[level], n.code, n.name, n.targeted, n.sent, n.confirmed,
-                         n.accepted, n.failed_total,
+            rows.append([LEVEL_NAMES[level], n.code, n.name, n.targeted, n.sent, n.failed_total,
                          reasons(n.failed), n.unreachable_total, reasons(n.unreachable), n.unconfirmed,
-                         n.cancelled, n.pending, n.opened, n.volunteers, n.enrolments, n.quiz_answers])
+                         n.cancelled, n.pending, n.opened, n.volunteers, n.enrolments, n.quiz_answers,
+                         n.confirmed, n.accepted])
     return exports.workbook(title or "触达报告", headers, rows)
