@@ -18,10 +18,13 @@ def receive(message: Message, router: Router) -> str | None:
     handled twice.
     """
     handler = router.find(message)
+    window = windows.opened_by(message.kind, message.event)
     dedup_key = hashlib.sha256(message.retry_key.encode()).hexdigest()
     entry = InboundMessage(
         dedup_key=dedup_key,
-        openid=message.openid,
+        # A receipt or report about someone we do not know (never met, or forgotten on
+        # unfollowing) is logged without their openid: it must not bring it back.
+        openid=message.openid if window or residents.find(message.openid) else None,
         kind=message.event or message.kind,
         content=message.text[:2000] or None,
         answered_by=handler.__name__ if handler else "",
@@ -34,7 +37,6 @@ def receive(message: Message, router: Router) -> str | None:
         return db.session.execute(
             db.select(InboundMessage.reply).filter_by(dedup_key=dedup_key)).scalar()
     try:
-        window = windows.opened_by(message.kind, message.event)
         if window:  # what the user did; receipts and reports open nothing, create no one
             scene = message.event_key if message.event in ("subscribe_scan", "scan") else None
             residents.note_activity(message.openid, window, scene)

@@ -6,7 +6,7 @@ from datetime import timedelta
 from bot.webhook import simulate
 from handlers.campaigns.push import deliver
 from handlers.people import windows
-from models import Resident, db
+from models import InboundMessage, Resident, WeChatReceipt, db
 from models.timeutil import utcnow
 from tests.push_support import STREET_A, add_residents, add_staff, follow, push
 
@@ -31,6 +31,9 @@ def test_a_template_receipt_neither_opens_a_window_nor_brings_back_an_unfollowed
     assert resident("o-leaver") is None  # forgotten on unfollowing
     assert wechat.reply(template_receipt("o-leaver", 200163837, "failed:user block")) is None
     assert resident("o-leaver") is None  # the late receipt does not bring them back
+    logged = db.session.execute(db.select(InboundMessage.openid)).scalars().all()
+    kept = db.session.execute(db.select(WeChatReceipt.openid)).scalars().all()
+    assert "o-leaver" not in logged + kept and "o-stranger" not in logged + kept
 
 
 def test_only_what_the_user_does_opens_a_window(app, wechat):

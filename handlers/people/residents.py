@@ -7,7 +7,7 @@ from sqlalchemy.exc import IntegrityError
 
 from handlers import dialogs
 from handlers.people import regions, windows
-from models import Consent, InboundMessage, Resident, ServiceRecord, Volunteer, db
+from models import Consent, InboundMessage, Resident, ServiceRecord, Volunteer, WeChatReceipt, db
 from models.timeutil import utcnow
 
 
@@ -115,6 +115,7 @@ def forget(openid: str) -> list[str]:
         removed += forget_resident(resident)
         for other in others:
             removed += [item for item in forget_resident(other) if item not in removed]
+    db.session.execute(update(WeChatReceipt).where(WeChatReceipt.openid == openid).values(openid=None))
     result = db.session.execute(
         update(InboundMessage)
         .where(InboundMessage.openid == openid)

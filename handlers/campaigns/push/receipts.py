@@ -133,7 +133,10 @@ def match_deliveries(msg_ids: list[str]) -> None:
 
 def _keep(kind: str, msg_id: str, openid: str, status: str, detail: dict,
           matched: bool = False) -> WeChatReceipt:
-    receipt = WeChatReceipt(kind=kind, msg_id=str(msg_id)[:32], openid=openid, status=status[:40],
+    # The openid is kept only for someone we know: a receipt for a forgotten resident keeps none.
+    known = db.session.execute(db.select(Resident.id).filter_by(openid=openid)).first() is not None
+    receipt = WeChatReceipt(kind=kind, msg_id=str(msg_id)[:32], openid=openid if known else None,
+                            status=status[:40],
                             detail=json.dumps(detail, ensure_ascii=False), matched=matched)
     db.session.add(receipt)
     db.session.flush()
