@@ -300,7 +300,7 @@ def mass_send(state: FakeState, call: Call) -> dict:
 @endpoint("/cgi-bin/message/mass/preview")
 def mass_preview(state: FakeState, call: Call) -> dict:
     openid = require_follower(state, call.body.get("touser"))
-    check_mass_content(call.body)
+    check_mass_content(call.body, state)
     state.deliver("preview", openid)
     return {"errcode": 0, "errmsg": "preview success", "msg_id": state.next_id()}
 
@@ -314,7 +314,7 @@ def mass_get(state: FakeState, call: Call) -> dict:
 
 
 def mass_job(state: FakeState, call: Call, recipients: list) -> dict:
-    check_mass_content(call.body)
+    check_mass_content(call.body, state)
     client_msg_id = call.body.get("clientmsgid")
     check_client_msg_id(state, call.app_id, client_msg_id)
     take_mass_slot(state)
@@ -343,12 +343,15 @@ def mass_job(state: FakeState, call: Call, recipients: list) -> dict:
     return answer
 
 
-def check_mass_content(body: dict) -> None:
+def check_mass_content(body: dict, state: FakeState | None = None) -> None:
     kind = body.get("msgtype")
     if kind not in {"text", "mpnews", "image", "voice", "mpvideo", "wxcard"} or not body.get(kind):
         raise WeChatError(40008)
     if kind == "text" and not body[kind].get("content"):
         raise WeChatError(44004)
+    media_ids = state.config["media_ids"] if state else None
+    if kind != "text" and media_ids is not None and body[kind].get("media_id") not in media_ids:
+        raise WeChatError(40007)  # invalid media_id: never uploaded, or expired
 
 
 def check_client_msg_id(state: FakeState, app_id: str, client_msg_id) -> None:

@@ -17,6 +17,7 @@ ERRMSG = {
     40001: "invalid credential, access_token is invalid or not latest",
     40002: "invalid grant_type",
     40003: "invalid openid",
+    40007: "invalid media_id",
     40008: "invalid message type",
     40013: "invalid appid",
     40125: "invalid appsecret",
@@ -70,6 +71,10 @@ DEFAULT_CONFIG = {
     "mass_per_user_month": 4,  # a service account reaches each follower 4 times a month
     "template_daily_quota": 100_000,  # template messages per app and day
     "template_ids": None,  # None: any template_id is approved; a list: only these
+    # cgi-bin/token: 2000 fetches per app a day, then 45009 (API_Call_Limits doc)
+    "token_daily_quota": 2000,
+    # None: any media_id is accepted; a list: only these (uploaded), others answer 40007
+    "media_ids": None,
     "unionid": True,  # the mini-program is bound to an open-platform account
     # App ids that are mini-programs: their tokens only work on mini-program APIs, and the
     # Official Account's only on its own (48001 otherwise). Empty: any token on any API.
@@ -165,6 +170,7 @@ class FakeState:
             self.config = dict(DEFAULT_CONFIG)
             self.last_id = 1_000_000_000
             self.tokens: dict[str, Token] = {}
+            self.token_counts: Counter = Counter()
             self.used_codes: set[tuple[str, str]] = set()
             self.tags: dict[int, str] = dict(SYSTEM_TAGS)
             self.next_tag_id = FIRST_TAG_ID
@@ -211,6 +217,10 @@ class FakeState:
 
     def issue_token(self, app_id: str) -> tuple[str, int]:
         """A new token; the app's previous ones stop working after the grace period."""
+        day = (app_id, time.strftime("%Y-%m-%d"))
+        if self.token_counts[day] >= self.config["token_daily_quota"]:
+            raise WeChatError(45009)
+        self.token_counts[day] += 1
         now = time.time()
         for token in self.tokens.values():
             if token.app_id == app_id and token.superseded_at is None:

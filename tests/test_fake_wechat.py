@@ -9,6 +9,7 @@ import pytest
 import requests
 from wechatpy import WeChatClient
 from wechatpy.exceptions import WeChatClientException
+from wechatpy.utils import check_signature
 
 from fake_wechat import openid_for, serve_fake_wechat, unionid_for
 
@@ -380,3 +381,47 @@ def send_text_raw(fake, token: str) -> dict:
     body = {"touser": ALICE, "msgtype": "text", "text": {"content": "hi"}}
     return requests.post(fake.base_url + "cgi-bin/message/custom/send",
                          params={"access_token": token}, json=body).json()
+
+
+# as strict as WeChat: token quota, media ids, two apps, receipts
+
+
+def test_the_token_endpoint_has_a_daily_quota(fake):
+    fake.configure(token_daily_quota=2)
+    fetch_token(fake)
+    fetch_token(fake)
+    answer = requests.get(fake.base_url + "cgi-bin/token", params=token_params()).json()
+    assert answer["errcode"] == 45009
+
+
+def test_an_unknown_media_id_is_refused(fake, client):
+    fake.configure(media_ids=["uploaded-1"])
+    client.message.send_mass_article([ALICE, BOB], "uploaded-1")
+    assert errcode_of(lambda: client.message.send_mass_article([ALICE, BOB], "never-uploaded")) == 40007
+
+
+def test_a_token_works_only_for_its_own_app(fake, client):
+    fake.configure(miniapp_ids=[MINI_APP_ID])
+    mini = wechat_client(fake, MINI_APP_ID, MINI_SECRET)
+    carol = mini.wxa.code_to_session("carol")["openid"]
+    mini.wxa.send_subscribe_message(carol, "tpl", {"thing1": {"value": "x"}})
+    assert errcode_of(lambda: client.wxa.send_subscribe_message(carol, "tpl", {"thing1": {"value": "x"}})) == 48001
+    assert errcode_of(lambda: mini.message.send_text(carol, "hi")) == 48001
+    assert errcode_of(lambda: client.message.send_text(carol, "hi")) == 40003  # the other app's openid
+
+
+def test_receipts_are_posted_signed_after_sends(fake, client):
+    fake.set_user(BOB, blocks=True)
+    client.message.send_template(ALICE, "tpl", {"first": {"value": "x"}})
+    client.message.send_template(BOB, "tpl", {"first": {"value": "x"}})
+    client.message.send_mass_text([ALICE, BOB], "宣传月")
+    posted = []
+    fake.configure(webhook_token="tok")
+    fake.flush_receipts(lambda query, body: posted.append((query, body.decode())))
+    assert len(posted) == 3 and fake.pending_receipts() == []
+    query, body = posted[0]
+    params = dict(pair.split("=") for pair in query.split("&"))
+    check_signature("tok", params["signature"], params["timestamp"], params["nonce"])  # raises if bad
+    assert "TEMPLATESENDJOBFINISH" in body and "<Status><![CDATA[success]]></Status>" in body
+    assert "failed:user block" in posted[1][1]
+    assert "<SentCount>1</SentCount>" in posted[2][1] and "<ErrorCount>1</ErrorCount>" in posted[2][1]
