@@ -118,6 +118,7 @@ def jscode2session(state: FakeState, call: Call) -> dict:
     user = user_of_code(code)
     session = {"openid": openid_for(user, app_id), "session_key": _session_key(code)}
     state.openid_apps[session["openid"]] = app_id  # this openid belongs to this app only
+    state.login_users.add(user)
     if state.config["unionid"]:
         session["unionid"] = unionid_for(user)
     return session
@@ -493,3 +494,22 @@ def check_menu_entry(entry: dict, name_bytes: int, with_type: bool = True) -> No
         raise WeChatError(40020, "invalid button url size")
     if kind == "miniprogram" and not (entry.get("appid") and entry.get("pagepath")):
         raise WeChatError(40027, "invalid sub button url size")
+
+
+# user info: https://developers.weixin.qq.com/doc/offiaccount/User_Management/Get_users_basic_information_UnionID.html
+
+
+@endpoint("/cgi-bin/user/info", methods=("GET",))
+def user_info(state: FakeState, call: Call) -> dict:
+    """subscribe 0 gives nothing else; unionid only when the app is bound to an Open Platform
+    account (config unionid) and the fake knows the user (one who logged in to the mini-program)."""
+    openid = require_openid(call.params.get("openid"))
+    if not state.flag(openid, "subscribed"):
+        return {"subscribe": 0, "openid": openid}
+    info = {"subscribe": 1, "openid": openid, "language": "zh_CN", "subscribe_time": int(time.time()),
+            "remark": "", "groupid": 0, "tagid_list": sorted(state.user_tags.get(openid, ())),
+            "subscribe_scene": "ADD_SCENE_OTHERS", "qr_scene": 0, "qr_scene_str": ""}
+    user = next((u for u in state.login_users if openid_for(u, call.app_id) == openid), None)
+    if user is not None and state.config["unionid"]:
+        info["unionid"] = unionid_for(user)
+    return info

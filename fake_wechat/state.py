@@ -172,6 +172,7 @@ class FakeState:
             self.tokens: dict[str, Token] = {}
             self.token_counts: Counter = Counter()
             self.used_codes: set[tuple[str, str]] = set()
+            self.login_users: set[str] = set()  # fake users who logged in to a mini-program
             self.tags: dict[int, str] = dict(SYSTEM_TAGS)
             self.next_tag_id = FIRST_TAG_ID
             self.user_tags: dict[str, set[int]] = {}

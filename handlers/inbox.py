@@ -4,7 +4,7 @@ import hashlib
 from sqlalchemy.exc import IntegrityError
 
 from content.texts import text
-from handlers.people import privacy, residents, windows
+from handlers.people import identities, privacy, residents, windows
 from handlers.router import Message, Router
 from handlers.sorting import format_reply, get_engine
 from models import InboundMessage, db
@@ -48,6 +48,8 @@ def receive(message: Message, router: Router) -> str | None:
         db.session.rollback()
         privacy.forget_redactions()
         raise
+    if message.event in ("subscribe", "subscribe_scan"):
+        identities.after_follow(message.openid)  # the unionid links their mini-program record
     return answer
 
 

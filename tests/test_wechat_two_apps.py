@@ -3,6 +3,7 @@ token and openids. Each channel sends only to its own app's openids through its 
 unionid links one person's two records."""
 import pytest
 
+from bot.webhook import simulate
 from fake_wechat import openid_for, unionid_for
 from handlers.campaigns.push import deliver
 from infra import jobs
@@ -92,15 +93,17 @@ def test_deleting_in_the_chat_forgets_what_the_same_person_did_in_the_mini_progr
     school = add_school()
     client.post("/api/v1/login", json={"code": "erin"})
     mini = resident(openid_for("erin", MINI_APP_ID))
+    mini_openid = mini.openid
     family = Family(resident_id=mini.id, guardian_name="王芳", phone="13900000001",
                     consent_version="family-2026-1")
     db.session.add(family)
     db.session.commit()
     official_openid = openid_for("erin", two_apps.config["WECHAT_APP_ID"])
-    wechat.ask(official_openid, "你好")
-    # The unionid as the Official Account's user/info gives it (both apps on one Open Platform).
-    resident(official_openid).unionid = unionid_for("erin")
-    db.session.commit()
+    # Erin follows the Official Account: a job asks user/info for the unionid, which links the two.
+    assert wechat.reply(simulate.event_xml(official_openid, "subscribe"))
+    if two_apps.config["REDIS_URL"]:
+        jobs.run_worker(two_apps, ["default"], burst=True)
+    assert resident(official_openid).unionid == unionid_for("erin") == resident(mini_openid).unionid
     told = wechat.ask(official_openid, "删除我的信息")
     assert told
     assert resident(official_openid) is None and resident(openid_for("erin", MINI_APP_ID)) is None

@@ -56,10 +56,11 @@ class Sender:
     def __init__(self, app: str = "official"):
         self.client = clients.miniapp_client() if app == "miniapp" else clients.client()
 
-    def _call(self, method: str, endpoint: str, data: dict | None = None) -> dict:
+    def _call(self, method: str, endpoint: str, data: dict | None = None,
+              params: dict | None = None) -> dict:
         try:
             if method == "get":
-                return self.client.get(endpoint)
+                return self.client.get(endpoint, params=dict(params or {}))  # wechatpy adds the token
             return self.client.post(endpoint, data=data)
         except WeChatClientException as error:
             raise classify(error) from error
@@ -121,6 +122,11 @@ class Sender:
         answer = self._post("message/subscribe/send", {"touser": openid, "template_id": template_id,
                                                        "page": page, "data": data})
         return str(answer.get("msgid") or "")
+
+    def user_info(self, openid: str) -> dict:
+        """A follower's info (subscribe, unionid when the account is bound to an Open Platform
+        account, subscribe_scene, qr_scene_str). https://developers.weixin.qq.com/doc/offiaccount/User_Management/Get_users_basic_information_UnionID.html"""
+        return self._call("get", "user/info", params={"openid": openid, "lang": "zh_CN"})
 
     # the custom menu (create replaces the whole menu; clients see it within about 5 minutes)
     def create_menu(self, menu: dict) -> None:
