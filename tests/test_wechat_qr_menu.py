@@ -51,3 +51,15 @@ def test_a_menu_wechat_would_refuse_is_not_published(app):
     four = {"button": [{"type": "click", "name": "a", "key": "k"}] * 4}
     assert menu_data.problems(four) == ["4 buttons: 1 to 3 allowed"]
     assert menu_data.problems(menu_data.menu("wxmini")) == []
+
+
+def test_a_poster_code_naming_a_street_offers_to_bind_it_with_consent(region_tree, wechat):
+    follow = simulate.message_xml("o-street-poster", "event", {
+        "Event": "subscribe", "EventKey": "qrscene_area-220104004", "Ticket": "gQH47joAAAAAAAAAASxodHRwOi8v"})
+    offered = wechat.reply(follow)
+    assert offered.startswith(text("welcome")) and "朝阳区永昌街道" in offered
+    assert resident("o-street-poster").region_code is None  # nothing bound without consent
+    wechat.ask("o-street-poster", "同意")
+    assert "已" in wechat.ask("o-street-poster", "0")  # "0" keeps the street the code named
+    assert resident("o-street-poster").region_code == "220104004"
+    assert "朝阳区永昌街道" in wechat.ask("o-street-poster", "我的小区")
