@@ -63,3 +63,17 @@ def test_a_poster_code_naming_a_street_offers_to_bind_it_with_consent(region_tre
     assert "已" in wechat.ask("o-street-poster", "0")  # "0" keeps the street the code named
     assert resident("o-street-poster").region_code == "220104004"
     assert "朝阳区永昌街道" in wechat.ask("o-street-poster", "我的小区")
+
+
+def test_follows_are_counted_under_their_qr_code_on_the_dashboard(app, client, wechat):
+    from tests.admin_support import CITY, Console, add_staff
+
+    for n, scene in enumerate(["campaign-2026", "campaign-2026", "school-3"]):
+        wechat.reply(simulate.message_xml(f"o-fan-{n}", "event", {
+            "Event": "subscribe", "EventKey": f"qrscene_{scene}", "Ticket": "t"}))
+    wechat.reply(simulate.event_xml("o-plain-fan", "subscribe"))
+    add_staff("city", "city_admin", CITY)
+    page = Console(client, "city").get("/admin/dashboard").get_data(as_text=True)
+    assert "通过二维码关注或扫码的居民" in page
+    assert "<td>campaign-2026</td><td class=\"num\">2</td>" in page
+    assert "<td>school-3</td><td class=\"num\">1</td>" in page

@@ -25,6 +25,8 @@ class Dashboard:
     unrecognised_total: int = 0
     residents_bound: int | None = None
     volunteers: dict[str, int] | None = None
+    # Followers by the campaign QR code (scene) they followed or last scanned through.
+    by_qr_code: list[tuple[str, int]] = field(default_factory=list)
 
 
 def local_midnight_utc(day: date) -> datetime:
@@ -95,3 +97,8 @@ def add_people(board: Dashboard, staff) -> None:
     query = scope.residents_filter(db.select(db.func.count(Resident.id)), staff, bound_only=True)
     board.residents_bound = db.session.execute(query).scalar_one()
     board.volunteers = roster.volunteer_counts(staff)
+    scenes = scope.residents_filter(
+        db.select(Resident.follow_scene, db.func.count(Resident.id))
+        .where(Resident.follow_scene.is_not(None), Resident.follow_scene != "")
+        .group_by(Resident.follow_scene).order_by(db.func.count(Resident.id).desc()).limit(20), staff)
+    board.by_qr_code = [(scene, n) for scene, n in db.session.execute(scenes)]
