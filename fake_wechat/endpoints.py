@@ -513,3 +513,29 @@ def user_info(state: FakeState, call: Call) -> dict:
     if user is not None and state.config["unionid"]:
         info["unionid"] = unionid_for(user)
     return info
+
+
+# parametric QR codes: https://developers.weixin.qq.com/doc/service/api/qrcode/qrcodes/api_createqrcode.html
+
+
+@endpoint("/cgi-bin/qrcode/create")
+def qrcode_create(state: FakeState, call: Call) -> dict:
+    action = call.body.get("action_name")
+    scene = ((call.body.get("action_info") or {}).get("scene") or {})
+    if action in ("QR_LIMIT_STR_SCENE", "QR_STR_SCENE"):
+        value = scene.get("scene_str")
+        if not isinstance(value, str) or not 1 <= len(value) <= 64:
+            raise WeChatError(40003 if value is None else 40004, "invalid scene_str")
+    elif action in ("QR_LIMIT_SCENE", "QR_SCENE"):
+        value = scene.get("scene_id")
+        limit = 100_000 if action == "QR_LIMIT_SCENE" else 2**32 - 1
+        if not isinstance(value, int) or not 1 <= value <= limit:
+            raise WeChatError(40004, "invalid scene_id")  # a missing scene level gives scene 0
+    else:
+        raise WeChatError(40053, "invalid action info")
+    ticket = base64.urlsafe_b64encode(hashlib.sha256(f"{call.app_id}:{action}:{value}".encode()).digest()).decode()
+    answer = {"ticket": ticket, "url": f"http://weixin.qq.com/q/{ticket[:22]}"}
+    if action in ("QR_SCENE", "QR_STR_SCENE"):
+        answer["expire_seconds"] = int(call.body.get("expire_seconds") or 60)
+    state.qrcodes[ticket] = {"action": action, "scene": value, "app_id": call.app_id}
+    return answer

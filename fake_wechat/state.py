@@ -190,6 +190,7 @@ class FakeState:
             self.deliveries: Counter = Counter()
             self.calls: deque = deque(maxlen=self.max_calls)
             self.faults: list[Fault] = []
+            self.qrcodes: dict[str, dict] = {}  # ticket -> what the QR code carries
             self.menus: dict[str, dict] = {}  # the published custom menu, by app
             self.receipts: list[str] = []  # receipt XML WeChat will post to the webhook
             self.openid_apps: dict[str, str] = {}  # openids the fake issued, by app

@@ -32,6 +32,7 @@ from models.pushes import (  # noqa: E402
     MessageOptIn,
     Push,
     PushBatch,
+    QrCode,
     ResidentTag,
     WeChatReceipt,
 )

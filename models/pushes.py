@@ -174,3 +174,19 @@ class WeChatReceipt(db.Model):
     detail: Mapped[str] = mapped_column(Text, default="{}")
     matched: Mapped[bool] = mapped_column(default=False)
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class QrCode(db.Model):
+    """A permanent parametric QR code staff made for posters: its scene names what it is for."""
+
+    __tablename__ = "qr_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # "area-<region code>" or "campaign-<id>": WeChat sends it back with the follow or scan.
+    scene: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str] = mapped_column(String(60))
+    region_code: Mapped[str] = mapped_column(String(20), index=True)  # the creating staff's node
+    ticket: Mapped[str] = mapped_column(String(200))
+    url: Mapped[str] = mapped_column(String(300))  # the QR content the image encodes
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -77,3 +77,30 @@ def test_follows_are_counted_under_their_qr_code_on_the_dashboard(app, client, w
     assert "通过二维码关注或扫码的居民" in page
     assert "<td>campaign-2026</td><td class=\"num\">2</td>" in page
     assert "<td>school-3</td><td class=\"num\">1</td>" in page
+
+
+def test_staff_make_permanent_qr_codes_for_their_area_and_download_them(app, client, wechat, fake_wechat):
+    from tests.admin_support import CITY, STREET_A, STREET_B, Console, add_staff
+
+    add_staff("nanling", "street_admin", STREET_A)
+    console = Console(client, "nanling")
+    assert console.get("/admin/qrcodes").status_code == 200
+    console.post("/admin/qrcodes", {"kind": "area", "target": STREET_A})
+    console.post("/admin/qrcodes", {"kind": "area", "target": STREET_A})  # the same code again
+    console.post("/admin/qrcodes", {"kind": "area", "target": STREET_B})  # not their street
+    [call] = fake_wechat.calls("/cgi-bin/qrcode/create")
+    assert call["json"] == {"action_name": "QR_LIMIT_STR_SCENE",
+                            "action_info": {"scene": {"scene_str": f"area-{STREET_A}"}}}
+    from models import QrCode
+
+    [code] = db.session.execute(db.select(QrCode)).scalars()
+    image = console.get(f"/admin/qrcodes/{code.id}.svg")
+    assert image.status_code == 200 and image.mimetype == "image/svg+xml" and b"<svg" in image.data
+    assert "attachment" in image.headers["Content-Disposition"]
+    # A follow through the poster: welcomed, offered the street, counted under the code's label.
+    follow = simulate.message_xml("o-poster-fan", "event", {
+        "Event": "subscribe", "EventKey": f"qrscene_{code.scene}", "Ticket": code.ticket})
+    assert wechat.reply(follow).startswith(text("welcome"))
+    add_staff("city", "city_admin", CITY)  # residents without a bound area count for the city
+    page = Console(client, "city").get("/admin/dashboard").get_data(as_text=True)
+    assert f"<td>{code.label}</td><td class=\"num\">1</td>" in page

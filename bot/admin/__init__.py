@@ -144,6 +144,7 @@ def init_app(app: Flask) -> None:
         figures,
         people,
         pushes,
+        qrcodes,
         queries,
         staff,
         surveys,

@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta, timezone
 from handlers.sorting.query import normalize
 from handlers.staff import scope
 from handlers.volunteers import roster
-from models import InboundMessage, Resident, UnrecognisedQuery, db
+from models import InboundMessage, QrCode, Resident, UnrecognisedQuery, db
 
 # Campaign days are Changchun days (UTC+8); the database stores naive UTC.
 LOCAL = timezone(timedelta(hours=8))
@@ -101,4 +101,5 @@ def add_people(board: Dashboard, staff) -> None:
         db.select(Resident.follow_scene, db.func.count(Resident.id))
         .where(Resident.follow_scene.is_not(None), Resident.follow_scene != "")
         .group_by(Resident.follow_scene).order_by(db.func.count(Resident.id).desc()).limit(20), staff)
-    board.by_qr_code = [(scene, n) for scene, n in db.session.execute(scenes)]
+    labels = dict(db.session.execute(db.select(QrCode.scene, QrCode.label)).all())
+    board.by_qr_code = [(labels.get(scene, scene), n) for scene, n in db.session.execute(scenes)]

@@ -128,6 +128,12 @@ class Sender:
         account, subscribe_scene, qr_scene_str). https://developers.weixin.qq.com/doc/offiaccount/User_Management/Get_users_basic_information_UnionID.html"""
         return self._call("get", "user/info", params={"openid": openid, "lang": "zh_CN"})
 
+    def permanent_qrcode(self, scene: str) -> dict:
+        """A permanent QR code carrying scene_str (1–64 characters; at most 100,000 per account):
+        {ticket, url}. https://developers.weixin.qq.com/doc/offiaccount/Account_Management/Generating_a_Parametric_QR_Code.html"""
+        return self._post("qrcode/create", {"action_name": "QR_LIMIT_STR_SCENE",
+                                            "action_info": {"scene": {"scene_str": scene}}})
+
     # the custom menu (create replaces the whole menu; clients see it within about 5 minutes)
     def create_menu(self, menu: dict) -> None:
         self._post("menu/create", menu)

@@ -1,4 +1,4 @@
-"""What WeChat really does: customer-service windows, delivery receipts, the follow scene, whose openid
+"""What WeChat really does: customer-service windows, delivery receipts, the follow scene, whose openid, QR codes
 
 Revision ID: 0014
 Revises: 0013
@@ -49,9 +49,25 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint('id', name=op.f('pk_wechat_receipt')),
     )
     op.create_index('ix_wechat_receipt_kind_msg', 'wechat_receipt', ['kind', 'msg_id', 'matched'])
+    op.create_table(
+        'qr_code',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('scene', sa.String(length=64), nullable=False),
+        sa.Column('label', sa.String(length=60), nullable=False),
+        sa.Column('region_code', sa.String(length=20), nullable=False),
+        sa.Column('ticket', sa.String(length=200), nullable=False),
+        sa.Column('url', sa.String(length=300), nullable=False),
+        sa.Column('created_by', sa.String(length=64), nullable=False),
+        sa.Column('created_at', sa.DateTime(), nullable=False),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_qr_code')),
+        sa.UniqueConstraint('scene', name=op.f('uq_qr_code_scene')),
+    )
+    op.create_index('ix_qr_code_region_code', 'qr_code', ['region_code'])
 
 
 def downgrade() -> None:
+    op.drop_index('ix_qr_code_region_code', table_name='qr_code')
+    op.drop_table('qr_code')
     op.drop_index('ix_wechat_receipt_kind_msg', table_name='wechat_receipt')
     op.drop_table('wechat_receipt')
     with op.batch_alter_table('delivery', schema=None) as batch_op:
