@@ -274,6 +274,9 @@ class FakeState:
             raise ValueError("kind is 'message' or 'interaction'")
         self.users.setdefault(openid, {})["active"] = True
         self.followers.add(openid)
+        current = self.window(openid) if openid in self.windows else None
+        if kind == "interaction" and current and current[2] < self.config[f"{current[0]}_window"][0]:
+            return  # an open window with messages left stays (WeChat does not shorten it)
         self.windows[openid] = [kind, time.time(), 0]
 
     def window(self, openid: str) -> list | None:

@@ -9,8 +9,10 @@ Source: https://developers.weixin.qq.com/doc/offiaccount/Customer_Service/Custom
   clicks, delivery receipts (TEMPLATESENDJOBFINISH, MASSSENDJOBFINISH), subscribe-message events,
   unsubscribe. Beyond the window WeChat answers 45015, beyond its count 45047.
 
-The doc does not say how windows combine; we keep the one window that allows more from now on
-(a follow does not shorten an open 48-h window, a message replaces a 1-minute one).
+The doc does not say how windows combine; we keep one window per resident: a message always
+opens a fresh 48-h window; a follow, scan or click opens the 1-minute one only when no window is
+open with messages left (pushes go out minutes or hours later: a 48-h window with one message left
+is worth more to them than three messages within a minute).
 """
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -48,18 +50,11 @@ def left(kind: str | None, opened_at: datetime | None, sent: int, now: datetime 
     return max(0, rule.messages - (sent or 0))
 
 
-def closes_at(kind: str | None, opened_at: datetime | None) -> datetime | None:
-    rule = RULES.get(kind or "")
-    return opened_at + rule.lasts if rule and opened_at else None
-
-
 def open_window(resident: Resident, kind: str, now: datetime | None = None) -> None:
-    """The user acted: keep whichever window allows more from now on."""
+    """The user acted: a message opens a fresh window; an interaction only when none is open."""
     now = now or utcnow()
-    current = left(resident.window_kind, resident.window_opened_at, resident.window_sent, now)
-    current_end = closes_at(resident.window_kind, resident.window_opened_at)
-    fresh = RULES[kind]
-    if current and current >= fresh.messages and current_end >= now + fresh.lasts:
+    if kind != "message" and left(resident.window_kind, resident.window_opened_at,
+                                  resident.window_sent, now):
         return
     resident.window_kind, resident.window_opened_at, resident.window_sent = kind, now, 0
 
