@@ -109,3 +109,27 @@ def test_deleting_in_the_chat_forgets_what_the_same_person_did_in_the_mini_progr
     assert resident(official_openid) is None and resident(openid_for("erin", MINI_APP_ID)) is None
     assert db.session.execute(db.select(Family).filter_by(guardian_name="王芳")).scalar() is None
     del school
+
+
+def test_a_review_notice_goes_to_the_official_account_openid_linked_by_the_unionid(two_apps, fake_wechat):
+    from handlers.volunteers import records
+    from tests.admin_support import STREET_A as AREA
+    from tests.admin_support import add_volunteer
+
+    only_mini = add_volunteer("李明", "13900000002", AREA, status="approved")
+    person = db.session.get(Resident, only_mini.resident_id)
+    person.app, person.unionid = "miniapp", "union-li"
+    db.session.commit()
+    # Known only by the mini-program: no customer-service message can reach them (recorded).
+    assert records.send_review_notice(only_mini.id) == "no_official_openid"
+    assert fake_wechat.calls("/cgi-bin/message/custom/send") == []
+
+    linked = add_volunteer("王强", "13900000003", AREA, status="approved")
+    mini = db.session.get(Resident, linked.resident_id)
+    mini.app, mini.unionid = "miniapp", "union-wang"
+    db.session.add(Resident(openid="o-wang-official", app="official", unionid="union-wang"))
+    db.session.commit()
+    fake_wechat.user_acts("o-wang-official", "message")
+    assert records.send_review_notice(linked.id) == "sent"
+    [call] = fake_wechat.calls("/cgi-bin/message/custom/send")
+    assert call["json"]["touser"] == "o-wang-official"
