@@ -92,13 +92,16 @@ def push_settings() -> dict:
         "MINIPROGRAM_APP_ID": env_str("MINIPROGRAM_APP_ID", "wxminidemo000000"),
         "PUSH_TEMPLATE_ID": env_str("PUSH_TEMPLATE_ID", "campaign-notice"),
         "PUSH_SUBSCRIBE_TEMPLATE_ID": env_str("PUSH_SUBSCRIBE_TEMPLATE_ID", "campaign-subscribe"),
+        # The mini-program's own subscribe template (each app approves its own templates).
+        "PUSH_MINIAPP_SUBSCRIBE_TEMPLATE_ID": env_str("PUSH_MINIAPP_SUBSCRIBE_TEMPLATE_ID",
+                                                      env_str("PUSH_SUBSCRIBE_TEMPLATE_ID",
+                                                              "campaign-subscribe")),
         # Recipients per job for one-by-one channels; a mass send by openid list takes 10,000.
         "PUSH_BATCH_SIZE": env_int("PUSH_BATCH_SIZE", 500),
         "PUSH_MASS_BATCH": env_int("PUSH_MASS_BATCH", 10_000),
         "PUSH_MASS_PER_MINUTE": env_int("PUSH_MASS_PER_MINUTE", 60),  # WeChat: 45011 beyond it
         "PUSH_MASS_PER_MONTH": env_int("PUSH_MASS_PER_MONTH", 4),  # service account, per follower
         "PUSH_TEMPLATE_DAILY_QUOTA": env_int("PUSH_TEMPLATE_DAILY_QUOTA", 100_000),
-        "PUSH_CUSTOM_CAP": env_int("PUSH_CUSTOM_CAP", 20),  # per user message, within 48 h
         # A batch's lock outlives a killed worker this long before another worker takes it over.
         "PUSH_LOCK_TTL": env_int("PUSH_LOCK_TTL", 30),
     }

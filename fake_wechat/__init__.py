@@ -7,6 +7,14 @@ Fake users: a mini-program js_code names a user, the part before '#' ("alice" an
 logins of alice). The user's openid in an app is openid_for(user, app_id) and their unionid
 unionid_for(user); both are 28 characters like WeChat's. Codes starting with "invalid" answer 40029.
 
+As strict as WeChat where the product depends on it: customer-service windows (a user message
+allows 5 within 48 h, a follow/scan/click 3 within 1 minute: user_acts()), 4 mass messages per user
+a month, the daily template quota, one token per app (with config miniapp_ids, a token works only on
+its own app's APIs: 48001; an openid issued by jscode2session belongs to its app: 40003), delivery
+receipts queued after each send and posted, signed, to the webhook by flush_receipts() (users flagged
+blocks / system_fails fail in them; config mass_review fails a whole mass send), mass/get with the
+real outcome, and the custom menu (menu/create, menu/get).
+
 Pointing wechatpy at it (wechatpy 1.8.18):
     client.API_BASE_URL = base_url + "cgi-bin/"      # every /cgi-bin call
     client.wxa.API_BASE_URL = base_url               # wxa, incl. code_to_session (/sns/jscode2session)

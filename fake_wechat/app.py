@@ -6,7 +6,7 @@ from functools import partial
 from flask import Flask, Response, request
 
 from fake_wechat.control import control
-from fake_wechat.endpoints import ENDPOINTS, Call, Endpoint
+from fake_wechat.endpoints import ENDPOINTS, Call, Endpoint, check_app
 from fake_wechat.state import FakeState, Fault, WeChatError
 
 
@@ -70,6 +70,7 @@ def answer(state: FakeState, ep: Endpoint, call: Call, body_error: WeChatError |
                               f"require {ep.methods[0]} method")
         if ep.needs_token:
             call.app_id = state.app_of_token(call.params.get("access_token"))
+            check_app(state, ep.path, call.app_id, call.body)
         else:
             call.app_id = call.params.get("appid", "")
         if fault and fault.status:

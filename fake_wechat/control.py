@@ -3,6 +3,13 @@
 Each operation is a plain function on the state, used both by the JSON API under /_fake/ and by
 FakeWeChatServer's methods in the test process.
 """
+import hashlib
+import secrets
+import time
+from collections.abc import Callable
+from urllib.parse import urlencode
+from urllib.request import Request, urlopen
+
 from flask import Blueprint, current_app, jsonify, request
 
 from fake_wechat.endpoints import ENDPOINTS
@@ -53,6 +60,12 @@ def set_users(state: FakeState, openids: list[str], **flags) -> None:
             state.set_user(openid, **flags)
 
 
+def user_acts(state: FakeState, openid: str, kind: str = "message") -> None:
+    """What WeChat learns when a user writes ('message') or follows, scans, clicks ('interaction')."""
+    with state.lock:
+        state.open_window(openid, kind)
+
+
 def deliveries(state: FakeState, channel: str | None = None, openid: str | None = None) -> dict:
     """Messages that reached users, by channel and openid; duplicates = pairs delivered twice or more."""
     with state.lock:
@@ -66,6 +79,38 @@ def mass_jobs(state: FakeState) -> list[dict]:
     """Mass sends with the counts of WeChat's MASSSENDJOBFINISH event."""
     with state.lock:
         return [dict(job) for job in state.mass_jobs.values()]
+
+
+def signed_query(token: str) -> str:
+    """The query string WeChat signs a push with: sha1 of token, timestamp and nonce, sorted."""
+    timestamp, nonce = str(int(time.time())), secrets.token_hex(8)
+    signature = hashlib.sha1("".join(sorted([token, timestamp, nonce])).encode()).hexdigest()
+    return urlencode({"signature": signature, "timestamp": timestamp, "nonce": nonce})
+
+
+def flush_receipts(state: FakeState, post: Callable[[str, bytes], object] | None = None) -> list:
+    """Post the receipts WeChat owes (template, mass, subscribe results) to the webhook, signed,
+    in plain mode; post(query, body) does the posting (a test client), or the configured
+    webhook_url is called over HTTP. Returns what each post answered."""
+    with state.lock:
+        pending, state.receipts = state.receipts, []
+        token, url = state.config["webhook_token"], state.config["webhook_url"]
+    answers = []
+    for xml in pending:
+        query = signed_query(token)
+        if post is not None:
+            answers.append(post(query, xml.encode()))
+        elif url:
+            request = Request(f"{url}?{query}", data=xml.encode(), method="POST",
+                              headers={"Content-Type": "application/xml"})
+            with urlopen(request, timeout=10) as answer:
+                answers.append(answer.status)
+    return answers
+
+
+def pending_receipts(state: FakeState) -> list[str]:
+    with state.lock:
+        return list(state.receipts)
 
 
 def expire_tokens(state: FakeState) -> None:
@@ -143,6 +188,17 @@ def post_users():
     return jsonify(ok=True)
 
 
+@control.post("/acts")
+def post_acts():
+    """Body: {"openid": "...", "kind": "message" | "interaction"}: opens a customer-service window."""
+    fields = request.get_json(force=True) or {}
+    try:
+        user_acts(state(), fields["openid"], fields.get("kind", "message"))
+    except (KeyError, ValueError) as error:
+        return bad_request(error)
+    return jsonify(ok=True)
+
+
 @control.get("/deliveries")
 def get_deliveries():
     return jsonify(deliveries(state(), request.args.get("channel"), request.args.get("openid")))
@@ -151,6 +207,12 @@ def get_deliveries():
 @control.get("/mass")
 def get_mass_jobs():
     return jsonify(jobs=mass_jobs(state()))
+
+
+@control.post("/receipts/flush")
+def post_flush_receipts():
+    """Post the pending receipts to config webhook_url (signed with webhook_token)."""
+    return jsonify(posted=flush_receipts(state()))
 
 
 @control.post("/tokens/expire")

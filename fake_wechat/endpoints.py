@@ -17,6 +17,7 @@ from fake_wechat.state import (
     FakeState,
     WeChatError,
     openid_for,
+    receipt_xml,
     unionid_for,
     user_of_code,
 )
@@ -52,6 +53,23 @@ def endpoint(path: str, methods: tuple[str, ...] = ("POST",), needs_token: bool 
         ENDPOINTS[path] = Endpoint(path, methods, handler, needs_token)
         return handler
     return register
+
+
+# APIs of the mini-program; every other token-taking API here is the Official Account's.
+MINIAPP_ONLY = {"/cgi-bin/message/subscribe/send"}
+
+
+def check_app(state: FakeState, path: str, app_id: str, body: dict) -> None:
+    """A token works for its own app's APIs (48001 otherwise), and an openid the fake issued
+    belongs to its app (40003 for another's), when mini-programs are named in the config."""
+    minis = state.config["miniapp_ids"]
+    if minis and (path in MINIAPP_ONLY) != (app_id in minis):
+        raise WeChatError(48001, "api unauthorized")
+    touser = body.get("touser")
+    owners = [state.openid_apps.get(o) for o in (touser if isinstance(touser, list) else [touser])
+              if isinstance(o, str)]
+    if any(owner not in (None, app_id) for owner in owners):
+        raise WeChatError(40003)
 
 
 def require_openid(openid) -> str:
@@ -99,6 +117,8 @@ def jscode2session(state: FakeState, call: Call) -> dict:
     state.used_codes.add((app_id, code))
     user = user_of_code(code)
     session = {"openid": openid_for(user, app_id), "session_key": _session_key(code)}
+    state.openid_apps[session["openid"]] = app_id  # this openid belongs to this app only
+    state.login_users.add(user)
     if state.config["unionid"]:
         session["unionid"] = unionid_for(user)
     return session
@@ -118,11 +138,13 @@ CUSTOM_TYPES = {"text", "image", "voice", "video", "music", "news", "mpnews", "m
 def custom_send(state: FakeState, call: Call) -> dict:
     openid = require_follower(state, call.body.get("touser"))
     check_custom_content(call.body)
-    if not state.flag(openid, "active"):  # only within 48 h of the user's last message
+    # Only inside a window the user opened, and within its count (see state.DEFAULT_CONFIG).
+    window = state.window(openid)
+    if window is None:
         raise WeChatError(45015)
-    if state.custom_counts[openid] >= state.config["custom_send_cap"]:
+    if window[2] >= state.config[f"{window[0]}_window"][0]:
         raise WeChatError(45047)
-    state.custom_counts[openid] += 1
+    window[2] += 1
     state.deliver("custom", openid)
     return dict(OK)
 
@@ -279,9 +301,9 @@ def mass_send(state: FakeState, call: Call) -> dict:
 @endpoint("/cgi-bin/message/mass/preview")
 def mass_preview(state: FakeState, call: Call) -> dict:
     openid = require_follower(state, call.body.get("touser"))
-    check_mass_content(call.body)
+    check_mass_content(call.body, state)
     state.deliver("preview", openid)
-    return {"errcode": 0, "errmsg": "preview success", "msg_id": next(state.ids)}
+    return {"errcode": 0, "errmsg": "preview success", "msg_id": state.next_id()}
 
 
 @endpoint("/cgi-bin/message/mass/get")
@@ -289,23 +311,31 @@ def mass_get(state: FakeState, call: Call) -> dict:
     job = state.mass_jobs.get(_int(call.body.get("msg_id")))
     if job is None:
         raise WeChatError(47003)
-    return {"msg_id": job["msg_id"], "msg_status": job["msg_status"]}
+    return {"msg_id": job["msg_id"], "msg_status": job["msg_status"]}  # the real outcome
 
 
 def mass_job(state: FakeState, call: Call, recipients: list) -> dict:
-    check_mass_content(call.body)
+    check_mass_content(call.body, state)
     client_msg_id = call.body.get("clientmsgid")
     check_client_msg_id(state, call.app_id, client_msg_id)
     take_mass_slot(state)
-    sent = [o for o in recipients if can_receive_mass(state, o)]
+    review = state.config["mass_review"]
+    kept = [] if review else [o for o in recipients if can_receive_mass(state, o)]
+    failed = [o for o in kept if state.flag(o, "blocks") or state.flag(o, "system_fails")]
+    sent = [o for o in kept if o not in failed]
     for openid in sent:
         state.mass_counts[openid] += 1
         state.deliver("mass", openid)
-    msg_id = next(state.ids)
-    job = {"msg_id": msg_id, "msg_status": "SEND_SUCCESS", "clientmsgid": client_msg_id,
-           "app_id": call.app_id, "msgtype": call.body["msgtype"], "TotalCount": len(recipients),
-           "FilterCount": len(recipients) - len(sent), "SentCount": len(sent), "ErrorCount": 0}
+    msg_id = state.next_id()
+    # FilterCount: left after WeChat's filtering; SentCount + ErrorCount ≈ FilterCount.
+    job = {"msg_id": msg_id, "msg_status": "SEND_FAIL" if review else "SEND_SUCCESS",
+           "clientmsgid": client_msg_id, "app_id": call.app_id, "msgtype": call.body["msgtype"],
+           "TotalCount": len(recipients), "FilterCount": len(kept), "SentCount": len(sent),
+           "ErrorCount": len(failed), "Status": review or "send success"}
     state.mass_jobs[msg_id] = job
+    state.receipts.append(receipt_xml(state.config["original_id"], "mphelper", "MASSSENDJOBFINISH", {
+        "MsgID": msg_id, "Status": job["Status"], "TotalCount": job["TotalCount"],
+        "FilterCount": job["FilterCount"], "SentCount": job["SentCount"], "ErrorCount": job["ErrorCount"]}))
     if client_msg_id:
         state.clientmsgids[(call.app_id, client_msg_id)] = (msg_id, time.time())
     answer = {"errcode": 0, "errmsg": "send job submission success", "msg_id": msg_id}
@@ -314,12 +344,15 @@ def mass_job(state: FakeState, call: Call, recipients: list) -> dict:
     return answer
 
 
-def check_mass_content(body: dict) -> None:
+def check_mass_content(body: dict, state: FakeState | None = None) -> None:
     kind = body.get("msgtype")
     if kind not in {"text", "mpnews", "image", "voice", "mpvideo", "wxcard"} or not body.get(kind):
         raise WeChatError(40008)
     if kind == "text" and not body[kind].get("content"):
         raise WeChatError(44004)
+    media_ids = state.config["media_ids"] if state else None
+    if kind != "text" and media_ids is not None and body[kind].get("media_id") not in media_ids:
+        raise WeChatError(40007)  # invalid media_id: never uploaded, or expired
 
 
 def check_client_msg_id(state: FakeState, app_id: str, client_msg_id) -> None:
@@ -366,8 +399,13 @@ def template_send(state: FakeState, call: Call) -> dict:
     if state.template_counts[quota_key] >= state.config["template_daily_quota"]:
         raise WeChatError(45009)
     state.template_counts[quota_key] += 1
-    state.deliver("template", openid)
-    msgid = next(state.ids)
+    msgid = state.next_id()
+    status = ("failed:user block" if state.flag(openid, "blocks")
+              else "failed: system failed" if state.flag(openid, "system_fails") else "success")
+    if status == "success":
+        state.deliver("template", openid)
+    state.receipts.append(receipt_xml(state.config["original_id"], openid, "TEMPLATESENDJOBFINISH",
+                                      {"MsgID": msgid, "Status": status}))
     if repeat_key[2]:
         state.template_client_ids[repeat_key] = (msgid, time.time())
     return {"errcode": 0, "errmsg": "ok", "msgid": msgid}
@@ -382,8 +420,17 @@ def subscribe_send(state: FakeState, call: Call) -> dict:
         raise WeChatError(47003)
     if not state.flag(openid, "accepts_subscribe"):  # no subscription left from the user
         raise WeChatError(43101)
-    state.deliver("subscribe", openid)
-    return {"errcode": 0, "errmsg": "ok", "msgid": next(state.ids)}
+    failed = state.flag(openid, "system_fails")
+    if not failed:
+        state.deliver("subscribe", openid)
+    msgid = state.next_id()
+    if call.app_id not in state.config["miniapp_ids"]:  # the mini-program's go to its own URL
+        state.receipts.append(receipt_xml(
+            state.config["original_id"], openid, "subscribe_msg_sent_event",
+            {"SubscribeMsgSentEvent": {"List": {
+                "TemplateId": call.body["template_id"], "MsgID": msgid,
+                "ErrorCode": 10005 if failed else 0, "ErrorStatus": "fail" if failed else "success"}}}))
+    return {"errcode": 0, "errmsg": "ok", "msgid": msgid}
 
 
 def check_template_id(state: FakeState, template_id) -> None:
@@ -397,3 +444,98 @@ def _int(value) -> int | None:
         return int(value)
     except (TypeError, ValueError):
         return None
+
+
+# the custom menu: https://developers.weixin.qq.com/doc/service/api/custommenu/api_createcustommenu.html
+
+MENU_TYPES = {"click", "view", "scancode_push", "scancode_waitmsg", "pic_sysphoto", "pic_photo_or_album",
+              "pic_weixin", "location_select", "media_id", "view_limited", "article_id",
+              "article_view_limited", "miniprogram"}
+
+
+@endpoint("/cgi-bin/menu/create")
+def menu_create(state: FakeState, call: Call) -> dict:
+    buttons = call.body.get("button")
+    if not isinstance(buttons, list) or not 1 <= len(buttons) <= 3:
+        raise WeChatError(40016, "invalid button size")
+    for button in buttons:
+        subs = button.get("sub_button")
+        if subs:
+            if len(subs) > 5:
+                raise WeChatError(40023, "invalid sub button size")
+            check_menu_entry(button, 16, with_type=False)
+            for sub in subs:
+                check_menu_entry(sub, 60)
+        else:
+            check_menu_entry(button, 16)
+    state.menus[call.app_id] = {"button": buttons}
+    return dict(OK)
+
+
+@endpoint("/cgi-bin/menu/get", methods=("GET",))
+def menu_get(state: FakeState, call: Call) -> dict:
+    if call.app_id not in state.menus:
+        raise WeChatError(46003, "menu no exist")
+    return {"menu": state.menus[call.app_id]}
+
+
+def check_menu_entry(entry: dict, name_bytes: int, with_type: bool = True) -> None:
+    if not 0 < len((entry.get("name") or "").encode()) <= name_bytes:
+        raise WeChatError(40018 if name_bytes == 16 else 40025, "invalid button name size")
+    if not with_type:
+        return
+    kind = entry.get("type")
+    if kind not in MENU_TYPES:
+        raise WeChatError(40017, "invalid button type")
+    if kind in ("click", "scancode_push", "scancode_waitmsg") and not 0 < len(
+            (entry.get("key") or "").encode()) <= 128:
+        raise WeChatError(40019, "invalid button key size")
+    if kind in ("view", "miniprogram") and not 0 < len((entry.get("url") or "").encode()) <= 1024:
+        raise WeChatError(40020, "invalid button url size")
+    if kind == "miniprogram" and not (entry.get("appid") and entry.get("pagepath")):
+        raise WeChatError(40027, "invalid sub button url size")
+
+
+# user info: https://developers.weixin.qq.com/doc/offiaccount/User_Management/Get_users_basic_information_UnionID.html
+
+
+@endpoint("/cgi-bin/user/info", methods=("GET",))
+def user_info(state: FakeState, call: Call) -> dict:
+    """subscribe 0 gives nothing else; unionid only when the app is bound to an Open Platform
+    account (config unionid) and the fake knows the user (one who logged in to the mini-program)."""
+    openid = require_openid(call.params.get("openid"))
+    if not state.flag(openid, "subscribed"):
+        return {"subscribe": 0, "openid": openid}
+    info = {"subscribe": 1, "openid": openid, "language": "zh_CN", "subscribe_time": int(time.time()),
+            "remark": "", "groupid": 0, "tagid_list": sorted(state.user_tags.get(openid, ())),
+            "subscribe_scene": "ADD_SCENE_OTHERS", "qr_scene": 0, "qr_scene_str": ""}
+    user = next((u for u in state.login_users if openid_for(u, call.app_id) == openid), None)
+    if user is not None and state.config["unionid"]:
+        info["unionid"] = unionid_for(user)
+    return info
+
+
+# parametric QR codes: https://developers.weixin.qq.com/doc/service/api/qrcode/qrcodes/api_createqrcode.html
+
+
+@endpoint("/cgi-bin/qrcode/create")
+def qrcode_create(state: FakeState, call: Call) -> dict:
+    action = call.body.get("action_name")
+    scene = ((call.body.get("action_info") or {}).get("scene") or {})
+    if action in ("QR_LIMIT_STR_SCENE", "QR_STR_SCENE"):
+        value = scene.get("scene_str")
+        if not isinstance(value, str) or not 1 <= len(value) <= 64:
+            raise WeChatError(40003 if value is None else 40004, "invalid scene_str")
+    elif action in ("QR_LIMIT_SCENE", "QR_SCENE"):
+        value = scene.get("scene_id")
+        limit = 100_000 if action == "QR_LIMIT_SCENE" else 2**32 - 1
+        if not isinstance(value, int) or not 1 <= value <= limit:
+            raise WeChatError(40004, "invalid scene_id")  # a missing scene level gives scene 0
+    else:
+        raise WeChatError(40053, "invalid action info")
+    ticket = base64.urlsafe_b64encode(hashlib.sha256(f"{call.app_id}:{action}:{value}".encode()).digest()).decode()
+    answer = {"ticket": ticket, "url": f"http://weixin.qq.com/q/{ticket[:22]}"}
+    if action in ("QR_SCENE", "QR_STR_SCENE"):
+        answer["expire_seconds"] = int(call.body.get("expire_seconds") or 60)
+    state.qrcodes[ticket] = {"action": action, "scene": value, "app_id": call.app_id}
+    return answer

@@ -64,6 +64,10 @@ class FakeWeChatServer:
         """Flags: active (inside the 48-h window), subscribed (follows), accepts_subscribe."""
         control.set_users(self.state, list(openids), **flags)
 
+    def user_acts(self, openid: str, kind: str = "message") -> None:
+        """The user writes ('message': 5 within 48 h) or follows/scans/clicks ('interaction': 3 in 1 min)."""
+        control.user_acts(self.state, openid, kind)
+
     def configure(self, **settings) -> dict:
         return control.configure(self.state, **settings)
 
@@ -72,6 +76,17 @@ class FakeWeChatServer:
 
     def mass_jobs(self) -> list[dict]:
         return control.mass_jobs(self.state)
+
+    def flush_receipts(self, post=None) -> list:
+        """Post pending receipts to the webhook, signed: post(query, body) or config webhook_url."""
+        return control.flush_receipts(self.state, post)
+
+    def pending_receipts(self) -> list[str]:
+        return control.pending_receipts(self.state)
+
+    def next_msg_id(self) -> int:
+        with self.state.lock:
+            return self.state.peek_id()
 
     def expire_tokens(self) -> None:
         control.expire_tokens(self.state)

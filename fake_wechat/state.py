@@ -5,7 +5,6 @@ threaded (werkzeug, threaded=True) and tests read the state from their own threa
 """
 import base64
 import hashlib
-import itertools
 import secrets
 import threading
 import time
@@ -18,12 +17,15 @@ ERRMSG = {
     40001: "invalid credential, access_token is invalid or not latest",
     40002: "invalid grant_type",
     40003: "invalid openid",
+    40007: "invalid media_id",
     40008: "invalid message type",
     40013: "invalid appid",
+    40125: "invalid appsecret",
+    40226: "code blocked",
+    48001: "api unauthorized",
     40029: "invalid code",
     40032: "invalid openid list size",
     40037: "invalid template_id",
-    40125: "invalid appsecret",
     40130: "invalid openid list size, at least two openid",
     40163: "code been used",
     41001: "access_token missing",
@@ -60,14 +62,35 @@ ERRMSG = {
 DEFAULT_CONFIG = {
     "token_ttl": 7200,  # access_token lives 2 h
     "token_grace": 300,  # after a refresh the previous token still works for 5 min
-    "custom_send_cap": 20,  # customer-service messages per user message, inside the 48-h window
+    # Customer-service windows (since June 2023): a user message allows 5 messages within 48 h; a
+    # follow, a QR scan or a menu click 3 within 1 minute. Beyond: 45015 (closed), 45047 (count).
+    # https://developers.weixin.qq.com/doc/offiaccount/Customer_Service/Customer_Service_Messages.html
+    "message_window": [5, 48 * 3600],
+    "interaction_window": [3, 60],
     "mass_per_minute": 60,  # mass-send API calls per minute
     "mass_per_user_month": 4,  # a service account reaches each follower 4 times a month
     "template_daily_quota": 100_000,  # template messages per app and day
     "template_ids": None,  # None: any template_id is approved; a list: only these
+    # cgi-bin/token: 2000 fetches per app a day, then 45009 (API_Call_Limits doc)
+    "token_daily_quota": 2000,
+    # None: any media_id is accepted; a list: only these (uploaded), others answer 40007
+    "media_ids": None,
     "unionid": True,  # the mini-program is bound to an open-platform account
+    # App ids that are mini-programs: their tokens only work on mini-program APIs, and the
+    # Official Account's only on its own (48001 otherwise). Empty: any token on any API.
+    "miniapp_ids": [],
+    # A mass send's review outcome: None passes; "err(30003)" etc. fails the whole send
+    # (MASSSENDJOBFINISH Status, mass/get SEND_FAIL).
+    "mass_review": None,
+    # Where receipts are posted (flush_receipts without a poster): the webhook URL and its token.
+    "webhook_url": None,
+    "webhook_token": "",
+    "original_id": "gh_fakewechat",
 }
-USER_DEFAULTS = {"active": True, "subscribed": True, "accepts_subscribe": True}
+# blocks: the user refuses the account's messages (template receipt "failed:user block", counted
+# in a mass send's ErrorCount); system_fails: WeChat fails to deliver ("failed: system failed").
+USER_DEFAULTS = {"active": True, "subscribed": True, "accepts_subscribe": True, "blocks": False,
+                 "system_fails": False}
 SYSTEM_TAGS = {2: "星标组"}  # ids 0-2 are reserved by WeChat; created tags start at 100
 FIRST_TAG_ID = 100
 CLIENTMSGID_TTL = 24 * 3600  # WeChat deduplicates a clientmsgid for 24 h
@@ -145,16 +168,19 @@ class FakeState:
     def reset(self) -> None:
         with self.lock:
             self.config = dict(DEFAULT_CONFIG)
-            self.ids = itertools.count(1_000_000_001)
+            self.last_id = 1_000_000_000
             self.tokens: dict[str, Token] = {}
+            self.token_counts: Counter = Counter()
             self.used_codes: set[tuple[str, str]] = set()
+            self.login_users: set[str] = set()  # fake users who logged in to a mini-program
             self.tags: dict[int, str] = dict(SYSTEM_TAGS)
             self.next_tag_id = FIRST_TAG_ID
             self.user_tags: dict[str, set[int]] = {}
             self.users: dict[str, dict] = {}
             self.user_defaults = dict(USER_DEFAULTS)
             self.followers: set[str] = set()
-            self.custom_counts: Counter = Counter()
+            # openid -> [window kind, opened at, messages sent]; no entry: by the 'active' flag
+            self.windows: dict[str, list] = {}
             self.mass_counts: Counter = Counter()
             self.mass_times: deque = deque()
             self.mass_jobs: dict[int, dict] = {}
@@ -164,6 +190,18 @@ class FakeState:
             self.deliveries: Counter = Counter()
             self.calls: deque = deque(maxlen=self.max_calls)
             self.faults: list[Fault] = []
+            self.qrcodes: dict[str, dict] = {}  # ticket -> what the QR code carries
+            self.menus: dict[str, dict] = {}  # the published custom menu, by app
+            self.receipts: list[str] = []  # receipt XML WeChat will post to the webhook
+            self.openid_apps: dict[str, str] = {}  # openids the fake issued, by app
+
+    def next_id(self) -> int:
+        self.last_id += 1
+        return self.last_id
+
+    def peek_id(self) -> int:
+        """The msg_id the next send will get (for a test whose receipt overtakes the send)."""
+        return self.last_id + 1
 
     # apps and tokens
 
@@ -181,6 +219,10 @@ class FakeState:
 
     def issue_token(self, app_id: str) -> tuple[str, int]:
         """A new token; the app's previous ones stop working after the grace period."""
+        day = (app_id, time.strftime("%Y-%m-%d"))
+        if self.token_counts[day] >= self.config["token_daily_quota"]:
+            raise WeChatError(45009)
+        self.token_counts[day] += 1
         now = time.time()
         for token in self.tokens.values():
             if token.app_id == app_id and token.superseded_at is None:
@@ -221,8 +263,34 @@ class FakeState:
             return
         self.users.setdefault(openid, {}).update(flags)
         self.followers.add(openid)
-        if flags.get("active"):  # a new user message opens a new 48-h window with a fresh cap
-            self.custom_counts.pop(openid, None)
+        if "active" in flags:  # active: the user just wrote (a fresh 48-h window); not: closed
+            self.windows.pop(openid, None)
+            if flags["active"]:
+                self.open_window(openid, "message")
+
+    def open_window(self, openid: str, kind: str = "message") -> None:
+        """The user wrote ('message') or followed, scanned or clicked a menu ('interaction')."""
+        if kind not in ("message", "interaction"):
+            raise ValueError("kind is 'message' or 'interaction'")
+        self.users.setdefault(openid, {})["active"] = True
+        self.followers.add(openid)
+        current = self.window(openid) if openid in self.windows else None
+        if kind == "interaction" and current and current[2] < self.config[f"{current[0]}_window"][0]:
+            return  # an open window with messages left stays (WeChat does not shorten it)
+        self.windows[openid] = [kind, time.time(), 0]
+
+    def window(self, openid: str) -> list | None:
+        """The user's open window, or None (a user the fake never heard of: a message window
+        opened when first seen, if the default 'active' flag says so)."""
+        found = self.windows.get(openid)
+        if found is None:
+            if not self.flag(openid, "active"):
+                return None
+            found = self.windows[openid] = ["message", time.time(), 0]
+        _cap, seconds = self.config[f"{found[0]}_window"]
+        if time.time() - found[1] >= seconds:
+            return None
+        return found
 
     def deliver(self, channel: str, openid: str) -> None:
         self.deliveries[(channel, openid)] += 1
@@ -243,3 +311,20 @@ class FakeState:
                             self.faults.remove(fault)
                     return fault
         return None
+
+
+def receipt_xml(original_id: str, openid: str, event: str, fields: dict) -> str:
+    """An event push as WeChat posts it (CDATA strings, bare numbers, nested dicts)."""
+    def render(values: dict) -> str:
+        out = []
+        for key, value in values.items():
+            if isinstance(value, dict):
+                out.append(f"<{key}>{render(value)}</{key}>")
+            elif isinstance(value, int):
+                out.append(f"<{key}>{value}</{key}>")
+            else:
+                out.append(f"<{key}><![CDATA[{value}]]></{key}>")
+        return "".join(out)
+    head = {"ToUserName": original_id, "FromUserName": openid, "CreateTime": int(time.time()),
+            "MsgType": "event", "Event": event}
+    return f"<xml>{render({**head, **fields})}</xml>"

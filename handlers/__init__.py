@@ -13,6 +13,7 @@ def load_routes() -> Router:
         dialogs,  # noqa: F401  the active dialog waits for its answer; 取消
         welcome,  # noqa: F401  subscribe, unsubscribe, help, menu, other kinds
     )
+    from handlers.campaigns.push import receipts  # noqa: F401  delivery receipts, subscribe events
     from handlers.people import (
         areas,  # noqa: F401  绑定小区, 我的小区
         privacy,  # noqa: F401  删除我的信息: works at any moment

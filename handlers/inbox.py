@@ -4,7 +4,7 @@ import hashlib
 from sqlalchemy.exc import IntegrityError
 
 from content.texts import text
-from handlers.people import privacy, residents
+from handlers.people import identities, privacy, residents, windows
 from handlers.router import Message, Router, fit_reply
 from handlers.sorting import format_reply, get_engine
 from handlers.sorting.answering import MAX_CHARS, limited
@@ -21,10 +21,13 @@ def receive(message: Message, router: Router) -> str | None:
     handled twice.
     """
     handler = router.find(message)
+    window = windows.opened_by(message.kind, message.event)
     dedup_key = hashlib.sha256(message.retry_key.encode()).hexdigest()
     entry = InboundMessage(
         dedup_key=dedup_key,
-        openid=message.openid,
+        # A receipt or report about someone we do not know (never met, or forgotten on
+        # unfollowing) is logged without their openid: it must not bring it back.
+        openid=message.openid if window or residents.find(message.openid) else None,
         kind=message.event or message.kind,
         content=message.text[:2000] or None,
         answered_by=handler.__name__ if handler else "",
@@ -37,8 +40,9 @@ def receive(message: Message, router: Router) -> str | None:
         return db.session.execute(
             db.select(InboundMessage.reply).filter_by(dedup_key=dedup_key)).scalar()
     try:
-        if message.event != "unsubscribe":
-            residents.note_activity(message.openid)
+        if window:  # what the user did; receipts and reports open nothing, create no one
+            scene = message.event_key if message.event in ("subscribe_scan", "scan") else None
+            residents.note_activity(message.openid, window, scene)
         answer = fit_reply(handler(message) if handler else None)
         entry.reply = answer
         privacy.redact(entry)  # names and phones typed in a dialog stay out of the log
@@ -47,6 +51,8 @@ def receive(message: Message, router: Router) -> str | None:
         db.session.rollback()
         privacy.forget_redactions()
         raise
+    if message.event in ("subscribe", "subscribe_scan"):
+        identities.after_follow(message.openid)  # the unionid links their mini-program record
     return answer
 
 

@@ -7,7 +7,7 @@ then the user's active dialog, which waits for an answer; then keywords; then wh
 the reply text, or None when there is nothing to say (the webhook then answers WeChat's 'success').
 """
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -20,6 +20,9 @@ class Message:
     event: str = ""  # subscribe, unsubscribe, click, ... (lower case)
     event_key: str = ""
     retry_key: str = ""  # identical across WeChat's retries of one message
+    # A receipt's fields as plain values (see bot/webhook/inbound.receipt_details): MsgID,
+    # Status, the mass-send counts, or a subscribe event's entries.
+    details: dict = field(default_factory=dict, compare=False, hash=False)
 
 
 Handler = Callable[[Message], str | None]

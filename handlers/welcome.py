@@ -1,11 +1,17 @@
 """Following, unfollowing, help, the menu, and messages the bot cannot read."""
 from content.texts import replies, text
-from handlers.people import residents
+from handlers.people import areas, residents
 from handlers.router import Message, router
 
 
-@router.on_event("subscribe")
+@router.on_event("subscribe", "subscribe_scan", "scan")
 def greet(message: Message) -> str:
+    """A follow, also through a campaign QR code (wechatpy 1.8.18 names it subscribe_scan; the
+    scene is recorded on the resident by the inbox), and a scan by a follower. A code that names
+    a street or community offers to bind it (with consent)."""
+    area = areas.scene_area(message.event_key) if message.event != "subscribe" else None
+    if area is not None:
+        return text("welcome") + "\n\n" + areas.offer(message.openid, area)
     return text("welcome")
 
 

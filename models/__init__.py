@@ -32,7 +32,9 @@ from models.pushes import (  # noqa: E402
     MessageOptIn,
     Push,
     PushBatch,
+    QrCode,
     ResidentTag,
+    WeChatReceipt,
 )
 from models.quiz import KnowledgeAnswer, QuizAttempt, Survey  # noqa: E402
 from models.regions import Region  # noqa: E402

@@ -57,6 +57,14 @@ class PushBatch(db.Model):
     size: Mapped[int] = mapped_column(default=0)
     msg_id: Mapped[str | None] = mapped_column(String(32))  # WeChat's answer to a mass send
     done: Mapped[bool] = mapped_column(default=False)
+    # WeChat's MASSSENDJOBFINISH receipt for msg_id: its Status ("send success", "err(30003)" …)
+    # and counts. None: accepted, not yet confirmed.
+    receipt_status: Mapped[str | None] = mapped_column(String(40))
+    total_count: Mapped[int | None]
+    filter_count: Mapped[int | None]
+    sent_count: Mapped[int | None]
+    error_count: Mapped[int | None]
+    receipt_at: Mapped[datetime | None]
 
 
 class Delivery(db.Model):
@@ -84,6 +92,12 @@ class Delivery(db.Model):
     # A WeChat errcode ("43004") or why the resident is out of reach ("monthly_limit" …).
     error: Mapped[str] = mapped_column(String(24), default="")
     sent_at: Mapped[datetime | None]
+    # WeChat's msgid of a template (or subscribe) message, matched by its delivery receipt.
+    msg_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    # When WeChat confirmed delivery (TEMPLATESENDJOBFINISH success, subscribe_msg_sent_event
+    # ErrorCode 0, a mass batch's receipt). A receipt that reports failure turns the status to
+    # "failed" instead. "sent" without it: accepted by WeChat, not yet confirmed.
+    confirmed_at: Mapped[datetime | None]
 
 
 class LinkClick(db.Model):
@@ -132,3 +146,40 @@ class MessageOptIn(db.Model):
     kind: Mapped[str] = mapped_column(String(10), primary_key=True)
     remaining: Mapped[int] = mapped_column(default=1)
     granted_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class WeChatReceipt(db.Model):
+    """A delivery receipt WeChat posted to the webhook, kept whether or not it matched a send yet.
+
+    A receipt can arrive before the send's msg_id is saved (WeChat answers the call and posts
+    the receipt at nearly the same time): it waits here, unmatched, until the batch is saved.
+    """
+
+    __tablename__ = "wechat_receipt"
+    __table_args__ = (Index("ix_wechat_receipt_kind_msg", "kind", "msg_id", "matched"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(12))  # template | mass | subscribe
+    msg_id: Mapped[str] = mapped_column(String(32), default="")
+    openid: Mapped[str | None] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(40), default="")
+    # JSON: the counts of a mass receipt, the template id and error code of a subscribe receipt.
+    detail: Mapped[str] = mapped_column(Text, default="{}")
+    matched: Mapped[bool] = mapped_column(default=False)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class QrCode(db.Model):
+    """A permanent parametric QR code staff made for posters: its scene names what it is for."""
+
+    __tablename__ = "qr_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # "area-<region code>" or "campaign-<id>": WeChat sends it back with the follow or scan.
+    scene: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str] = mapped_column(String(60))
+    region_code: Mapped[str] = mapped_column(String(20), index=True)  # the creating staff's node
+    ticket: Mapped[str] = mapped_column(String(200))
+    url: Mapped[str] = mapped_column(String(300))  # the QR content the image encodes
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -107,6 +107,19 @@ def pg_app(postgres_url, fake_wechat):
         yield app
 
 
+MINI_APP_ID, MINI_APP_SECRET = "wxmini0000000000", "mini-secret"
+
+
+@pytest.fixture
+def two_apps(app, fake_wechat):
+    """The Official Account and the mini-program as two apps, as in production: their own app
+    ids, tokens and openids; the fake refuses one app's token on the other's APIs (48001) and
+    an openid of one app sent to by the other (40003)."""
+    app.config.update(WECHAT_MINIAPP_ID=MINI_APP_ID, WECHAT_MINIAPP_SECRET=MINI_APP_SECRET)
+    fake_wechat.configure(miniapp_ids=[MINI_APP_ID])
+    return app
+
+
 @pytest.fixture
 def client(app):
     return app.test_client()

@@ -13,7 +13,9 @@ class MiniProgram:
         self.client, self.app = client, app
 
     def openid(self, user: str) -> str:
-        return openid_for(user, self.app.config["WECHAT_APP_ID"])
+        """The user's mini-program openid (the same as the Official Account's only while both
+        apps share one app id, as in the demo)."""
+        return openid_for(user, self.app.config["WECHAT_MINIAPP_ID"])
 
     def login(self, user: str) -> str:
         response = self.client.post("/api/v1/login", json={"code": f"{user}#{next(_logins)}"})

@@ -24,7 +24,8 @@ def add_residents(region_code: str, n: int, prefix: str | None = None, active: b
     prefix = prefix or f"o-{region_code}-"
     last = utcnow() - timedelta(hours=1) if active else utcnow() - timedelta(days=10)
     people = [Resident(openid=f"{prefix}{i}", region_code=region_code, subscribed=subscribed,
-                       last_message_at=last) for i in range(n)]
+                       last_message_at=last, window_kind="message", window_opened_at=last)
+              for i in range(n)]
     db.session.add_all(people)
     db.session.commit()
     return people

@@ -151,6 +151,7 @@ def init_app(app: Flask) -> None:
         figures,
         people,
         pushes,
+        qrcodes,
         queries,
         staff,
         surveys,

@@ -25,6 +25,8 @@ log = logging.getLogger(__name__)
 SALT = "api-session"
 # code2session errors that are the caller's fault (a stale or reused code), not WeChat's.
 BAD_CODE = {40029: "invalid_code", 40163: "code_used", 41008: "invalid_code"}
+# code2session errors of our configuration: wrong or frozen secret, unknown app id, missing ones.
+CONFIG_ERRORS = {40125, 40243, 40013, 41002, 41004}
 
 
 def serializer() -> URLSafeTimedSerializer:
@@ -101,22 +103,32 @@ def code_required(error: Exception, body: dict) -> None:
 
 
 @api.post("/login")
-@spec.validate(json=LoginIn, resp=responses({200: TokenOut}, 400, 401, 415, 502, 503),
+@spec.validate(json=LoginIn, resp=responses({200: TokenOut}, 400, 401, 403, 415, 502, 503),
                before=json_hook(code_required), tags=["login"])
 def login(json: LoginIn):
     """Exchange wx.login()'s code for the API token (the resident is created on first login)."""
     session = code_to_session(json.code)
-    resident = residents.find_or_create(session["openid"], session.get("unionid"))
+    # Keyed by the mini-program's openid (not the Official Account's: another app, another
+    # openid); the unionid, when code2session gives it, links the two.
+    # (In the demo both apps share one app id, so one openid serves both.)
+    config = current_app.config
+    app = residents.MINIAPP if config["WECHAT_MINIAPP_ID"] != config["WECHAT_APP_ID"] else residents.OFFICIAL
+    resident = residents.find_or_create(session["openid"], session.get("unionid"), app=app)
     db.session.commit()
     return jsonify(token=issue_token(resident), expires_in=max_age())
 
 
 def code_to_session(code: str) -> dict:
     try:
-        return wechat.miniapp_client().wxa.code_to_session(code)
+        return wechat.miniapp_client().code_to_session(code)  # no access token needed
     except WeChatClientException as error:
         if error.errcode in BAD_CODE:
             raise ApiError(401, BAD_CODE[error.errcode], "登录码无效或已使用，请重新登录")
+        if error.errcode == 40226:  # 「高风险等级用户，小程序登录拦截」: WeChat refuses this user
+            raise ApiError(403, "login_blocked", "微信判定当前账号存在风险，暂时无法登录。请在微信中完成安全验证后再试")
+        if error.errcode in CONFIG_ERRORS:  # our side is wrong: no retry will help
+            log.error("code2session refused our app id or secret: %s", error.errcode)
+            raise ApiError(503, "login_misconfigured", "小程序登录配置有误，我们已记录，请联系管理员")
         log.warning("code2session failed: %s", error.errcode)
         raise ApiError(502, "wechat_error", "微信登录暂时不可用，请稍后再试")
     except requests.RequestException as error:

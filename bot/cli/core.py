@@ -115,4 +115,22 @@ def old_jobs() -> None:
     click.echo(f"{sum(found.values())} jobs on old paths")
 
 
-COMMANDS = (migrate, chat, sort, teach, untaught, unrecognised, worker, old_jobs)
+
+@click.command("publish-menu")
+@click.option("--dry-run", is_flag=True, help="check and print the menu, publish nothing")
+def publish_menu(dry_run: bool) -> None:
+    """Publish the Official Account's custom menu from content/menu.toml."""
+    import json
+
+    from handlers import menu
+
+    try:
+        data = menu.build() if dry_run else menu.publish()
+    except menu.MenuError as error:
+        raise click.ClickException(str(error))
+    click.echo(json.dumps(data, ensure_ascii=False, indent=1))
+    click.echo("checked, not published" if dry_run else "published: clients show it within about 5 minutes")
+
+
+
+COMMANDS = (migrate, chat, sort, teach, untaught, unrecognised, worker, old_jobs, publish_menu)

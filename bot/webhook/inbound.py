@@ -7,9 +7,10 @@ import re
 from dataclasses import dataclass
 
 from flask import Flask, current_app
-from wechatpy import create_reply, parse_message
+from wechatpy import parse_message
 from wechatpy.crypto import WeChatCrypto
 from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException
+from wechatpy.replies import TextReply
 from wechatpy.utils import check_signature
 
 from handlers import Message
@@ -41,6 +42,7 @@ class Gateway:
     def decrypt(self, body: bytes, msg_signature: str, timestamp: str, nonce: str) -> bytes:
         """The plain XML inside safe mode's <Encrypt>; checked against msg_signature."""
         refuse_declarations(body)
+        body = FORBIDDEN_BYTES.sub(b"", body)  # compatible mode: the plaintext copy beside <Encrypt>
         try:
             return self.crypto().decrypt_message(body, msg_signature, timestamp, nonce).encode()
         except (InvalidSignatureException, InvalidAppIdException):
@@ -62,6 +64,7 @@ def gateway() -> Gateway:
 def read_message(xml: bytes) -> tuple[Message, object]:
     """Parse WeChat XML into a plain Message (and the wechatpy message, to reply to)."""
     refuse_declarations(xml)
+    xml = FORBIDDEN_BYTES.sub(b"", xml)  # a control character typed by a user (WeRoBot #420)
     try:
         raw = parse_message(xml)
     except Exception as error:  # expat errors, missing <xml>, missing MsgType
@@ -87,11 +90,40 @@ def to_plain(raw) -> Message:
             kind=kind,
             text=message_text(raw, kind),
             event=event,
-            event_key=getattr(raw, "key", "") or "",
-            retry_key=f"msg:{raw.id}" if raw.id else f"event:{raw.source}:{raw.time}:{event}",
+            # A QR code's scene (subscribe_scan without the qrscene_ prefix, scan), or the menu key.
+            event_key=str(getattr(raw, "scene_id", None) or getattr(raw, "key", "") or ""),
+            retry_key=(f"event:{event}:{raw.id}:{raw.source}" if kind == "event" and raw.id
+                       else f"msg:{raw.id}" if raw.id else f"event:{raw.source}:{raw.time}:{event}"),
+            details=receipt_details(raw._data, event),
         )
     except (TypeError, ValueError, AttributeError) as error:  # e.g. MsgId "abc"
         raise BadMessage(str(error)) from error
+
+
+RECEIPT_FIELDS = ("MsgID", "Status", "TotalCount", "FilterCount", "SentCount", "ErrorCount")
+SUBSCRIBE_WRAPPERS = {"subscribe_msg_popup_event": "SubscribeMsgPopupEvent",
+                      "subscribe_msg_change_event": "SubscribeMsgChangeEvent",
+                      "subscribe_msg_sent_event": "SubscribeMsgSentEvent"}
+
+
+def receipt_details(data: dict, event: str) -> dict:
+    """Plain fields of a delivery receipt or subscribe-message event; {} for anything else.
+
+    Template receipts: https://developers.weixin.qq.com/doc/offiaccount/Message_Management/Template_Message_Interface.html
+    Mass-send receipts: https://developers.weixin.qq.com/doc/service/guide/product/message/Batch_Sends.html
+    Subscribe events: https://developers.weixin.qq.com/doc/service/guide/product/subscription_messages/push.html
+    (wechatpy 1.8.18 has no class for the subscribe events; one <List> parses as a dict, several
+    as a list; the legacy doc wrapped the change event in SubscribeMsgPopupEvent: both accepted).
+    """
+    if event in ("templatesendjobfinish", "masssendjobfinish"):
+        return {key: str(data[key]) for key in RECEIPT_FIELDS if data.get(key) is not None}
+    if event in SUBSCRIBE_WRAPPERS:
+        wrapper = data.get(SUBSCRIBE_WRAPPERS[event]) or data.get("SubscribeMsgPopupEvent") or {}
+        entries = wrapper.get("List", []) if isinstance(wrapper, dict) else []
+        entries = entries if isinstance(entries, list) else [entries]
+        return {"entries": [{k: str(v) for k, v in e.items() if v is not None}
+                            for e in entries if isinstance(e, dict)]}
+    return {}
 
 
 def message_text(raw, kind: str) -> str:
@@ -102,8 +134,36 @@ def message_text(raw, kind: str) -> str:
     return ""
 
 
+# Characters XML 1.0 forbids: a reply holding one is not XML, and WeChat shows the user
+# 「该公众号暂时无法提供服务」.
+FORBIDDEN_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# No length is documented for a passive text reply; 2048 bytes of UTF-8 keeps within what clients
+# are reported to show (and the customer-service API's 45002). See /work/scratch/wechat_facts.md §8.1:
+# https://developers.weixin.qq.com/doc/offiaccount/Message_Management/Passive_user_reply_message.html
+MAX_REPLY_BYTES = 2048
+ELLIPSIS = "…"
+
+
 def render_reply(text: str | None, raw) -> str:
     """An XML text reply, or WeChat's literal 'success' when there is nothing to say."""
     if not text:
         return "success"
-    return create_reply(text, raw, render=True)
+    reply = TextReply(source=cdata(raw.target), target=cdata(raw.source),
+                      content=cdata(within_limit(FORBIDDEN.sub("", text))))
+    return reply.render()
+
+
+def within_limit(text: str, limit: int = MAX_REPLY_BYTES) -> str:
+    """The text cut to `limit` bytes of UTF-8 at a character boundary, ending in '…' when cut."""
+    if len(text.encode()) <= limit:
+        return text
+    room = limit - len(ELLIPSIS.encode())
+    return text.encode()[:room].decode(errors="ignore") + ELLIPSIS
+
+
+def cdata(value: str) -> str:
+    """wechatpy 1.8.18 puts strings into bare CDATA (fields.StringField.to_xml, no escaping): a
+    ']]>' typed by a resident would end it early and inject elements. Split it: ']]' ends one
+    CDATA section, the next starts with '>' (the parsed text is the original)."""
+    return (value or "").replace("]]>", "]]]]><![CDATA[>")

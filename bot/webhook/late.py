@@ -3,6 +3,7 @@
 It goes out as a customer-service message; the claim lives in shared state and outlives every
 retry of the job.
 """
+from handlers.people import windows
 from infra import state
 from infra.wechat.once import send_once
 from infra.wechat.send import Sender
@@ -16,5 +17,5 @@ def send_late_answer(openid: str, text: str, message_key: str) -> str:
     return send_once(
         "late answer", openid,
         claim=lambda: bool(state.store().set(claim, "1", nx=True, ex=CLAIM_TTL)),
-        send=lambda: Sender().custom_text(openid, text),
+        send=lambda: windows.custom_text(Sender(), openid, text),
         release=lambda: state.store().delete(claim))

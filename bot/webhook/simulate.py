@@ -3,6 +3,7 @@
 Used by the terminal chat, the tests and the benchmarks, so that all of them exercise the real
 webhook path: signature, optional AES envelope, XML.
 """
+import re
 import secrets
 import time
 from collections.abc import Callable
@@ -74,7 +75,8 @@ class WeChatSender:
         encrypted = envelope["Encrypt"]
         args.update(encrypt_type="aes", msg_signature=envelope["MsgSignature"])
         if self.mode == "compatible":  # plaintext fields beside the encrypted copy
-            body = xml.replace("</xml>", f"<Encrypt><![CDATA[{encrypted}]]></Encrypt></xml>")
+            # (one <Encrypt> only: a sample that carries an empty one of its own loses it)
+            body = re.sub(r"\s*<Encrypt>.*?</Encrypt>", "", xml, flags=re.DOTALL).replace("</xml>", f"<Encrypt><![CDATA[{encrypted}]]></Encrypt></xml>")
         else:
             body = f"<xml><ToUserName><![CDATA[gh_wufei]]></ToUserName><Encrypt><![CDATA[{encrypted}]]></Encrypt></xml>"
         return urlencode(args), body.encode()

@@ -8,7 +8,7 @@ from handlers.staff import scope
 from handlers.volunteers import roster
 from infra import clock
 from infra.clock import day_start
-from models import InboundMessage, Resident, UnrecognisedQuery, db
+from models import InboundMessage, QrCode, Resident, UnrecognisedQuery, db
 
 CHART_DAYS = 14
 QUESTION = "answer_question"  # InboundMessage.answered_by of a sorting question
@@ -25,6 +25,8 @@ class Dashboard:
     unrecognised_total: int = 0
     residents_bound: int | None = None
     volunteers: dict[str, int] | None = None
+    # Followers by the campaign QR code (scene) they followed or last scanned through.
+    by_qr_code: list[tuple[str, int]] = field(default_factory=list)
 
 
 def questions(staff):
@@ -90,3 +92,9 @@ def add_people(board: Dashboard, staff) -> None:
     query = scope.residents_filter(db.select(db.func.count(Resident.id)), staff, bound_only=True)
     board.residents_bound = db.session.execute(query).scalar_one()
     board.volunteers = roster.volunteer_counts(staff)
+    scenes = scope.residents_filter(
+        db.select(Resident.follow_scene, db.func.count(Resident.id))
+        .where(Resident.follow_scene.is_not(None), Resident.follow_scene != "")
+        .group_by(Resident.follow_scene).order_by(db.func.count(Resident.id).desc()).limit(20), staff)
+    labels = dict(db.session.execute(db.select(QrCode.scene, QrCode.label)).all())
+    board.by_qr_code = [(labels.get(scene, scene), n) for scene, n in db.session.execute(scenes)]

@@ -136,3 +136,25 @@ def show_area(message: Message) -> str:
     if resident is None or not resident.region_code:
         return text("area.none")
     return text("area.current", path=regions.path_name(resident.region_code))
+
+
+# --- a campaign QR code naming an area --------------------------------------------------------
+
+SCENE_AREA = re.compile(r"^(?:area[-:])?(\d{9,12})$")
+
+
+def scene_area(scene: str):
+    """The street or community a QR code's scene names ("area-220102001" or the bare code)."""
+    found = SCENE_AREA.match(scene or "")
+    region = regions.get(found.group(1)) if found else None
+    return region if region is not None and region.active and region.level >= 3 else None
+
+
+def offer(openid: str, region) -> str:
+    """Offer to bind the area a poster's QR code names: the binding dialog, starting (after
+    consent, when not given yet) at that street's communities ("0" keeps the street)."""
+    resident = residents.find_or_create(openid)
+    street = region.code if region.level == 3 else region.parent_code
+    step = "choose" if consent.has(resident, "area") else "consent"
+    offered = text("area.offered", area=regions.path_name(region.code))
+    return offered + "\n" + dialogs.start(openid, BINDING, step, {"node": street})

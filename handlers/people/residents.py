@@ -7,19 +7,32 @@ from sqlalchemy.exc import IntegrityError
 
 from handlers import dialogs
 from handlers.errors import Refused
-from handlers.people import regions
-from models import Consent, InboundMessage, Resident, ServiceRecord, Volunteer, db
+from handlers.people import regions, windows
+from models import Consent, InboundMessage, Resident, ServiceRecord, Volunteer, WeChatReceipt, db
 from models.timeutil import utcnow
 
 
-def note_activity(openid: str, subscribed: bool = True) -> None:
-    """Create the resident on first contact and remember when they last wrote (48-h window).
+def note_activity(openid: str, window: str = "message", scene: str | None = None) -> Resident:
+    """Create the resident on first contact, and open the customer-service window the user's
+    action opens (windows.py: 'message' for a message, 'interaction' for a follow, a scan, a click).
 
-    One upsert, since it runs on every message; race-free when two first messages meet.
+    Only what the user did comes here: receipts, location reports and VIEW events neither open a
+    window nor create (or bring back) a resident. The upsert is race-free when two first
+    messages meet.
     """
-    touched = {"subscribed": subscribed, "last_message_at": utcnow()}
-    insert = UPSERTS[db.session.get_bind().dialect.name](Resident).values(openid=openid, **touched)
+    now = utcnow()
+    touched = {"subscribed": True}
+    if window == "message":
+        touched["last_message_at"] = now
+    if scene:
+        touched["follow_scene"] = scene[:64]
+    insert = UPSERTS[db.session.get_bind().dialect.name](Resident).values(
+        openid=openid, app=OFFICIAL, **touched)
     db.session.execute(insert.on_conflict_do_update(index_elements=["openid"], set_=touched))
+    resident = db.session.execute(
+        db.select(Resident).filter_by(openid=openid).execution_options(populate_existing=True)).scalar_one()
+    windows.open_window(resident, window, now)
+    return resident
 
 
 UPSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
@@ -29,13 +42,16 @@ def find(openid: str) -> Resident | None:
     return db.session.execute(db.select(Resident).filter_by(openid=openid)).scalar_one_or_none()
 
 
-def find_or_create(openid: str, unionid: str | None = None) -> Resident:
-    """The resident with this openid; safe when two first messages race on two processes."""
+OFFICIAL, MINIAPP = "official", "miniapp"
+
+
+def find_or_create(openid: str, unionid: str | None = None, app: str = OFFICIAL) -> Resident:
+    """The resident with this openid of `app`; safe when two first messages race on two processes."""
     resident = find(openid)
     if resident is None:
         try:
             with db.session.begin_nested():
-                resident = Resident(openid=openid)
+                resident = Resident(openid=openid, app=app)
                 db.session.add(resident)
         except IntegrityError:  # the other message created it first
             resident = find(openid)
@@ -68,6 +84,22 @@ def bind_area(resident: Resident, code: str) -> str:
     return regions.path_name(region.code)
 
 
+def linked(resident: Resident) -> list[Resident]:
+    """The same person's records in the other app, linked by the unionid (none without one)."""
+    if not resident.unionid:
+        return []
+    return list(db.session.execute(db.select(Resident).where(
+        Resident.unionid == resident.unionid, Resident.id != resident.id)).scalars())
+
+
+def official_openid(resident: Resident) -> str | None:
+    """The Official Account openid of this person (customer-service, template and mass sends
+    go only there), or None when we know only their mini-program openid."""
+    if resident.app != MINIAPP:
+        return resident.openid
+    return next((r.openid for r in linked(resident) if r.app != MINIAPP), None)
+
+
 def forget(openid: str) -> list[str]:
     """Delete or anonymise everything personal about the user (PIPL art. 47).
 
@@ -80,7 +112,11 @@ def forget(openid: str) -> list[str]:
     dialogs.clear(openid)
     resident = find(openid)
     if resident is not None:
+        others = linked(resident)  # the same person in the other app: forgotten too
         removed += forget_resident(resident)
+        for other in others:
+            removed += [item for item in forget_resident(other) if item not in removed]
+    db.session.execute(update(WeChatReceipt).where(WeChatReceipt.openid == openid).values(openid=None))
     result = db.session.execute(
         update(InboundMessage)
         .where(InboundMessage.openid == openid)

@@ -108,4 +108,5 @@ def message(kind: str, activity: Activity) -> dict:
 
 def send(openid: str, kind: str, activity: Activity) -> None:
     body = message(kind, activity)
-    Sender().wxa_subscribe(openid, body["template_id"], body["data"], body["page"])
+    # The mini-program's subscribe message: its own client and token, to its own openid.
+    Sender("miniapp").wxa_subscribe(openid, body["template_id"], body["data"], body["page"])

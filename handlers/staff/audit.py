@@ -20,6 +20,7 @@ ACTION_NAMES = {
     "staff_delete": "删除账号",
     "send": "推送",
     "activity_cancel": "取消活动",
+    "qrcode_create": "制作二维码",
 }
 
 

@@ -7,10 +7,10 @@ from sqlalchemy.exc import IntegrityError
 from content.texts import lookup, text
 from content.volunteering import options
 from handlers.errors import Refused
-from handlers.people import consent, regions
+from handlers.people import consent, regions, residents, windows
 from infra import jobs
 from infra.wechat.once import send_once
-from infra.wechat.send import Sender
+from infra.wechat.send import Sender, SendError
 from models import Resident, Volunteer, db
 from models.timeutil import utcnow
 
@@ -150,8 +150,16 @@ def send_review_notice(volunteer_id: int) -> str:
                            .values(review_notified_at=None))
         db.session.commit()
 
-    return send_once("review notice", resident.openid, claim=claim,
-                     send=lambda: Sender().custom_text(resident.openid, message), release=release)
+    # A customer-service message is the Official Account's: to the same person's Official Account
+    # openid (a volunteer who registered in the mini-program is linked by the unionid).
+    official = residents.official_openid(resident)
+
+    def send() -> None:
+        if official is None:
+            raise SendError("no_official_openid", "permanent")
+        windows.custom_text(Sender(), official, message)
+
+    return send_once("review notice", resident.openid, claim=claim, send=send, release=release)
 
 
 def notice_text(status: str, **values) -> str:

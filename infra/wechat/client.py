@@ -62,6 +62,28 @@ class CityClient(WeChatClient):
         WECHAT_API_CALLS.labels(endpoint, "0").inc()
         return result
 
+    def code_to_session(self, js_code: str) -> dict:
+        """Mini-program login (code2Session): {openid, session_key, unionid?}.
+
+        It takes the app id and secret, no access token: wechatpy 1.8.18's wxa.code_to_session
+        goes through _request, which fetches a token first, so a failing token fetch would
+        block every login. https://developers.weixin.qq.com/miniprogram/dev/OpenApiDoc/user-login/code2Session.html
+        """
+        url = self.wxa.API_BASE_URL.rstrip("/") + "/sns/jscode2session"
+        answer = self._http.get(url, params={"appid": self.appid, "secret": self.secret,
+                                             "js_code": js_code, "grant_type": "authorization_code"})
+        try:
+            answer.raise_for_status()
+            result = answer.json()
+        except (requests.RequestException, ValueError) as error:
+            WECHAT_API_CALLS.labels("sns/jscode2session", "http").inc()
+            raise WeChatClientException(None, str(error), client=self, response=answer) from error
+        code = int(result.get("errcode") or 0)
+        WECHAT_API_CALLS.labels("sns/jscode2session", str(code)).inc()
+        if code:
+            raise WeChatClientException(code, result.get("errmsg", ""), client=self, response=answer)
+        return result
+
     def fetch_access_token(self):
         # wechatpy 1.8.18 hard-codes api.weixin.qq.com here; same call, our base URL.
         return self._fetch_access_token(

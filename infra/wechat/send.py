@@ -1,7 +1,8 @@
 """One send path to WeChat: plain values in, a msg id or a SendError out.
 
 A SendError says whether trying again can help: permanent (unfollowed, bad openid, closed
-customer-service window, a refused message), transient (busy, a quota: retry later), duplicate
+customer-service window, a refused message), transient (busy: retry later), quota (a daily quota
+is used up: wait for its reset, never hammer), duplicate
 (a mass send with this clientmsgid went out before), or unknown (the call may have reached
 WeChat: a time-out).
 """
@@ -43,6 +44,8 @@ def classify(error: WeChatClientException) -> SendError:
             return SendError(str(code), "duplicate", msg_id)
         case Handling.PERMANENT:
             return SendError(str(code), "permanent")
+        case Handling.QUOTA:
+            return SendError(str(code), "quota")
         case _:
             return SendError(str(code), "transient")
 
@@ -53,10 +56,11 @@ class Sender:
     def __init__(self, app: str = "official"):
         self.client = clients.miniapp_client() if app == "miniapp" else clients.client()
 
-    def _call(self, method: str, endpoint: str, data: dict | None = None) -> dict:
+    def _call(self, method: str, endpoint: str, data: dict | None = None,
+              params: dict | None = None) -> dict:
         try:
             if method == "get":
-                return self.client.get(endpoint)
+                return self.client.get(endpoint, params=dict(params or {}))  # wechatpy adds the token
             return self.client.post(endpoint, data=data)
         except WeChatClientException as error:
             raise classify(error) from error
@@ -98,21 +102,50 @@ class Sender:
         self.custom(openid, {"msgtype": "text", "text": {"content": text}})
 
     def template(self, openid: str, template_id: str, data: dict, url: str,
-                 client_msg_id: str) -> None:
+                 client_msg_id: str) -> str:
+        """The msgid its TEMPLATESENDJOBFINISH receipt will name."""
         # client_msg_id: WeChat sends one message per openid and id (10 min), so a re-run is safe.
-        self._post("message/template/send", {"touser": openid, "template_id": template_id,
-                                             "url": url, "data": data,
-                                             "client_msg_id": client_msg_id})
+        answer = self._post("message/template/send", {"touser": openid, "template_id": template_id,
+                                                      "url": url, "data": data,
+                                                      "client_msg_id": client_msg_id})
+        return str(answer.get("msgid") or "")
 
-    def subscribe(self, openid: str, template_id: str, data: dict, page: str) -> None:
-        """The Official Account's subscribe message (bizsend)."""
-        self._post("message/subscribe/bizsend", {"touser": openid, "template_id": template_id,
-                                                 "page": page, "data": data})
+    def subscribe(self, openid: str, template_id: str, data: dict, page: str) -> str:
+        """The Official Account's subscribe message (bizsend; WeChat answers no msgid)."""
+        answer = self._post("message/subscribe/bizsend", {"touser": openid, "template_id": template_id,
+                                                          "page": page, "data": data})
+        return str(answer.get("msgid") or "")
 
-    def wxa_subscribe(self, openid: str, template_id: str, data: dict, page: str) -> None:
-        """The mini-program's subscribe message."""
-        self._post("message/subscribe/send", {"touser": openid, "template_id": template_id,
-                                              "page": page, "data": data})
+    def wxa_subscribe(self, openid: str, template_id: str, data: dict, page: str) -> str:
+        """The mini-program's subscribe message: only through Sender("miniapp"), to a
+        mini-program openid (an openid belongs to one app)."""
+        answer = self._post("message/subscribe/send", {"touser": openid, "template_id": template_id,
+                                                       "page": page, "data": data})
+        return str(answer.get("msgid") or "")
+
+    def user_info(self, openid: str) -> dict:
+        """A follower's info (subscribe, unionid when the account is bound to an Open Platform
+        account, subscribe_scene, qr_scene_str). https://developers.weixin.qq.com/doc/offiaccount/User_Management/Get_users_basic_information_UnionID.html"""
+        return self._call("get", "user/info", params={"openid": openid, "lang": "zh_CN"})
+
+    def permanent_qrcode(self, scene: str) -> dict:
+        """A permanent QR code carrying scene_str (1–64 characters; at most 100,000 per account):
+        {ticket, url}. https://developers.weixin.qq.com/doc/offiaccount/Account_Management/Generating_a_Parametric_QR_Code.html"""
+        return self._post("qrcode/create", {"action_name": "QR_LIMIT_STR_SCENE",
+                                            "action_info": {"scene": {"scene_str": scene}}})
+
+    # the custom menu (create replaces the whole menu; clients see it within about 5 minutes)
+    def create_menu(self, menu: dict) -> None:
+        self._post("menu/create", menu)
+
+    def menu(self) -> dict | None:
+        """The published menu, or None when there is none (46003)."""
+        try:
+            return self._call("get", "menu/get").get("menu")
+        except SendError as error:
+            if error.code == "46003":
+                return None
+            raise
 
     # tags: 100 per account, 50 openids per batch call
     def tags(self) -> dict[str, int]:

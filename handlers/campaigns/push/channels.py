@@ -3,8 +3,9 @@
 Order of choice, cheapest first for the resident and the account:
 - a whole district (or the city) goes by one tag mass send (the city: to all followers); WeChat
   itself drops followers who had their 4 mass messages this month (service account);
-- otherwise, and for those the mass send drops: a customer-service message to a resident who wrote
-  in the last 48 h (no monthly quota used; at most 20 per message received), a template message
+- otherwise, and for those the mass send drops: a customer-service message to a resident whose
+  customer-service window is open and not used up (no monthly quota used; people/windows.py: 5
+  within 48 h of a message, 3 within 1 minute of a follow, scan or menu click), a template message
   to those who opted in (daily quota per account), a subscribe message (one per grant);
 - otherwise a mass send by openid list (one of the resident's 4 this month, 2–10,000 per call);
 - otherwise out of reach, with the reason.
@@ -17,20 +18,26 @@ from flask import current_app
 from sqlalchemy import func
 
 from handlers.campaigns.push.targeting import Target, month_start, recipients_query
+from handlers.people import windows
+from handlers.people.residents import MINIAPP
 from handlers.staff import scope
 from infra.clock import day_start, local_date
-from models import Delivery, DistrictTag, MessageOptIn, Resident, ResidentTag, db
+from models import Delivery, DistrictTag, MessageOptIn, ResidentTag, db
 from models.timeutil import utcnow
 
 MASS = ("mass_tag", "mass_all", "mass_list")
 PERSONAL = ("custom", "template", "subscribe")
-WINDOW = timedelta(hours=48)  # customer-service messages: within 48 h of the user's last message
+# A window about to close is not planned for: the batch job may start a few seconds later.
+# Rules and source: handlers/people/windows.py
+# (https://developers.weixin.qq.com/doc/offiaccount/Customer_Service/Customer_Service_Messages.html).
+WINDOW_MARGIN = timedelta(seconds=10)
 
 CHANNEL_NAMES = {"mass_tag": "按区县标签群发", "mass_all": "全市群发", "mass_list": "按名单群发",
-                 "custom": "客服消息（48小时内互动过）", "template": "模板消息（已授权）",
+                 "custom": "客服消息（互动窗口内）", "template": "模板消息（已授权）",
                  "subscribe": "订阅消息（已订阅）"}
 REASON_NAMES = {"unsubscribed": "已取消关注", "monthly_limit": "本月4次群发已用完且无其他渠道",
-                "mass_needs_two": "群发名单至少需2人", "template_quota": "模板消息当日额度已满"}
+                "mass_needs_two": "群发名单至少需2人", "template_quota": "模板消息当日额度已满",
+                "miniapp_only": "只用过小程序且未订阅（公众号无法触达）"}
 
 
 @dataclass
@@ -60,8 +67,7 @@ class Plan:
 
 def limits() -> dict:
     config = current_app.config
-    return {"mass_month": config["PUSH_MASS_PER_MONTH"], "custom_cap": config["PUSH_CUSTOM_CAP"],
-            "template_day": config["PUSH_TEMPLATE_DAILY_QUOTA"]}
+    return {"mass_month": config["PUSH_MASS_PER_MONTH"], "template_day": config["PUSH_TEMPLATE_DAILY_QUOTA"]}
 
 
 def plan(target: Target, sender_code: str) -> Plan:
@@ -70,7 +76,6 @@ def plan(target: Target, sender_code: str) -> Plan:
     lim = limits()
     now = utcnow()
     at_mass_limit = _at_mass_limit(lim["mass_month"])
-    at_custom_cap = _at_custom_cap(lim["custom_cap"])
     opt_ins = _opt_ins()
     template_left = lim["template_day"] - _templates_today(now)
     whole = target.whole_nodes()
@@ -80,11 +85,17 @@ def plan(target: Target, sender_code: str) -> Plan:
         db.select(ResidentTag.resident_id, ResidentTag.district_code)
         .where(ResidentTag.district_code.in_([c[:6] for c in whole]))).all()) if whole and not city_wide else {}
     result = Plan([])
-    for resident_id, openid, region_code, subscribed, last_message_at in rows:
+    for resident_id, openid, region_code, subscribed, window, opened_at, window_sent, app in rows:
         r = Recipient(resident_id, openid, region_code or "")
         result.recipients.append(r)
         if not subscribed:
             r.reason = "unsubscribed"
+            continue
+        if app == MINIAPP:  # a mini-program openid: only the mini-program's subscribe messages
+            if "subscribe" in opt_ins.get(resident_id, ()):
+                r.channel = "subscribe"
+            else:
+                r.reason = "miniapp_only"
             continue
         mass_left = resident_id not in at_mass_limit
         district = (region_code or "")[:6]
@@ -96,7 +107,7 @@ def plan(target: Target, sender_code: str) -> Plan:
             r.channel, r.tag_id = "mass_tag", tags[district]
             continue
         # The tag send will not reach this one (monthly limit, or not tagged): a personal channel.
-        if last_message_at and now - last_message_at < WINDOW and resident_id not in at_custom_cap:
+        if windows.left(window, opened_at, window_sent, now + WINDOW_MARGIN):
             r.channel = "custom"
         elif "template" in opt_ins.get(resident_id, ()) and template_left > 0:
             r.channel = "template"
@@ -131,17 +142,6 @@ def _at_mass_limit(limit: int) -> set[int]:
              .where(Delivery.channel.in_(MASS), Delivery.status == "sent",
                     Delivery.sent_at >= month_start(), Delivery.resident_id.is_not(None))
              .group_by(Delivery.resident_id).having(func.count() >= limit))
-    return set(db.session.execute(query).scalars())
-
-
-def _at_custom_cap(cap: int) -> set[int]:
-    """Residents who got `cap` customer-service messages since they last wrote (45047 beyond)."""
-    query = (db.select(Delivery.resident_id)
-             .join(Resident, Resident.id == Delivery.resident_id)
-             # An unconfirmed message may have arrived: it counts against the cap too.
-             .where(Delivery.channel == "custom", Delivery.status.in_(("sent", "unconfirmed")),
-                    Delivery.sent_at >= Resident.last_message_at)
-             .group_by(Delivery.resident_id).having(func.count() >= cap))
     return set(db.session.execute(query).scalars())
 
 

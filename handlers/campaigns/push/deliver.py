@@ -23,10 +23,12 @@ from rq import Retry, get_current_job
 from sqlalchemy import func, update
 
 from handlers.campaigns import authoring as campaigns
-from handlers.campaigns.push import PushError, channels, links, messages, tags
+from handlers.campaigns.push import PushError, channels, links, messages, receipts, tags
 from handlers.campaigns.push.batches import cut
 from handlers.campaigns.push.channels import MASS
 from handlers.campaigns.push.targeting import Target
+from handlers.people import windows
+from handlers.people.residents import MINIAPP
 from handlers.staff import scope
 from infra import jobs, state
 from infra import throttle as ratelimit
@@ -279,6 +281,7 @@ def _send_mass(push: Push, batch: PushBatch) -> str:
         return _give_up_or_retry(batch, ids, error)  # repeats are safe: same clientmsgid
     _record(ids, "sent")
     batch.msg_id, batch.done = msg_id, True
+    receipts.match_batch(batch)  # WeChat's receipt may have come before this commit
     db.session.commit()
     return f"mass sent to {len(ids)}"
 
@@ -308,6 +311,11 @@ def _send_personal(push: Push, batch: PushBatch, lock: BatchLock) -> str:
     item, campaign_title = _content(push)
     api = Sender()
     config = current_app.config
+    # Each app's openids are sent to through that app's own client and token.
+    mini_ids = set(db.session.execute(db.select(Delivery.id).join(Resident, Resident.id == Delivery.resident_id)
+                                      .where(Delivery.push_id == push.id, Delivery.batch_no == batch.number,
+                                             Resident.app == MINIAPP)).scalars())
+    mini_api = Sender("miniapp") if mini_ids else None
     outcomes: dict[int, str] = {}
     sent = 0
     for index, (delivery_id, openid, resident_id) in enumerate(pending):
@@ -318,9 +326,11 @@ def _send_personal(push: Push, batch: PushBatch, lock: BatchLock) -> str:
             continue
         store.hset(attempts_key, delivery_id, "claimed")
         try:
-            _patiently(lambda: _send_one(api, batch.channel, openid, delivery_id, push, item,
-                                         campaign_title, config), idempotent=batch.channel == "template")
-            outcome = "sent"
+            msg_id = _patiently(lambda: _send_one(mini_api if delivery_id in mini_ids else api,
+                                                  batch.channel, openid, delivery_id, push, item,
+                                                  campaign_title, config, delivery_id in mini_ids),
+                                idempotent=batch.channel == "template")
+            outcome = f"sent:{msg_id}" if msg_id else "sent"
             sent += 1
         except SendError as error:
             if error.kind == "permanent":
@@ -352,22 +362,27 @@ def _patiently(call, idempotent: bool, pauses=(0.2, 1.0)):
             return call()
         except SendError as error:
             retry = error.kind == "transient" or (error.kind == "unknown" and idempotent)
-            if not retry or pause is None or error.code == "45009":  # a daily quota: no use now
+            if not retry or pause is None:  # a quota error is not retried here: no use now
                 raise
             time.sleep(pause)
 
 
 def _send_one(api: Sender, channel: str, openid: str, delivery_id: int, push: Push,
-              item: ContentItem, campaign_title: str, config) -> None:
+              item: ContentItem, campaign_title: str, config, miniapp: bool = False) -> str:
+    """WeChat's msgid of the message ('' when it gives none), for matching its receipt."""
     link = links.url(links.token_for_delivery(delivery_id)) if item.url else ""
     if channel == "custom":
         api.custom(openid, messages.custom(item, link))
-    elif channel == "template":
-        api.template(openid, config["PUSH_TEMPLATE_ID"], messages.template_data(item, campaign_title),
-                     link, client_msg_id=f"wufei-{push.id}-{delivery_id}")
-    else:
-        api.subscribe(openid, config["PUSH_SUBSCRIBE_TEMPLATE_ID"],
-                      messages.subscribe_data(item, campaign_title), item.page_path or "pages/index/index")
+        return ""
+    if channel == "template":
+        return api.template(openid, config["PUSH_TEMPLATE_ID"], messages.template_data(item, campaign_title),
+                            link, client_msg_id=f"wufei-{push.id}-{delivery_id}")
+    if miniapp:  # the mini-program's subscribe message, to its own openid
+        return api.wxa_subscribe(openid, config["PUSH_MINIAPP_SUBSCRIBE_TEMPLATE_ID"],
+                                 messages.subscribe_data(item, campaign_title),
+                                 item.page_path or "pages/index/index")
+    return api.subscribe(openid, config["PUSH_SUBSCRIBE_TEMPLATE_ID"],
+                         messages.subscribe_data(item, campaign_title), item.page_path or "pages/index/index")
 
 
 def _reconcile(store, attempts_key: str, channel: str) -> None:
@@ -391,7 +406,10 @@ def _flush(store, attempts_key: str, outcomes: dict[int, str]) -> None:
     if not outcomes:
         return
     grouped: dict[str, list[int]] = {}
+    msg_ids: dict[int, str] = {}
     for delivery_id, value in outcomes.items():
+        if value.startswith("sent:"):  # "sent:<msgid>": WeChat's id, matched by its receipt
+            value, msg_ids[delivery_id] = "sent", value.removeprefix("sent:")
         grouped.setdefault(value, []).append(delivery_id)
     for value, ids in grouped.items():
         if value == "sent":
@@ -400,6 +418,15 @@ def _flush(store, attempts_key: str, outcomes: dict[int, str]) -> None:
             kind, _, code = value.partition(":")
             _record(ids, "failed" if kind == "f" else "unconfirmed", code)
     sent_ids = grouped.get("sent", [])
+    # A customer-service message that went out (or may have) uses one of its window's messages.
+    spent = sent_ids + [i for value, ids in grouped.items() if value.startswith("u:") for i in ids]
+    if spent:
+        windows.spend(list(db.session.execute(db.select(Delivery.resident_id).where(
+            Delivery.id.in_(spent), Delivery.channel == "custom",
+            Delivery.resident_id.is_not(None))).scalars()))
+    if msg_ids:
+        db.session.execute(update(Delivery), [{"id": i, "msg_id": m[:32]} for i, m in msg_ids.items()])
+        receipts.match_deliveries(list(msg_ids.values()))
     if sent_ids:  # a subscribe grant is good for one message
         db.session.execute(update(MessageOptIn).where(
             MessageOptIn.kind == "subscribe", MessageOptIn.remaining > 0,
@@ -423,8 +450,27 @@ def _record(ids: list[int], status: str, error: str = "") -> None:
         PUSH_OUTCOMES.labels(status).inc(changed.rowcount)
 
 
+def next_quota_reset(now: datetime | None = None) -> datetime:
+    """WeChat's daily quotas reset at 00:00 Beijing time (UTC+8); naive UTC like utcnow()."""
+    beijing = (now or utcnow()) + timedelta(hours=8)
+    midnight = beijing.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
+    return midnight - timedelta(hours=8)
+
+
 def _give_up_or_retry(batch: PushBatch, rest: list[int], error: SendError) -> str:
-    """Raise for RQ to retry later; after the last retry, record the rest as failed."""
+    """Raise for RQ to retry later; after the last retry, record the rest as failed.
+
+    A daily quota used up (45009) is not retried on RQ's backoff, which would only hammer
+    WeChat with calls refused until midnight: the batch comes back just after the reset.
+    """
+    if error.kind == "quota" and jobs.queue("push").is_async:
+        reset = next_quota_reset() + timedelta(minutes=1)
+        db.session.commit()
+        jobs.queue("push").enqueue_at(
+            reset.replace(tzinfo=timezone.utc), deliver_batch, batch.push_id, batch.number,
+            retry=RETRY, job_id=f"push-{batch.push_id}-b{batch.number}-quota-{reset:%Y%m%d}")
+        log.info("WeChat quota %s used up: batch %s waits for %s UTC", error.code, batch.number, reset)
+        return f"waiting for the quota reset ({error.code})"
     job = get_current_job()
     if job is not None and (job.retries_left or 0) > 0:
         db.session.commit()

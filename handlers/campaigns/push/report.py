@@ -1,6 +1,8 @@
 """Reach of a push or a campaign (with every adoption below it), rolled up city → district → street.
 
-Per node: targeted, sent, failed by reason, out of reach by reason, opened (tracked link clicks),
+Per node: targeted, sent (accepted by WeChat), of which confirmed by WeChat's delivery receipts
+(receipts.py) and accepted but not yet confirmed, failed by reason (a receipt that reports a
+failure turns a send into a failure: never counted as sent), out of reach by reason, opened (tracked link clicks),
 and the participation that followed a delivery within 30 days (volunteer sign-ups, activity
 enrolments, quiz and survey answers). Staff see the nodes of their own subtree only.
 """
@@ -14,7 +16,7 @@ from sqlalchemy import inspect as sa_inspect
 from handlers.campaigns import authoring as campaigns
 from handlers.staff import scope
 from infra import xlsx as exports
-from models import Delivery, LinkClick, Push, Volunteer, db
+from models import Delivery, LinkClick, Push, PushBatch, Volunteer, db
 from models.activities import Enrolment
 from models.families import Family
 from models.quiz import KnowledgeAnswer
@@ -30,7 +32,8 @@ class Node:
     level: str
     name: str = ""
     targeted: int = 0
-    sent: int = 0
+    sent: int = 0  # accepted by WeChat and not reported failed since: confirmed + accepted
+    confirmed: int = 0  # confirmed by WeChat's receipts
     failed: Counter = field(default_factory=Counter)
     unreachable: Counter = field(default_factory=Counter)
     unconfirmed: int = 0
@@ -40,6 +43,11 @@ class Node:
     volunteers: int = 0
     enrolments: int = 0
     quiz_answers: int = 0
+
+    @property
+    def accepted(self) -> int:
+        """Accepted by WeChat, not yet confirmed by a receipt."""
+        return self.sent - self.confirmed
 
     @property
     def failed_total(self) -> int:
@@ -79,12 +87,18 @@ def for_pushes(staff, push_ids: list[int]) -> Report:
 
     if push_ids:
         scoped = _scoped(staff)
-        for region, status, error, n in db.session.execute(
-                db.select(Delivery.region_code, Delivery.status, Delivery.error, func.count())
+        confirmed = Delivery.confirmed_at.is_not(None)
+        for region, status, error, is_confirmed, n in db.session.execute(
+                db.select(Delivery.region_code, Delivery.status, Delivery.error, confirmed, func.count())
                 .where(Delivery.push_id.in_(push_ids), scoped)
-                .group_by(Delivery.region_code, Delivery.status, Delivery.error)):
+                .group_by(Delivery.region_code, Delivery.status, Delivery.error, confirmed)):
             for node in each_level(region):
                 _add(node, status, error, n)
+                if status == "sent" and is_confirmed:
+                    node.confirmed += n
+        for region, shortfall in _mass_shortfalls(push_ids, staff):
+            for node in each_level(region):
+                _correct(node, shortfall)
         for region, n in db.session.execute(
                 db.select(LinkClick.region_code, func.count()).where(
                     LinkClick.push_id.in_(push_ids), _scoped(staff, LinkClick.region_code))
@@ -140,6 +154,37 @@ def _add(node: Node, status: str, error: str, n: int) -> None:
         node.pending += n
 
 
+def _mass_shortfalls(push_ids: list[int], staff):
+    """(batch region, {reason: n}) for mass batches whose receipt confirmed fewer than we sent.
+
+    MASSSENDJOBFINISH gives counts, not names: of a batch's recipients, TotalCount − FilterCount
+    were filtered out by WeChat (4 a month, refusing users …) and of the rest ErrorCount failed.
+    The shortfall is shown at the batch's area (a street for lists, a district for tags).
+    """
+    rows = db.session.execute(
+        db.select(PushBatch.region_code, PushBatch.total_count, PushBatch.filter_count,
+                  PushBatch.sent_count, func.count(Delivery.id))
+        .join(Delivery, (Delivery.push_id == PushBatch.push_id) & (Delivery.batch_no == PushBatch.number))
+        .where(PushBatch.push_id.in_(push_ids), PushBatch.sent_count.is_not(None),
+               Delivery.status == "sent", Delivery.confirmed_at.is_not(None),
+               _scoped(staff, PushBatch.region_code))
+        .group_by(PushBatch.id, PushBatch.region_code, PushBatch.total_count,
+                  PushBatch.filter_count, PushBatch.sent_count)).all()
+    for region, total, kept, sent, ours in rows:
+        shortfall = max(0, ours - (sent or 0))
+        if shortfall:
+            filtered = min(shortfall, max(0, (total or 0) - (kept or 0)))
+            yield region, {"mass_filtered": filtered, "mass_error": shortfall - filtered}
+
+
+def _correct(node: Node, shortfall: dict) -> None:
+    for reason, n in shortfall.items():
+        if n:
+            node.sent -= n
+            node.confirmed -= n
+            node.failed[reason] += n
+
+
 def _followed(created_at_column, resident_column, push_ids, staff, source, *conditions):
     """(region, count) of rows created within FOLLOW_UP after a delivery reached their resident."""
     first = (db.select(Delivery.resident_id, Delivery.region_code,
@@ -177,7 +222,9 @@ LEVEL_NAMES = {"city": "市", "district": "区县", "street": "街道"}
 REASONS = {"43004": "已取消关注", "40003": "openid 无效", "45015": "超出48小时", "45047": "客服消息条数超限",
            "43101": "用户拒收订阅消息", "45009": "模板消息当日额度已满", "forgotten": "用户已删除信息",
            "unsubscribed": "已取消关注", "monthly_limit": "本月群发次数已满", "mass_needs_two": "群发名单不足2人",
-           "template_quota": "模板额度已满"}
+           "template_quota": "模板额度已满", "user_block": "用户拒收（微信回执）",
+           "system_failed": "微信系统发送失败（回执）", "mass_filtered": "被微信过滤（本月群发已满或拒收）",
+           "mass_error": "群发失败（微信回执）", "miniapp_only": "只用过小程序且未订阅"}
 
 
 def reasons(counter: Counter) -> str:
@@ -187,11 +234,12 @@ def reasons(counter: Counter) -> str:
 def workbook(report: Report, title: str) -> bytes:
     headers = ["层级", "区域代码", "区域", "目标人数", "已发送", "失败", "失败原因", "未能覆盖", "未覆盖原因",
                "未确认", "已取消", "待发送", "打开（链接点击）", "随后报名志愿者", "随后报名活动",
-               "随后答题"]
+               "随后答题", "其中微信已确认", "已受理待确认"]  # the last two: delivery receipts
     rows = []
     for level, _ in LEVEL_LENGTHS:
         for n in report.tier(level):
             rows.append([LEVEL_NAMES[level], n.code, n.name, n.targeted, n.sent, n.failed_total,
                          reasons(n.failed), n.unreachable_total, reasons(n.unreachable), n.unconfirmed,
-                         n.cancelled, n.pending, n.opened, n.volunteers, n.enrolments, n.quiz_answers])
+                         n.cancelled, n.pending, n.opened, n.volunteers, n.enrolments, n.quiz_answers,
+                         n.confirmed, n.accepted])
     return exports.workbook(title or "触达报告", headers, rows)

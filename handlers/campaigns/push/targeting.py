@@ -67,9 +67,10 @@ def _school_region(school_id) -> str | None:
 
 
 def recipients_query(target: Target, sender_code: str):
-    """SELECT Resident rows of the target (id, openid, region_code, subscribed, last_message_at)."""
+    """SELECT Resident rows of the target (id, openid, region_code, subscribed, and the
+    customer-service window: window_kind, window_opened_at, window_sent; and whose openid: app)."""
     columns = (Resident.id, Resident.openid, Resident.region_code, Resident.subscribed,
-               Resident.last_message_at)
+               Resident.window_kind, Resident.window_opened_at, Resident.window_sent, Resident.app)
     query = db.select(*columns)
     area = []
     for code in target.codes:

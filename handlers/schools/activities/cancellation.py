@@ -9,12 +9,13 @@ customer-service message, which WeChat only delivers within 48 h of the family's
 """
 from content.texts import table
 from handlers.errors import Refused
+from handlers.people import residents, windows
 from handlers.schools import reminders
 from handlers.schools.activities import enrolment
 from infra import jobs
 from infra.clock import label, utcnow
 from infra.wechat.once import send_once
-from infra.wechat.send import Sender
+from infra.wechat.send import Sender, SendError
 from models import Activity, Enrolment, Family, Resident, db
 
 MAX_REASON = 100
@@ -95,12 +96,19 @@ def send(entry: Enrolment, activity: Activity, openid: str) -> None:
     if entry.wants_promotion_notice and entry.promotion_notified_at is None:
         return subscribe(openid, "promotion", activity, {"phrase3": notice["phrase"],
                                                          "thing4": notice["note"].format(**values)})
-    Sender().custom_text(openid, notice["text"].format(**values))
+    # Otherwise a customer-service message: the Official Account's, so only to the same person's
+    # Official Account openid (linked by the unionid); a mini-program-only family has none.
+    resident = residents.find(openid)
+    official = residents.official_openid(resident) if resident else openid
+    if official is None:
+        raise SendError("no_official_openid", "permanent")
+    windows.custom_text(Sender(), official, notice["text"].format(**values))
 
 
 def subscribe(openid: str, kind: str, activity: Activity, fields: dict[str, str]) -> None:
     """The subscribe message the family granted for `kind`, its note fields saying what happened."""
     body = reminders.message(kind, activity)
     body["data"].update({key: {"value": value[:reminders.MAX_FIELD]} for key, value in fields.items()})
-    Sender().wxa_subscribe(openid, body["template_id"], body["data"], body["page"])
+    # The mini-program's subscribe message: its own client and token, to its own openid.
+    Sender("miniapp").wxa_subscribe(openid, body["template_id"], body["data"], body["page"])
     return "sent"

@@ -1,0 +1,45 @@
+"""Campaign QR codes in the console: make a permanent code for an area or a campaign, download it
+as an SVG image for posters; followers per code are on the dashboard."""
+import segno
+from flask import Response, abort, g, redirect, render_template, request, url_for
+
+from bot.admin import admin, notify, require
+from handlers.campaigns import authoring as campaigns
+from handlers.campaigns import qrcodes
+from handlers.people import regions
+from handlers.staff import scope
+from models import QrCode, db
+
+
+@admin.get("/qrcodes")
+@require("campaigns")
+def qrcode_list():
+    areas = [regions.get(g.staff.region_code)] if regions.get(g.staff.region_code) else []
+    areas += regions.children(g.staff.region_code)
+    return render_template("admin/qrcodes.html", codes=qrcodes.visible(g.staff), areas=areas,
+                           campaigns=campaigns.visible(g.staff), path_name=regions.path_name)
+
+
+@admin.post("/qrcodes")
+@require("campaigns")
+def create_qrcode():
+    try:
+        code = qrcodes.create(g.staff, request.form.get("kind", ""), request.form.get("target", ""))
+    except qrcodes.QrCodeError as error:
+        db.session.rollback()
+        notify(str(error))
+        return redirect(url_for("admin.qrcode_list"))
+    db.session.commit()
+    notify(f"二维码已生成：{code.label}")
+    return redirect(url_for("admin.qrcode_list"))
+
+
+@admin.get("/qrcodes/<int:code_id>.svg")
+@require("campaigns")
+def qrcode_image(code_id: int):
+    code = db.session.get(QrCode, code_id)
+    if code is None or not scope.in_scope(g.staff, code.region_code):
+        abort(404)
+    svg = segno.make(code.url, error="m").svg_inline(scale=10)
+    return Response(svg, mimetype="image/svg+xml", headers={
+        "Content-Disposition": f'attachment; filename="qrcode-{code.scene}.svg"'})
