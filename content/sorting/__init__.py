@@ -32,6 +32,7 @@ class Knowledge:
     soiled: dict = field(default_factory=dict)  # words that make a recyclable 其他垃圾 (changchun.toml)
     held: dict = field(default_factory=dict)  # containers that held hazardous waste (changchun.toml)
     senses: dict = field(default_factory=dict)  # names with a food sense in a food context (changchun.toml)
+    advice: tuple = ()  # advice that fits the item (advice.toml), before the bin's general tip
 
     def with_items(self, items) -> "Knowledge":
         """The same rules with another item list (held-out benchmarks, tests)."""
@@ -70,6 +71,7 @@ def load_knowledge() -> Knowledge:
         soiled=rules.get("soiled", {}),
         held=rules.get("held", {}),
         senses=rules.get("senses", {}),
+        advice=tuple(read_toml("advice.toml")["advice"]),
     )
 
 

@@ -137,8 +137,22 @@ class Engine:
         return Answer(
             mention=mention, item=match.item, category=match.category, label=category["label"],
             bin_colour=category["bin_colour"], confidence=round(match.confidence, 3),
-            tip=category["tip"], note=note, guess=guess,
-            alternatives=match.alternatives if guess else ())
+            tip=self.advice(mention, match.item, match.category) or category["tip"], note=note,
+            guess=guess, alternatives=self.close(mention, match.alternatives) if guess else ())
+
+    def advice(self, mention: str, item: str, category: str) -> str:
+        """Advice that fits this item (content/sorting/advice.toml), or "" for the bin's own tip."""
+        for entry in self.knowledge.advice:
+            if category in entry.get("categories", (category,)) and any(
+                    word in mention or word in item for word in entry["words"]):
+                return entry["text"]
+        return ""
+
+    @staticmethod
+    def close(mention: str, alternatives: tuple[str, ...]) -> tuple[str, ...]:
+        """Only alternatives that share a character with what was typed: a guess for 冻梨 should not
+        offer 坏的花盆 as a near item."""
+        return tuple(name for name in alternatives if set(name) & set(mention))
 
 
 _engine: Engine | None = None
