@@ -14,6 +14,8 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 from bench.guard import REDIS_URL, create_database, database_url, guarded
@@ -54,13 +56,17 @@ def serve(app_spec: str, env: dict, workers: int) -> tuple[subprocess.Popen, int
          app_spec],
         env=env, cwd=ROOT)
     try:
-        deadline = time.monotonic() + 30
+        # Listening is not serving: gunicorn forks its workers only once when_ready has loaded
+        # the knowledge in the master. Any HTTP answer means a worker is up.
+        deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2).close()
+                return process, port
+            except urllib.error.HTTPError:
                 return process, port
             except OSError:
-                time.sleep(0.2)
+                time.sleep(0.3)
         raise RuntimeError(f"{app_spec} did not start")
     except BaseException:  # an interrupt too: the caller never got the process to stop it
         processes.stop(process)
