@@ -34,6 +34,7 @@ from models.pushes import (  # noqa: E402
     PushBatch,
     ResidentTag,
 )
+from models.places import DropOffPoint  # noqa: E402
 from models.quiz import KnowledgeAnswer, QuizAttempt, Survey  # noqa: E402
 from models.regions import Region  # noqa: E402
 from models.residents import Resident  # noqa: E402
@@ -42,5 +43,5 @@ from models.sorting import TaughtItem, UnrecognisedQuery  # noqa: E402
 from models.staff import AuditEntry, Staff  # noqa: E402
 from models.volunteers import ServiceRecord, Volunteer  # noqa: E402
 
-__all__ = ["Base", "db", "Consent", "InboundMessage", "Region", "Resident", "ServiceRecord",
+__all__ = ["Base", "db", "Consent", "DropOffPoint", "InboundMessage", "Region", "Resident", "ServiceRecord",
            "TaughtItem", "UnrecognisedQuery", "Volunteer"]
