@@ -25,6 +25,7 @@ from models.cells import Cell, CellEvent, CellEvidence, CellScore  # noqa: E402
 from models.consents import Consent  # noqa: E402
 from models.families import Child, Family  # noqa: E402
 from models.messages import InboundMessage  # noqa: E402
+from models.places import DropOffPoint  # noqa: E402
 from models.pushes import (  # noqa: E402
     Delivery,
     DistrictTag,
@@ -34,7 +35,6 @@ from models.pushes import (  # noqa: E402
     PushBatch,
     ResidentTag,
 )
-from models.places import DropOffPoint  # noqa: E402
 from models.quiz import KnowledgeAnswer, QuizAttempt, Survey  # noqa: E402
 from models.regions import Region  # noqa: E402
 from models.residents import Resident  # noqa: E402

@@ -1,0 +1,85 @@
+"""The drop-off points nearest a resident: one function for the chat, the mini-program and the console.
+
+No spatial extension: a bounding box on the indexed lat/lng columns picks candidates, widened
+until it holds enough points, and the exact (haversine) distance orders them in Python. The box
+always contains the circle of its radius, so a point outside the box is farther than every point
+within that radius: once `limit` points lie within it, no point elsewhere can be nearer.
+"""
+import math
+from dataclasses import dataclass
+
+from handlers.places.points import kind_label
+from models import DropOffPoint, db
+
+EARTH_RADIUS_M = 6_371_008.8  # the mean radius; GCJ-02's offset from WGS-84 does not change distances
+METRES_PER_DEGREE = math.pi * EARTH_RADIUS_M / 180
+FIRST_RADIUS_M = 1_000.0
+MAX_RADIUS_M = 50_000.0  # beyond the city's edge a drop-off point is no answer to "near me"
+MAX_LIMIT = 20
+
+COLUMNS = (DropOffPoint.id, DropOffPoint.kind, DropOffPoint.name, DropOffPoint.address,
+           DropOffPoint.hours, DropOffPoint.lat, DropOffPoint.lng, DropOffPoint.region_code)
+
+
+@dataclass(frozen=True)
+class NearPoint:
+    """A drop-off point as a resident sees it, with its distance from them."""
+    id: int
+    kind: str
+    kind_label: str
+    name: str
+    address: str
+    hours: str
+    lat: float
+    lng: float
+    region_code: str
+    distance_m: int
+
+
+def distance_m(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
+    """Great-circle distance in metres (haversine)."""
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    dphi, dlambda = phi2 - phi1, math.radians(lng2 - lng1)
+    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlambda / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
+
+
+def box(lat: float, lng: float, radius_m: float) -> tuple[float, float, float, float]:
+    """(south, north, west, east) of a box holding every point within `radius_m` of (lat, lng)."""
+    dlat = radius_m / METRES_PER_DEGREE
+    # A degree of longitude is shortest on the box's edge farthest from the equator.
+    far = min(abs(lat) + dlat, 89.0)
+    dlng = radius_m / (METRES_PER_DEGREE * math.cos(math.radians(far)))
+    return lat - dlat, lat + dlat, lng - dlng, lng + dlng
+
+
+def candidates(lat: float, lng: float, radius_m: float, kind: str | None) -> list:
+    south, north, west, east = box(lat, lng, radius_m)
+    query = (db.select(*COLUMNS)
+             .where(DropOffPoint.lat.between(south, north), DropOffPoint.lng.between(west, east),
+                    DropOffPoint.active.is_(True)))
+    if kind:
+        query = query.where(DropOffPoint.kind == kind)
+    return db.session.execute(query).all()
+
+
+def nearest(lat: float, lng: float, kind: str | None = None, limit: int = 5,
+            within_m: float = MAX_RADIUS_M) -> list[NearPoint]:
+    """The `limit` active points nearest (lat, lng) (GCJ-02), of one kind or any, nearest first,
+    no farther than `within_m`; fewer when there are not that many."""
+    limit = max(1, min(int(limit), MAX_LIMIT))
+    radius = min(FIRST_RADIUS_M, within_m)
+    while True:
+        scored = sorted(((distance_m(lat, lng, row.lat, row.lng), row.id, row)
+                         for row in candidates(lat, lng, radius, kind)), key=lambda item: item[:2])
+        inside = [item for item in scored if item[0] <= radius]
+        if len(inside) >= limit or radius >= within_m:
+            return [near(row, metres) for metres, _, row in inside[:limit]]
+        # No point at all: the next one is probably far, so widen faster.
+        radius = min(radius * (2 if inside else 4), within_m)
+
+
+def near(row, metres: float) -> NearPoint:
+    return NearPoint(id=row.id, kind=row.kind, kind_label=kind_label(row.kind), name=row.name,
+                     address=row.address, hours=row.hours, lat=row.lat, lng=row.lng,
+                     region_code=row.region_code, distance_m=round(metres))
