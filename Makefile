@@ -23,6 +23,7 @@ migrate: install
 run: migrate
 	@echo "Fake WeChat API on http://127.0.0.1:5001, the app on http://127.0.0.1:5000 (simulator at /)"
 	@echo "In another terminal: .venv/bin/flask --app bot chat"
+	$(FLASK) demo-places
 	$(BIN)/python -m fake_wechat --port 5001 & trap 'kill $$!' EXIT; \
 	$(FLASK) run --host 127.0.0.1 --port 5000
 

@@ -145,6 +145,7 @@ def init_app(app: Flask) -> None:
         dashboard,
         figures,
         people,
+        places,
         pushes,
         queries,
         staff,

@@ -55,6 +55,7 @@ def init_app(app: Flask) -> None:
         login,
         notices,
         openapi,
+        places,
         quiz,
         regions,
         residents,

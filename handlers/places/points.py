@@ -145,3 +145,21 @@ def page_of(query, page: int) -> tuple[list[DropOffPoint], bool]:
     page = max(page, 1)
     rows = db.session.execute(query.limit(PAGE + 1).offset((page - 1) * PAGE)).scalars().all()
     return list(rows[:PAGE]), len(rows) > PAGE
+
+
+def add_missing(rows: list[dict], kept_by: str) -> int:
+    """Add the points (fields as a form gives them, region_code included) that are not there yet,
+    by kind, name and address: safe to run again. Refuses all if one is invalid."""
+    added = 0
+    for fields in rows:
+        values, errors = check(fields)
+        region = db.session.get(Region, str(fields.get("region_code") or ""))
+        if errors or region is None:
+            raise PlaceError(f"{values.get('name')}: " + "；".join(list(errors.values()) or [text("errors.region")]))
+        there = db.session.execute(db.select(DropOffPoint.id).filter_by(
+            kind=values["kind"], name=values["name"], address=values["address"])).first()
+        if there is None:
+            db.session.add(DropOffPoint(**values, region_code=region.code, kept_by=kept_by, active=True))
+            added += 1
+    db.session.flush()
+    return added
