@@ -75,8 +75,13 @@ def nearest(lat: float, lng: float, kind: str | None = None, limit: int = 5,
         inside = [item for item in scored if item[0] <= radius]
         if len(inside) >= limit or radius >= within_m:
             return [near(row, metres) for metres, _, row in inside[:limit]]
-        # No point at all: the next one is probably far, so widen faster.
-        radius = min(radius * (2 if inside else 4), within_m)
+        if len(scored) >= limit:
+            # The box's corners already hold enough points: the circle through the limit-th
+            # of them holds them all, so the next box is the last one.
+            radius = min(scored[limit - 1][0], within_m)
+        else:
+            # Few points or none: the next ones are probably far, so widen faster when there are none.
+            radius = min(radius * (2 if inside else 4), within_m)
 
 
 def near(row, metres: float) -> NearPoint:
