@@ -26,9 +26,10 @@ class DropOffPoint(db.Model):
         CheckConstraint(f"lat BETWEEN {LAT_RANGE[0]} AND {LAT_RANGE[1]} "
                         f"AND lng BETWEEN {LNG_RANGE[0]} AND {LNG_RANGE[1]}", name="within_china"),
         CheckConstraint("name <> ''", name="name_not_empty"),
-        # The nearest-point search prefilters on a bounding box: by kind, or over every kind.
-        Index("ix_drop_off_point_kind_lat_lng", "kind", "lat", "lng"),
-        Index("ix_drop_off_point_lat_lng", "lat", "lng"),
+        # The nearest-point search prefilters on a bounding box, by kind or over every kind; the
+        # indexes cover it (id and active included), so a box over the dense city reads no rows.
+        Index("ix_drop_off_point_kind_lat_lng", "kind", "lat", "lng", "active", "id"),
+        Index("ix_drop_off_point_lat_lng", "lat", "lng", "active", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -86,6 +86,28 @@ def test_nearest_agrees_with_measuring_every_point(app):
             assert names(nearest(lat, lng, kind=kind, limit=5)) == expected
 
 
+def test_nearest_from_far_off_a_dense_cluster_is_still_exact(app, monkeypatch):
+    """Seen from 30 km, a cluster's 36 nearest are all about as far: the database's flat-earth
+    shortlist cannot settle the order, and every point that might be nearer is read."""
+    import handlers.places.nearby as nearby
+
+    seed_regions()
+    rng = random.Random(36)
+    rows = [{"kind": "clothes", "name": f"簇{n}", "address": "地址", "hours": "", "region_code": STREET_A,
+             "lat": HOME[0] + rng.uniform(-0.001, 0.001), "lng": HOME[1] + rng.uniform(-0.001, 0.001),
+             "kept_by": "test", "active": True} for n in range(80)]
+    db.session.execute(db.insert(DropOffPoint), rows)
+    db.session.commit()
+    shortlists = []
+    real = nearby.candidates
+    monkeypatch.setattr(nearby, "candidates", lambda *args, **kwargs: shortlists.append(kwargs) or real(
+        *args, **kwargs))
+    lat, lng = north_of(-20_000, east=22_000)
+    expected = [name for _, name in sorted((distance_m(lat, lng, r["lat"], r["lng"]), r["name"]) for r in rows)]
+    assert names(nearest(lat, lng, limit=5)) == expected[:5]
+    assert "flat_within_m" in shortlists[-1]
+
+
 # --- the console: each staff member keeps their own subtree's points ------------------------------
 
 def form(**values) -> dict:

@@ -6,9 +6,10 @@ always contains the circle of its radius, so a point outside the box is farther 
 within that radius: once `limit` points lie within it, no point elsewhere can be nearer.
 
 A box that reaches into a dense part of the city can hold tens of thousands of points, so the
-database returns only the few nearest by a flat-earth distance (plain arithmetic, the same SQL on
-SQLite and PostgreSQL). Within 70 km it is within 0.5 % of the true distance; with a 2 % margin, a
-point the database left out cannot be nearer than the ones it returned, or the whole box is read.
+database reads candidates from a covering index (id, lat, lng: no table rows) and returns only the
+few nearest by a flat-earth distance (plain arithmetic, the same SQL on SQLite and PostgreSQL).
+Within 70 km that distance is within 0.5 % of the true one; with a 2 % margin, when a point the
+database left out might still be nearer, every point that might be is read.
 """
 import math
 from dataclasses import dataclass
@@ -22,9 +23,6 @@ FIRST_RADIUS_M = 1_000.0
 MAX_RADIUS_M = 50_000.0  # beyond the city's edge a drop-off point is no answer to "near me"
 MAX_LIMIT = 20
 FLAT_EARTH_MARGIN = 0.02  # the flat-earth distance is within 0.5 % of the true one up to 70 km
-
-COLUMNS = (DropOffPoint.id, DropOffPoint.kind, DropOffPoint.name, DropOffPoint.address,
-           DropOffPoint.hours, DropOffPoint.lat, DropOffPoint.lng, DropOffPoint.region_code)
 
 
 @dataclass(frozen=True)
@@ -65,18 +63,26 @@ def flat_m(lat: float, lng: float, row) -> float:
     return math.hypot(row.lat - lat, dx) * METRES_PER_DEGREE
 
 
-def candidates(lat: float, lng: float, radius_m: float, kind: str | None, fetch: int | None) -> list:
-    """Active points in the box around (lat, lng); the `fetch` nearest of them by flat-earth distance."""
+def candidates(lat: float, lng: float, radius_m: float, kind: str | None, fetch: int | None = None,
+               flat_within_m: float | None = None) -> list:
+    """(id, lat, lng) of the active points in the box around (lat, lng): the `fetch` nearest by
+    flat-earth distance, or all of them no farther than `flat_within_m` by that distance."""
     south, north, west, east = box(lat, lng, radius_m)
-    query = (db.select(*COLUMNS)
+    query = (db.select(DropOffPoint.id, DropOffPoint.lat, DropOffPoint.lng)
              .where(DropOffPoint.lat.between(south, north), DropOffPoint.lng.between(west, east),
                     DropOffPoint.active.is_(True)))
     if kind:
         query = query.where(DropOffPoint.kind == kind)
+    dy, dx = DropOffPoint.lat - lat, (DropOffPoint.lng - lng) * math.cos(math.radians(lat))
+    if flat_within_m is not None:
+        query = query.where(dy * dy + dx * dx <= (flat_within_m / METRES_PER_DEGREE) ** 2)
     if fetch:
-        dy, dx = DropOffPoint.lat - lat, (DropOffPoint.lng - lng) * math.cos(math.radians(lat))
         query = query.order_by(dy * dy + dx * dx, DropOffPoint.id).limit(fetch)
     return db.session.execute(query).all()
+
+
+def by_distance(lat: float, lng: float, rows) -> list[tuple[float, int]]:
+    return sorted((distance_m(lat, lng, row.lat, row.lng), row.id) for row in rows)
 
 
 def nearest(lat: float, lng: float, kind: str | None = None, limit: int = 5,
@@ -88,16 +94,16 @@ def nearest(lat: float, lng: float, kind: str | None = None, limit: int = 5,
     fetch = 4 * limit + 16
     while True:
         rows = candidates(lat, lng, radius, kind, fetch)
-        scored = sorted(((distance_m(lat, lng, row.lat, row.lng), row.id, row) for row in rows),
-                        key=lambda item: item[:2])
+        scored = by_distance(lat, lng, rows)
         inside = [item for item in scored if item[0] <= radius]
         if len(inside) >= limit or radius >= within_m:
-            farthest_needed = inside[limit - 1][0] if len(inside) >= limit else radius
+            needed = inside[limit - 1][0] if len(inside) >= limit else radius
             left_out_from = max((flat_m(lat, lng, row) for row in rows), default=0.0)
-            if fetch and len(rows) == fetch and farthest_needed > left_out_from * (1 - FLAT_EARTH_MARGIN):
-                fetch = None  # a point the database left out might be nearer: read the whole box
-                continue
-            return [near(row, metres) for metres, _, row in inside[:limit]]
+            if len(rows) == fetch and needed > left_out_from * (1 - FLAT_EARTH_MARGIN):
+                # A point the database left out might be nearer: read every point that might be.
+                rows = candidates(lat, lng, needed, kind, flat_within_m=needed / (1 - FLAT_EARTH_MARGIN))
+                inside = [item for item in by_distance(lat, lng, rows) if item[0] <= needed]
+            return described(inside[:limit])
         if len(scored) >= limit:
             # The box's corners already hold enough points: the circle through the limit-th
             # of them holds them all, so the next box is the last one.
@@ -105,6 +111,15 @@ def nearest(lat: float, lng: float, kind: str | None = None, limit: int = 5,
         else:
             # Few points or none: the next ones are probably far, so widen faster when there are none.
             radius = min(radius * (2 if inside else 4), within_m)
+
+
+def described(found: list[tuple[float, int]]) -> list[NearPoint]:
+    """The points (distance, id), nearest first, with what a resident reads about them."""
+    if not found:
+        return []
+    rows = db.session.execute(db.select(DropOffPoint).where(DropOffPoint.id.in_([i for _, i in found])))
+    points = {point.id: point for point in rows.scalars()}
+    return [near(points[point_id], metres) for metres, point_id in found]
 
 
 def near(row, metres: float) -> NearPoint:

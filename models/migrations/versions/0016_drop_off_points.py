@@ -4,8 +4,8 @@ Revision ID: 0016
 Revises: 0013
 Create Date: 2026-12-01 12:10:00
 
-Two indexes serve the nearest-point search's bounding box: (kind, lat, lng) when a kind is
-asked for, (lat, lng) over every kind.
+Two covering indexes serve the nearest-point search's bounding box: (kind, lat, lng, active, id)
+when a kind is asked for, (lat, lng, active, id) over every kind.
 """
 import sqlalchemy as sa
 from alembic import op
@@ -43,8 +43,9 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_drop_off_point'))
     )
     with op.batch_alter_table('drop_off_point', schema=None) as batch_op:
-        batch_op.create_index('ix_drop_off_point_kind_lat_lng', ['kind', 'lat', 'lng'], unique=False)
-        batch_op.create_index('ix_drop_off_point_lat_lng', ['lat', 'lng'], unique=False)
+        batch_op.create_index('ix_drop_off_point_kind_lat_lng', ['kind', 'lat', 'lng', 'active', 'id'],
+                              unique=False)
+        batch_op.create_index('ix_drop_off_point_lat_lng', ['lat', 'lng', 'active', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_drop_off_point_region_code'), ['region_code'], unique=False)
 
 
