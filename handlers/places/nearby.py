@@ -109,8 +109,9 @@ def nearest(lat: float, lng: float, kind: str | None = None, limit: int = 5,
             # of them holds them all, so the next box is the last one.
             radius = min(scored[limit - 1][0], within_m)
         else:
-            # Few points or none: the next ones are probably far, so widen faster when there are none.
-            radius = min(radius * (2 if inside else 4), within_m)
+            # Too few: double. Growing faster skips past the edge of a dense area into a box that
+            # holds much of the city, which costs more than the extra empty boxes on the way.
+            radius = min(radius * 2, within_m)
 
 
 def described(found: list[tuple[float, int]]) -> list[NearPoint]:
