@@ -1,8 +1,12 @@
-"""Excel exports for the console: one sheet, a header row, and phone numbers masked by default."""
+"""Excel for the console: exports (one sheet, a header row, phones masked by default), import
+templates, and reading an uploaded workbook's rows."""
 import io
 import re
+import zipfile
 
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet.datavalidation import DataValidation
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Spreadsheet programs run cells that start like a formula; a resident's text must stay text.
@@ -33,3 +37,52 @@ def workbook(title: str, headers: list[str], rows) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def template(title: str, headers: list[str], notes_title: str, notes: list[str],
+             choices: dict[int, list[str]] | None = None) -> bytes:
+    """An empty sheet to fill in (headers only) and a sheet of notes; `choices` puts a drop-down
+    list of values on a column (0-based), for the rows staff fill in."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = title[:31]
+    sheet.append(headers)
+    for index, values in (choices or {}).items():
+        column = sheet.cell(row=1, column=index + 1).column_letter
+        listed = DataValidation(type="list", formula1='"' + ",".join(values) + '"', allow_blank=True)
+        listed.add(f"{column}2:{column}5000")
+        sheet.add_data_validation(listed)
+    for index in range(len(headers)):
+        sheet.column_dimensions[sheet.cell(row=1, column=index + 1).column_letter].width = 22
+    notes_sheet = book.create_sheet(notes_title[:31])
+    for note in notes:
+        notes_sheet.append([note])
+    notes_sheet.column_dimensions["A"].width = 100
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+class NotAWorkbook(ValueError):
+    """The upload is not an .xlsx file openpyxl can read."""
+
+
+def read_rows(content: bytes, max_rows: int) -> list[tuple[int, tuple]]:
+    """(row number, values) of the first sheet's non-empty rows, the header included, at most
+    `max_rows` + 1 of them (so the caller can tell a file that has too many)."""
+    try:
+        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, TypeError) as error:
+        raise NotAWorkbook(str(error)) from error
+    try:
+        rows = []
+        for number, values in enumerate(book.worksheets[0].iter_rows(values_only=True), start=1):
+            if any(value is not None and str(value).strip() for value in values):
+                rows.append((number, tuple(values)))
+                if len(rows) > max_rows:
+                    break
+        return rows
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, IndexError) as error:
+        raise NotAWorkbook(str(error)) from error
+    finally:
+        book.close()

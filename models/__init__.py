@@ -25,6 +25,7 @@ from models.cells import Cell, CellEvent, CellEvidence, CellScore  # noqa: E402
 from models.consents import Consent  # noqa: E402
 from models.families import Child, Family  # noqa: E402
 from models.messages import InboundMessage  # noqa: E402
+from models.places import DropOffPoint  # noqa: E402
 from models.pushes import (  # noqa: E402
     Delivery,
     DistrictTag,
@@ -44,5 +45,5 @@ from models.sorting import TaughtItem, UnrecognisedQuery  # noqa: E402
 from models.staff import AuditEntry, Staff  # noqa: E402
 from models.volunteers import ServiceRecord, Volunteer  # noqa: E402
 
-__all__ = ["Base", "db", "Consent", "InboundMessage", "Region", "Resident", "ServiceRecord",
+__all__ = ["Base", "db", "Consent", "DropOffPoint", "InboundMessage", "Region", "Resident", "ServiceRecord",
            "TaughtItem", "UnrecognisedQuery", "Volunteer"]

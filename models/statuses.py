@@ -69,6 +69,18 @@ class DeliveryStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
+class PointKind(StrEnum):
+    """What a drop-off point takes (labels in content/places.toml)."""
+    HAZARDOUS_BOX = "hazardous_box"
+    BATTERY_BOX = "battery_box"
+    MEDICINE = "medicine"
+    CLOTHES = "clothes"
+    APPLIANCE = "appliance"
+    BULKY = "bulky"
+    RENOVATION = "renovation"
+    RECYCLING_STATION = "recycling_station"
+
+
 def one_of(column: str, values: type[StrEnum]) -> str:
     """A check constraint's SQL: the column holds one of the enum's values."""
     return f"{column} IN (" + ", ".join(f"'{v.value}'" for v in values) + ")"

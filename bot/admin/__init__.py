@@ -150,6 +150,7 @@ def init_app(app: Flask) -> None:
         dashboard,
         figures,
         people,
+        places,
         pushes,
         qrcodes,
         queries,

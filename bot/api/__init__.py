@@ -67,6 +67,7 @@ def init_app(app: Flask) -> None:
         login,
         notices,
         openapi,
+        places,
         quiz,
         regions,
         residents,

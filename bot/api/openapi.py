@@ -80,6 +80,7 @@ FIELD_TEXTS = {
     "missing": "必填", "string_too_short": "不能为空", "string_too_long": "太长了，最多 {max_length} 个字",
     "string_pattern_mismatch": "格式不对", "int_parsing": "需要是整数", "int_type": "需要是整数",
     "bool_type": "需要是 true 或 false", "bool_parsing": "需要是 true 或 false",
+    "float_parsing": "需要是数字", "float_type": "需要是数字", "finite_number": "需要是有限的数字",
     "greater_than_equal": "不能小于 {ge}", "less_than_equal": "不能大于 {le}",
     "literal_error": "可选：{expected}", "datetime_parsing": "时间格式不对，例如 2026-12-05T09:00:00+08:00",
     "datetime_type": "时间格式不对，例如 2026-12-05T09:00:00+08:00",

@@ -41,16 +41,6 @@ def add_community(street_code: str, name: str) -> None:
     click.echo(f"added {community.code} {community.name}")
 
 
-@click.command("demo")
-def demo() -> None:
-    """Demo data for a local run: communities under a few streets (safe to re-run)."""
-    from handlers.people.regions import add_demo_communities
-
-    added = add_demo_communities()
-    db.session.commit()
-    click.echo(f"{added} demo communities added")
-
-
 @click.command("review-volunteer")
 @click.argument("volunteer_id", type=int)
 @click.option("--reject", is_flag=True, help="reject instead of approve")
@@ -115,4 +105,4 @@ def export_volunteers(region_code: str, output: Path, full_phone: bool, exporter
     click.echo(f"{count} volunteers → {output}" + (" (full phone numbers)" if full_phone else ""))
 
 
-COMMANDS = (import_regions, add_community, demo, review_volunteer, record_service, export_volunteers)
+COMMANDS = (import_regions, add_community, review_volunteer, record_service, export_volunteers)

@@ -21,6 +21,11 @@ ACTION_NAMES = {
     "send": "推送",
     "activity_cancel": "取消活动",
     "qrcode_create": "制作二维码",
+    "place_create": "添加回收点",
+    "place_update": "修改回收点",
+    "place_deactivate": "停用回收点",
+    "place_activate": "恢复回收点",
+    "place_import": "导入回收点",
 }
 
 

@@ -59,6 +59,8 @@ CAPABILITIES = {
     "figures": set(ROLE_NAMES),
     "export_figures": _ADMINS | {"reviewer"},
     "surveys": set(_ADMINS),
+    # Drop-off points: street and district staff keep their own subtree's; the city keeps all.
+    "places": set(_ADMINS),
 }
 
 

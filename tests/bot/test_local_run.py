@@ -83,7 +83,7 @@ def test_make_run_stops_cleanly_on_ctrl_c(tmp_path):
 
 
 def test_the_demo_has_communities_to_bind_and_adds_them_once(region_tree):
-    from bot.cli.people import demo
+    from bot.cli.demo import demo
     from models import Region, db
 
     runner = region_tree.test_cli_runner()
