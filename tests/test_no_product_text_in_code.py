@@ -110,7 +110,7 @@ def test_no_new_chinese_string_literals_in_code():
         if len(found) > WAITING.get(name, 0):
             grown[name] = (WAITING.get(name, 0), found)
     report = "\n".join(
-        f"{name}: {len(found)} Chinese literals (allowed {allowed}); move them to a TOML file under content/:\n"
+        f"{name}: {len(found)} Chinese literals (allowed {allowed}); move them to content/:\n"
         + "\n".join(f"    line {line}: {text!r}" for line, text in found)
         for name, (allowed, found) in grown.items())
     assert not grown, report

@@ -191,7 +191,8 @@ def staff_step(cell: Cell, staff, action: str, comment: str = "",
         cell.reviewed_year = now.year
     actor = (staff.username, staff.role, None)
     move(cell, transition, target, actor, comment=comment, score=score, now=now)
-    audit.record(staff, f"cell_{action}", cell.region_code, target=label("audit", "target", unit=cell.unit_name, id=cell.id),
+    audit.record(staff, f"cell_{action}", cell.region_code,
+                 target=label("audit", "target", unit=cell.unit_name, id=cell.id),
                  detail={"status": cell.status, "score": score} if score is not None else None)
     return cell
 

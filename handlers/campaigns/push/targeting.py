@@ -49,7 +49,8 @@ def check(staff, codes, group: str | None = None, school_id: int | None = None) 
         raise PushError(staff_text("pushes.errors.no_target"))
     outside = [c for c in codes if not scope.in_scope(staff, c)]
     if outside:
-        raise PushError(staff_text("pushes.errors.outside", codes=staff_text("pushes.separator").join(outside)))
+        codes_text = staff_text("pushes.separator").join(outside)
+        raise PushError(staff_text("pushes.errors.outside", codes=codes_text))
     # A node inside another chosen node adds nobody: keep the outer one only.
     codes = [c for c in codes if not any(c != o and c.startswith(o) for o in codes)]
     if group not in (None, "", *GROUP_NAMES):
