@@ -133,10 +133,10 @@ def require(capability: str):
 @admin.errorhandler(405)
 @admin.errorhandler(413)
 def console_error(error):
-    titles = {400: "请求无效", 403: "无权访问", 404: "未找到", 405: "请求方式不对", 413: "内容太大"}
+    texts = table("http_errors.toml")[str(error.code)]
     said = error.description if error.description != type(error).description else ""
-    message = said or table("http_errors.toml")[str(error.code)]["message"]
-    return render_template("admin/error.html", title=titles[error.code],
+    message = said or texts["message"]
+    return render_template("admin/error.html", title=texts["title"],
                            message=message if error.code != 404 else ""), error.code
 
 

@@ -97,7 +97,7 @@ def activity_new():
             else:
                 db.session.commit()
                 reminders.schedule_reminders(activity)
-                notify("活动已发布")
+                notify(text("console.published"))
                 return redirect(url_for("admin.activity_detail", activity_id=activity.id))
     return render_template("admin/activity_form.html", values=form_values(), errors=errors,
                            activity=None, school=school, **helpers()), (400 if errors else 200)
@@ -120,7 +120,8 @@ def activity_edit(activity_id: int):
             else:
                 db.session.commit()
                 reminders.schedule_reminders(activity)
-                notify("活动已保存" + (f"，{len(promoted)} 个候补家庭已转为报名" if promoted else ""))
+                promoted_text = text("console.promoted", count=len(promoted)) if promoted else ""
+                notify(text("console.saved") + promoted_text)
                 return redirect(url_for("admin.activity_detail", activity_id=activity.id))
     return render_template("admin/activity_form.html", values=form_values(activity), errors=errors,
                            activity=activity, school=schools.get(activity.school_id), **helpers()), \
@@ -144,7 +145,7 @@ def activity_cancel(activity_id: int):
         abort(404)
     activity = lists.activity_for(g.staff, activity_id)
     if activity is None:
-        abort(403, "这个活动不在您的管理范围内，不能取消")
+        abort(403, text("console.not_yours"))
     reason = request.form.get("reason", "")
     try:
         told = cancellation.cancel(activity.id, reason, g.staff.username)
@@ -155,7 +156,7 @@ def activity_cancel(activity_id: int):
     record("activity_cancel", activity.region_code, f"activity:{activity.id}",
            {"title": activity.title, "reason": activity.cancel_reason, "families": len(told)})
     db.session.commit()
-    notify(f"活动已取消，正在通知 {len(told)} 个报名和候补的家庭" if told else "活动已取消")
+    notify(text("console.cancelled_notifying", count=len(told)) if told else text("console.cancelled"))
     return redirect(url_for("admin.activity_detail", activity_id=activity_id))
 
 
@@ -182,7 +183,7 @@ def activity_cover(activity_id: int):
     except ActivityError as error:
         notify(str(error))
         return redirect(url_for("admin.activity_detail", activity_id=activity.id))
-    return done("封面已更新", "admin.activity_detail", activity_id=activity.id)
+    return done(text("console.cover_updated"), "admin.activity_detail", activity_id=activity.id)
 
 
 @admin.post("/activities/<int:activity_id>/enrolments/<int:enrolment_id>/attendance")
@@ -224,10 +225,10 @@ def school_list():
                 if school is None or not scope.in_scope(g.staff, school.region_code):
                     abort(404)
                 member = schools.assign_admin(g.staff, school, request.form.get("username", ""))
-                notify(f"{member.username} 现在管理{school.name}")
+                notify(text("console.school_admin_assigned", username=member.username, school=school.name))
             else:
                 school = schools.create(g.staff, request.form.get("name", ""), request.form.get("region_code", ""))
-                notify(f"已添加学校：{school.name}")
+                notify(text("console.school_added", school=school.name))
         except SchoolError as refusal:
             db.session.rollback()
             error = str(refusal)

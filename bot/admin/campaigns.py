@@ -5,6 +5,7 @@ from bot.admin import admin, require
 from bot.admin.flow import done, record
 from bot.admin.people import xlsx
 from bot.admin.reach import charts_for
+from content.staff_texts import staff_text
 from handlers.campaigns import authoring as campaigns
 from handlers.campaigns.authoring import CampaignError
 from handlers.campaigns.push import report
@@ -37,7 +38,8 @@ def campaign_create():
     except CampaignError as refusal:
         db.session.rollback()
         return campaign_list(error=str(refusal))
-    return done(f"已创建活动「{campaign.title}」", "admin.campaign_detail", campaign_id=campaign.id)
+    return done(staff_text("campaigns.created", title=campaign.title), "admin.campaign_detail",
+                campaign_id=campaign.id)
 
 
 @admin.post("/campaigns/<int:campaign_id>/adopt")
@@ -49,7 +51,8 @@ def campaign_adopt(campaign_id: int):
     except CampaignError as refusal:
         db.session.rollback()
         abort(400, str(refusal))
-    return done(f"已采用「{original.title}」，可添加本地内容", "admin.campaign_detail", campaign_id=adoption.id)
+    return done(staff_text("campaigns.adopted", title=original.title), "admin.campaign_detail",
+                campaign_id=adoption.id)
 
 
 @admin.get("/campaigns/<int:campaign_id>")
@@ -79,14 +82,14 @@ def campaign_item_add(campaign_id: int):
     except CampaignError as refusal:
         db.session.rollback()
         return campaign_detail(campaign_id, error=str(refusal))
-    return done("内容已添加", "admin.campaign_detail", campaign_id=campaign.id)
+    return done(staff_text("campaigns.item_added"), "admin.campaign_detail", campaign_id=campaign.id)
 
 
 @admin.get("/campaigns/<int:campaign_id>/report.xlsx")
 @require("push_report")
 def campaign_report_export(campaign_id: int):
     campaign = campaign_or_404(campaign_id)
-    content = report.workbook(report.for_campaign(g.staff, campaign), "触达报告")
+    content = report.workbook(report.for_campaign(g.staff, campaign), staff_text("campaigns.reach_sheet"))
     record("export", g.staff.region_code, f"campaign {campaign.id} reach")
     db.session.commit()
     return xlsx(f"campaign-{campaign.id}-reach", content)

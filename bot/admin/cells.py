@@ -69,7 +69,8 @@ def cell_step(cell_id: int):
         notify(error.message)
         return redirect(url_for("admin.cell_detail", cell_id=cell_id))
     db.session.commit()
-    notify(f"已办理：{catalogue.label('action', action)}（{cells.status_label(cell.status)}）")
+    notify(catalogue.label("console", "done", action=catalogue.label("action", action),
+                           status=cells.status_label(cell.status)))
     return redirect(url_for("admin.cell_detail", cell_id=cell_id))
 
 

@@ -6,6 +6,7 @@ Every number on these pages is computed by handlers/figures/tiers.py from record
 from flask import Response, abort, g, redirect, render_template, url_for
 
 from bot.admin import admin, charts, client_ip, require
+from content.staff_texts import staff_table, staff_text
 from handlers.figures import tiers as figures
 from handlers.staff import audit, scope
 from infra import xlsx as exports
@@ -30,7 +31,8 @@ def targets():
     total = figures.totals(rows)
     districts = figures.targets_by_district() if scope.level(node) == "city" else {}
     names = scope.region_names([node, *districts])
-    chart = charts.bars(percent_points((r.name.removeprefix("无废"), r.progress) for r in rows))
+    prefix = staff_text("figures.type_prefix")
+    chart = charts.bars(percent_points((r.name.removeprefix(prefix), r.progress) for r in rows))
     return render_template("admin/targets.html", rows=rows, total=total, districts=districts,
                            totals=figures.totals, names=names, node=node, chart=chart,
                            is_city=scope.level(node) == "city")
@@ -44,14 +46,13 @@ def targets_export():
     if scope.level(node) == "city":
         sections.update(figures.targets_by_district())
     names = scope.region_names(sections)
-    headers = ["地区", "细胞类型", "2025年目标", "已命名", "审核中", "已申报未提交", "未通过/撤销/撤回",
-               "完成率", "自评与评审分差（平均）", "已评审数", "佐证材料齐全率"]
+    headers = staff_table("figures.headers")
     rows = [[names[code], row.name, row.target if code == CITY else "", row.created, row.in_review,
              row.applied, row.other, row.progress if code == CITY else "", row.mean_gap, len(row.gaps),
              row.completeness] for code, type_rows in sections.items() for row in type_rows]
-    audit.record(g.staff, "export", node, target="无废细胞目标进度", ip=client_ip())
+    audit.record(g.staff, "export", node, target=staff_text("figures.sheet"), ip=client_ip())
     db.session.commit()
-    return Response(exports.workbook("无废细胞目标进度", headers, rows), mimetype=exports.XLSX,
+    return Response(exports.workbook(staff_text("figures.sheet"), headers, rows), mimetype=exports.XLSX,
                     headers={"Content-Disposition": "attachment; filename=cells-targets.xlsx"})
 
 

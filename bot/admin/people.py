@@ -5,6 +5,7 @@ from flask import Response, abort, g, redirect, render_template, request, url_fo
 
 from bot.admin import admin, notify, require
 from bot.admin.flow import done, record
+from content.staff_texts import staff_text
 from handlers.staff import scope
 from handlers.volunteers import roster
 from handlers.volunteers.roster import RosterError
@@ -85,7 +86,7 @@ def volunteer_review(volunteer_id: int):
     roster.review(g.staff, volunteer, approve)
     record("approve" if approve else "reject", volunteer.region_code, f"volunteer {volunteer.id}")
     db.session.commit()
-    notify(f"志愿者 {volunteer.name} {'已通过审核' if approve else '未通过审核'}")
+    notify(staff_text("volunteers.approved" if approve else "volunteers.rejected", name=volunteer.name))
     return redirect(url_for("admin.volunteers", **request.args))
 
 
@@ -103,4 +104,5 @@ def volunteer_service(volunteer_id: int):
         abort(400, str(refusal))
     record("service", volunteer.region_code, f"volunteer {volunteer.id}",
            {"hours": str(entry.hours), "served_on": str(entry.served_on)})
-    return done(f"已为 {volunteer.name} 记录 {entry.hours} 小时服务", "admin.volunteers", **request.args)
+    return done(staff_text("volunteers.service_recorded", name=volunteer.name, hours=entry.hours),
+                "admin.volunteers", **request.args)

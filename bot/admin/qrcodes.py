@@ -4,6 +4,7 @@ import segno
 from flask import Response, abort, g, redirect, render_template, request, url_for
 
 from bot.admin import admin, notify, require
+from content.staff_texts import staff_text
 from handlers.campaigns import authoring as campaigns
 from handlers.campaigns import qrcodes
 from handlers.people import regions
@@ -30,7 +31,7 @@ def create_qrcode():
         notify(str(error))
         return redirect(url_for("admin.qrcode_list"))
     db.session.commit()
-    notify(f"二维码已生成：{code.label}")
+    notify(staff_text("qrcodes.created", label=code.label))
     return redirect(url_for("admin.qrcode_list"))
 
 

@@ -3,6 +3,7 @@ from flask import abort, g, redirect, render_template, request, url_for
 
 from bot.admin import admin, client_ip, notify, require
 from content.sorting import read_toml
+from content.staff_texts import staff_text
 from handlers.sorting import CATEGORIES, get_engine
 from handlers.sorting.teaching import teach, untaught
 from handlers.staff import audit
@@ -35,15 +36,15 @@ def teach_query():
     item = request.form.get("item", "").strip()[:100]
     category = request.form.get("category", "")
     if not query or not item or category not in CATEGORIES:
-        abort(400, "请填写问题、物品名称并选择分类")
+        abort(400, staff_text("queries.incomplete"))
     try:
         taught = teach(get_engine(), query, item, category, g.staff.username)
     except ValueError:
-        abort(400, "这个问题无法识别，请换一种写法")
+        abort(400, staff_text("queries.unrecognised"))
     audit.record(g.staff, "teach", g.staff.region_code, target=taught.query,
                  detail={"item": item, "category": category}, ip=client_ip())
     db.session.commit()
-    notify(f"已教会：{query} → {item}（{category_labels()[category]}），所有居民即刻生效")
+    notify(staff_text("queries.taught", query=query, item=item, category=category_labels()[category]))
     return redirect(url_for("admin.queries"))
 
 
@@ -52,10 +53,10 @@ def teach_query():
 def undo_query():
     query = request.form.get("query", "").strip()[:200]
     if not query:
-        abort(400, "缺少要撤销的问题")
+        abort(400, staff_text("queries.nothing_to_undo"))
     removed = untaught(get_engine(), query)
     if removed:
         audit.record(g.staff, "untaught", g.staff.region_code, target=query, ip=client_ip())
         db.session.commit()
-    notify(f"已撤销：{query}" if removed else "这个问题没有教过")
+    notify(staff_text("queries.untaught", query=query) if removed else staff_text("queries.not_taught"))
     return redirect(url_for("admin.queries"))

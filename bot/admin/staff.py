@@ -3,6 +3,7 @@ from flask import abort, g, render_template, request
 
 from bot.admin import admin, require
 from bot.admin.flow import done, record
+from content.staff_texts import staff_text
 from handlers.staff import accounts as staff_accounts
 from handlers.staff import scope
 from handlers.staff.accounts import StaffError
@@ -41,7 +42,7 @@ def staff_create():
         db.session.rollback()
         return staff_list(error=str(refusal), form={k: v for k, v in form.items() if k != "password"})
     record("staff_create", account.region_code, account.username, {"role": account.role})
-    return done(f"已创建账号 {account.username}", "admin.staff_list")
+    return done(staff_text("accounts.created", username=account.username), "admin.staff_list")
 
 
 @admin.post("/staff/<int:staff_id>/active")
@@ -51,7 +52,8 @@ def staff_active(staff_id: int):
     active = request.form.get("active") == "1"
     staff_accounts.set_active(account, active)
     record("staff_update", account.region_code, account.username, {"active": active})
-    return done(f"账号 {account.username} 已{'启用' if active else '停用'}", "admin.staff_list")
+    return done(staff_text("accounts.enabled" if active else "accounts.disabled", username=account.username),
+                "admin.staff_list")
 
 
 @admin.post("/staff/<int:staff_id>/password")
@@ -64,7 +66,7 @@ def staff_password(staff_id: int):
         db.session.rollback()
         return staff_list(error=str(refusal))
     record("staff_update", account.region_code, account.username, {"password": "reset"})
-    return done(f"已重置 {account.username} 的密码，原有登录已失效", "admin.staff_list")
+    return done(staff_text("accounts.password_reset", username=account.username), "admin.staff_list")
 
 
 @admin.post("/staff/<int:staff_id>/delete")
@@ -73,4 +75,4 @@ def staff_delete(staff_id: int):
     account = account_or_404(staff_id)
     record("staff_delete", account.region_code, account.username)
     db.session.delete(account)
-    return done(f"已删除账号 {account.username}", "admin.staff_list")
+    return done(staff_text("accounts.deleted", username=account.username), "admin.staff_list")

@@ -4,6 +4,7 @@ from sqlalchemy import func
 
 from bot.admin import admin, notify, require
 from bot.admin.flow import done
+from content.staff_texts import staff_text
 from handlers.campaigns import authoring as campaigns
 from handlers.campaigns import surveys as survey_push
 from handlers.campaigns.authoring import CampaignError
@@ -57,8 +58,9 @@ def create_survey():
         db.session.rollback()
         notify(getattr(error, "message", str(error)))
         return redirect(url_for("admin.surveys"))
-    return done("调查已创建" + ("，已加入宣传活动，可在活动中推送" if survey.content_item_id else "")
-                + "；居民回复“调查”即可作答", "admin.surveys")
+    carried = staff_text("surveys.carried") if survey.content_item_id else ""
+    return done(staff_text("surveys.created") + carried + staff_text("surveys.how_to_answer"),
+                "admin.surveys")
 
 
 @admin.post("/surveys/<int:survey_id>/close")
@@ -68,5 +70,5 @@ def close_survey(survey_id: int):
     if survey is not None and scope.in_scope(g.staff, survey.region_code):
         survey.active = False
         db.session.commit()
-        notify("调查已结束")
+        notify(staff_text("surveys.closed"))
     return redirect(url_for("admin.surveys"))

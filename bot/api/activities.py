@@ -6,6 +6,7 @@ from pydantic import BaseModel, Field
 from bot.api import api
 from bot.api.login import personal
 from bot.api.openapi import RESIDENT, Id, responses, spec
+from content.api_texts import about
 from handlers.schools import families
 from handlers.schools.activities import ActivityError, catalogue, checkin, enrolment
 from models import db
@@ -18,7 +19,7 @@ class ActivityOut(BaseModel):
     place: str
     school_id: int
     school_name: str
-    audience: str = Field(description="school：仅本校家庭；area：面向本区家庭")
+    audience: str = Field(description=about("ActivityOut", "audience"))
     starts_at: str
     ends_at: str
     enrol_deadline: str
@@ -30,15 +31,15 @@ class ActivityOut(BaseModel):
     enrolment_open: bool
     cover_url: str | None
     cancelled: bool
-    cancel_reason: str | None = Field(description="学校取消活动时填写的原因")
+    cancel_reason: str | None = Field(description=about("ActivityOut", "cancel_reason"))
 
 
 class EnrolmentOut(BaseModel):
     id: int
     activity_id: int
-    status: str = Field(description="enrolled 已报名 / waitlisted 候补中 / cancelled 已取消")
+    status: str = Field(description=about("EnrolmentOut", "status"))
     status_label: str
-    position: int | None = Field(description="候补顺位，1 为下一个")
+    position: int | None = Field(description=about("EnrolmentOut", "position"))
     adults: int
     children: int
     child_ids: list[int]
@@ -60,14 +61,14 @@ class EnrolmentList(BaseModel):
 
 
 class EnrolIn(BaseModel):
-    child_ids: list[Id] = Field(min_length=1, max_length=10, description="参加的孩子（本家庭的）")
-    adults: int = Field(1, ge=1, le=10, description="参加的成人人数")
-    wants_reminder: bool = Field(False, description="用户在 wx.requestSubscribeMessage 中接受了活动提醒")
-    wants_promotion_notice: bool = Field(False, description="用户接受了候补成功通知")
+    child_ids: list[Id] = Field(min_length=1, max_length=10, description=about("EnrolIn", "child_ids"))
+    adults: int = Field(1, ge=1, le=10, description=about("EnrolIn", "adults"))
+    wants_reminder: bool = Field(False, description=about("EnrolIn", "wants_reminder"))
+    wants_promotion_notice: bool = Field(False, description=about("EnrolIn", "wants_promotion_notice"))
 
 
 class CheckinIn(BaseModel):
-    code: str = Field(pattern=r"^\d{6}$", description="现场二维码或签到码中的 6 位数字")
+    code: str = Field(pattern=r"^\d{6}$", description=about("CheckinIn", "code"))
 
 
 

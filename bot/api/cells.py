@@ -8,6 +8,7 @@ from flask import g, jsonify, request
 from bot.api import ApiError, api, json_body
 from bot.api.login import personal
 from content import cells as catalogue
+from content.api_texts import api_text
 from handlers.cells import evidence as cell_evidence
 from handlers.cells import workflow as cells
 from handlers.cells.workflow import CellError
@@ -17,7 +18,7 @@ from models import db
 def own_cell(cell_id: int):
     cell = cells.get(cell_id)
     if cell is None or cell.applicant_id != g.resident.id:  # another unit's is as good as none
-        raise ApiError(404, "not_found", "没有找到这份申报")
+        raise ApiError(404, "not_found", api_text("errors.cells.not_found"))
     return cell
 
 
@@ -41,7 +42,8 @@ def cell_json(cell, detail: bool = False) -> dict:
              "note": scores[i.code].note if i.code in scores else "",
              "files": files.get(i.code, [])} for i in indicator_set.indicators]
         body["history"] = [{"action": e.action, "action_label": catalogue.label("action", e.action),
-                            "status": e.to_status, "by": "本单位" if e.actor_role == "unit" else "审核人员",
+                            "status": e.to_status,
+                            "by": catalogue.label("actor", "unit" if e.actor_role == "unit" else "staff"),
                             "comment": e.comment, "at": e.at.isoformat() + "Z"} for e in cell.events]
     return body
 
@@ -88,7 +90,7 @@ def self_assess(cell_id: int):
     cell = own_cell(cell_id)
     scores = json_body().get("scores")
     if not isinstance(scores, dict) or not scores:
-        raise ApiError(400, "scores_required", "请提供各项指标的自评分")
+        raise ApiError(400, "scores_required", api_text("errors.cells.scores_required"))
     entries = {}
     for code, entry in scores.items():
         entry = entry if isinstance(entry, dict) else {"points": entry}
@@ -105,7 +107,7 @@ def upload_evidence(cell_id: int):
     cell = own_cell(cell_id)
     upload = request.files.get("file")
     if upload is None:
-        raise ApiError(400, "file_required", "请选择要上传的文件（字段名 file）")
+        raise ApiError(400, "file_required", api_text("errors.cells.file_required"))
     limit = cell_evidence.max_bytes()
     data = upload.stream.read(limit + 1)  # one byte more than allowed tells "too big" without reading all
     evidence = cell_evidence.add(cell, g.resident, request.form.get("indicator", ""),

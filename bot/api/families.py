@@ -6,6 +6,7 @@ from bot.api import api
 from bot.api.login import personal
 from bot.api.openapi import RESIDENT, Id, Line, responses, spec
 from content.activity_texts import text
+from content.api_texts import about
 from handlers.schools import directory as schools
 from handlers.schools import families
 from handlers.schools.families import ChildForm
@@ -13,8 +14,8 @@ from models import db
 
 
 class SchoolsQuery(BaseModel):
-    region: str = Field("", pattern=r"^\d{0,20}$", description="地区代码：只列这个地区下的学校")
-    q: Line(30, 0) = Field("", description="校名中的字")
+    region: str = Field("", pattern=r"^\d{0,20}$", description=about("SchoolsQuery", "region"))
+    q: Line(30, 0) = Field("", description=about("SchoolsQuery", "q"))
 
 
 class SchoolOut(BaseModel):
@@ -29,15 +30,15 @@ class SchoolList(BaseModel):
 
 class GuardianIn(BaseModel):
     guardian_name: Line(40)
-    phone: str = Field(pattern=r"^1\d{10}$", description="11 位手机号")
-    consent: bool = Field(False, description="监护人已阅读并同意 consent 说明（首次登记时必须为 true）")
+    phone: str = Field(pattern=r"^1\d{10}$", description=about("GuardianIn", "phone"))
+    consent: bool = Field(False, description=about("GuardianIn", "consent"))
 
 
 class ChildIn(BaseModel):
     name: Line(40)
     school_id: Id
-    grade: int = Field(ge=1, le=12, description="年级：1–6 小学，7–9 初中，10–12 高中")
-    class_name: Line(20) = Field(description="班级，如“3班”")
+    grade: int = Field(ge=1, le=12, description=about("ChildIn", "grade"))
+    class_name: Line(20) = Field(description=about("ChildIn", "class_name"))
 
 
 class ChildOut(BaseModel):

@@ -12,6 +12,7 @@ from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 from spectree import Response, SecurityScheme, SecuritySchemeData, SpecTree
 
 from bot.api import ApiError
+from content.api_texts import api_text, invalid_texts
 
 DOC_PATH = "api/v1/docs"
 # Control characters are refused in every text: PostgreSQL cannot store NUL, and none of them
@@ -22,7 +23,7 @@ LINES = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
 
 def no_surrogates(value: str) -> str:
     if any("\ud800" <= char <= "\udfff" for char in value):
-        raise ValueError("含有无效字符")
+        raise ValueError(api_text("checks.surrogates"))
     return value
 
 
@@ -40,7 +41,7 @@ def Lines(max_length: int):
 
 def reasonable_time(value: datetime) -> datetime:
     if not 2000 <= value.year <= 2100:
-        raise ValueError("时间不在合理范围内")
+        raise ValueError(api_text("checks.unreasonable_time"))
     return value
 
 
@@ -60,38 +61,29 @@ class ErrorBody(BaseModel):
 
 
 spec = SpecTree(
-    "flask", title="无废长春 mini-program API", version="1", path=DOC_PATH, mode="strict",
+    "flask", title=api_text("document.title"), version="1", path=DOC_PATH, mode="strict",
     page_templates={},  # no Swagger UI: it would load scripts from a CDN
     validation_error_status=400, validation_error_model=ErrorBody,
     naming_strategy=lambda model: model.__name__,
     nested_naming_strategy=lambda parent, child: child,
     security_schemes=[
         SecurityScheme(name="resident", data=SecuritySchemeData(type="http", scheme="bearer",
-                                              description="POST /api/v1/login 换取的令牌")),
+                                              description=api_text("document.resident_token"))),
         SecurityScheme(name="staff", data=SecuritySchemeData(type="http", scheme="bearer",
-                                           description="POST /api/v1/staff/login 换取的令牌（学校管理员）")),
+                                           description=api_text("document.staff_token"))),
     ],
     before=lambda request, response, error, instance, adapter: refuse(error),
 )
 
 RESIDENT = {"resident": []}
 STAFF = {"staff": []}
-FIELD_TEXTS = {
-    "missing": "必填", "string_too_short": "不能为空", "string_too_long": "太长了，最多 {max_length} 个字",
-    "string_pattern_mismatch": "格式不对", "int_parsing": "需要是整数", "int_type": "需要是整数",
-    "bool_type": "需要是 true 或 false", "bool_parsing": "需要是 true 或 false",
-    "float_parsing": "需要是数字", "float_type": "需要是数字", "finite_number": "需要是有限的数字",
-    "greater_than_equal": "不能小于 {ge}", "less_than_equal": "不能大于 {le}",
-    "literal_error": "可选：{expected}", "datetime_parsing": "时间格式不对，例如 2026-12-05T09:00:00+08:00",
-    "datetime_type": "时间格式不对，例如 2026-12-05T09:00:00+08:00",
-    "too_long": "最多 {max_length} 项", "too_short": "至少 {min_length} 项",
-}
+FIELD_TEXTS = dict(invalid_texts())
 
 
 def field_text(error: dict) -> str:
     template = FIELD_TEXTS.get(error.get("type", ""))
     if template is None:
-        return error.get("msg", "格式不对").removeprefix("Value error, ")
+        return error.get("msg", api_text("checks.fallback")).removeprefix("Value error, ")
     try:
         return template.format(**error.get("ctx", {}))
     except (KeyError, IndexError):

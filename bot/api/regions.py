@@ -4,24 +4,25 @@ from pydantic import BaseModel, Field
 
 from bot.api import ApiError, api
 from bot.api.openapi import Line, refuse, responses, spec
+from content.api_texts import about, api_text
 from handlers.people import regions
 
 
 def unknown_region() -> ApiError:
-    return ApiError(404, "unknown_region", "没有这个地区")
+    return ApiError(404, "unknown_region", api_text("errors.regions.unknown_region"))
 
 
 class RegionsQuery(BaseModel):
     parent: str = Field(regions.CITY, pattern=r"^\d{1,12}$",
-                        description="上级地区代码（默认长春市）：列出它的下级")
-    q: Line(30, 0) = Field("", description="地区名称（可模糊，如“南岭”“汽开区”）：在上级之下查找")
+                        description=about("RegionsQuery", "parent"))
+    q: Line(30, 0) = Field("", description=about("RegionsQuery", "q"))
 
 
 class RegionOut(BaseModel):
     code: str
     name: str
-    level: int = Field(description="1 市、2 区县、3 街道（乡镇）、4 社区")
-    path: str = Field(description="从区县起的全称，如“南关区南岭街道”")
+    level: int = Field(description=about("RegionOut", "level"))
+    path: str = Field(description=about("RegionOut", "path"))
 
 
 class RegionList(BaseModel):
@@ -42,7 +43,7 @@ def bad_query(request, response, error, instance, adapter) -> None:
     if "parent" in where:
         raise unknown_region()
     if where.get("q") == "string_too_long":
-        raise ApiError(400, "query_too_long", "名称太长了")
+        raise ApiError(400, "query_too_long", api_text("errors.regions.query_too_long"))
     refuse(error)
 
 

@@ -13,6 +13,7 @@ from bot.api import ApiError, api
 from bot.api.activities import ActivityOut
 from bot.api.openapi import STAFF, Line, Lines, Time, responses, spec
 from content.activity_texts import text
+from content.api_texts import about, api_text
 from handlers.schools import directory as schools
 from handlers.schools import reminders
 from handlers.schools.activities import (
@@ -38,7 +39,7 @@ class StaffLoginIn(BaseModel):
 
 class StaffToken(BaseModel):
     token: str
-    expires_in: int = Field(description="闲置多少秒后失效")
+    expires_in: int = Field(description=about("StaffToken", "expires_in"))
     role: str
     school_id: int | None
 
@@ -47,12 +48,12 @@ class ActivityIn(BaseModel):
     title: Line(60)
     description: Lines(2000) = ""
     place: Line(100)
-    starts_at: Time = Field(description="不带时区时按北京时间")
+    starts_at: Time = Field(description=about("ActivityIn", "starts_at"))
     ends_at: Time
     enrol_deadline: Time
     capacity_families: int = Field(ge=1, le=10000)
     capacity_people: int = Field(ge=1, le=100000)
-    audience: str = Field("school", pattern="^(school|area)$", description="school 仅本校；area 面向本区")
+    audience: str = Field("school", pattern="^(school|area)$", description=about("ActivityIn", "audience"))
 
 
 class FiguresOut(BaseModel):
@@ -79,7 +80,7 @@ class RosterRow(BaseModel):
     seq: int
     status: str
     guardian: str
-    phone: str = Field(description="按账号权限打码")
+    phone: str = Field(description=about("RosterRow", "phone"))
     pupils: str
     adults: int
     children: int
@@ -108,7 +109,7 @@ def staff_token(view):
         scheme, _, token = request.headers.get("Authorization", "").partition(" ")
         member = staff_accounts.load_session(token.strip()) if scheme.lower() == "bearer" else None
         if member is None:
-            raise ApiError(401, "login_required", "请先登录（POST /api/v1/staff/login）")
+            raise ApiError(401, "login_required", api_text("errors.school.login_required"))
         g.staff, g.school = member, schools.school_of(member)
         if not scope.may(member, "manage_activities") or g.school is None:
             raise ApiError(403, "not_a_school_admin", text("errors.not_a_school_admin"))

@@ -8,6 +8,7 @@ from pydantic import AfterValidator, BaseModel, Field, StrictBool, StringConstra
 from bot.api import ApiError, api
 from bot.api.login import json_hook, personal
 from bot.api.openapi import LINE, RESIDENT, field_text, responses, spec
+from content.api_texts import about, api_text
 from content.texts import text
 from content.volunteering import options
 from handlers.people import consent
@@ -37,15 +38,16 @@ def Choices(kind: str):
 
 class VolunteerIn(BaseModel):
     name: Annotated[str, StringConstraints(max_length=40, pattern=LINE),
-                    cleaned(volunteers.clean_name, "name")] = Field(description="姓名，2–20 个字")
+                    cleaned(volunteers.clean_name, "name")] = Field(description=about("VolunteerIn", "name"))
     phone: Annotated[str, StringConstraints(max_length=30, pattern=LINE),
-                     cleaned(volunteers.clean_phone, "phone")] = Field(description="11 位手机号")
+                     cleaned(volunteers.clean_phone, "phone")] = Field(
+        description=about("VolunteerIn", "phone"))
     region_code: Annotated[str, StringConstraints(pattern=r"^\d{1,12}$"),
                            cleaned(volunteers.clean_area, "region_code")] = Field(
-        description="服务的街道（乡镇）或社区代码，见 GET /regions")
-    skills: Choices("skills") = Field(description="能做什么，见 GET /volunteers/options")
-    availability: Choices("availability") = Field(description="什么时候有空，见 GET /volunteers/options")
-    consent: StrictBool = Field(False, description="已阅读并同意 /volunteers/options 的 consent 说明（必须为 true）")
+        description=about("VolunteerIn", "region_code"))
+    skills: Choices("skills") = Field(description=about("VolunteerIn", "skills"))
+    availability: Choices("availability") = Field(description=about("VolunteerIn", "availability"))
+    consent: StrictBool = Field(False, description=about("VolunteerIn", "consent"))
 
 
 class Option(BaseModel):
@@ -56,7 +58,7 @@ class Option(BaseModel):
 class OptionsOut(BaseModel):
     skills: list[Option]
     availability: list[Option]
-    consent: str = Field(description="登记前须向用户展示并取得同意的说明")
+    consent: str = Field(description=about("OptionsOut", "consent"))
     consent_version: str
 
 
@@ -68,7 +70,7 @@ class VolunteerOut(BaseModel):
     region_name: str
     skills: list[str]
     availability: list[str]
-    status: str = Field(description="pending 待审核 / approved 已通过 / rejected 未通过")
+    status: str = Field(description=about("VolunteerOut", "status"))
     created_at: str
 
 
@@ -94,7 +96,7 @@ def registration_refused(error: Exception, body: dict) -> None:
     for detail in error.errors():
         where = str(detail.get("loc", ("body",))[0])
         fields.setdefault(where, text(f"volunteer.invalid.{where}") if where in FIELDS else field_text(detail))
-    raise ApiError(400, "invalid_fields", "登记信息有误，请检查标出的项", fields)
+    raise ApiError(400, "invalid_fields", api_text("errors.volunteers.invalid_fields"), fields)
 
 
 @api.get("/volunteers/options")

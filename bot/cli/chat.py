@@ -5,11 +5,11 @@ import click
 from flask import Flask
 
 from bot.webhook import simulate
-from content.texts import replies
+from content.texts import lookup, replies
 
-COMMANDS = """可用命令：/关注  /取消关注  /菜单 KEY  /语音 文字  /退出
-菜单 KEY：{keys}
-其他内容直接输入，就像在微信里发消息。"""
+
+def say(key: str, **values) -> str:
+    return lookup("cli.toml", f"chat.{key}", **values)
 
 
 class TerminalChat:
@@ -22,14 +22,14 @@ class TerminalChat:
             config["WECHAT_TOKEN"], config["WECHAT_APP_ID"], config["WECHAT_AES_KEY"], mode)
 
     def run(self) -> None:
-        click.echo(COMMANDS.format(keys=" ".join(replies()["menu"])))
+        click.echo(say("help", keys=" ".join(replies()["menu"])))
         self.show(self.send(simulate.event_xml(self.openid, "subscribe")))
         while True:
             try:
-                line = input("我> ").strip()
+                line = input(say("prompt")).strip()
             except (EOFError, KeyboardInterrupt):
                 break
-            if line in ("/退出", "/quit", "/exit"):
+            if line in (say("commands.quit"), "/quit", "/exit"):
                 break
             if line:
                 shown = len(self.late())
@@ -40,13 +40,13 @@ class TerminalChat:
 
     def to_xml(self, line: str) -> str:
         command, _, rest = line.partition(" ")
-        if command == "/关注":
+        if command == say("commands.follow"):
             return simulate.event_xml(self.openid, "subscribe")
-        if command == "/取消关注":
+        if command == say("commands.unfollow"):
             return simulate.event_xml(self.openid, "unsubscribe")
-        if command == "/菜单":
+        if command == say("commands.menu"):
             return simulate.event_xml(self.openid, "CLICK", rest.strip())
-        if command == "/语音":
+        if command == say("commands.voice"):
             return simulate.voice_xml(self.openid, rest.strip())
         return simulate.text_xml(self.openid, line)
 
@@ -55,7 +55,7 @@ class TerminalChat:
         response = self.client.post(f"/wechat?{query}", data=body,
                                     content_type="application/xml")
         if response.status_code != 200:
-            return f"（webhook 返回 {response.status_code}：{response.get_data(as_text=True)}）"
+            return say("webhook_error", status=response.status_code, body=response.get_data(as_text=True))
         return simulate.reply_content(self.sender.read_reply(response.data))
 
     def late(self) -> list[str]:
@@ -68,10 +68,10 @@ class TerminalChat:
             texts = self.late()
             if len(texts) > shown:
                 for text in texts[shown:]:
-                    click.echo("无废长春（稍后）> " + text + "\n")
+                    click.echo(say("late_reply") + text + "\n")
                 return
             time.sleep(0.5)
 
     @staticmethod
     def show(reply: str | None) -> None:
-        click.echo("无废长春> " + (reply if reply else "（没有回复）") + "\n")
+        click.echo(say("reply") + (reply if reply else say("no_reply")) + "\n")

@@ -5,11 +5,12 @@ An adoption is a campaign of the adopting node that keeps the link to the origin
 """
 from sqlalchemy.exc import IntegrityError
 
+from content.staff_texts import staff_table, staff_text
 from handlers.errors import Refused
 from handlers.staff import scope
 from models import Campaign, ContentItem, db
 
-KIND_NAMES = {"text": "文字", "news": "图文", "miniprogram": "小程序页面"}
+KIND_NAMES = dict(staff_table("campaigns.kinds"))
 
 
 class CampaignError(Refused):
@@ -19,7 +20,7 @@ class CampaignError(Refused):
 def create(staff, title: str, summary: str = "") -> Campaign:
     title = (title or "").strip()
     if not 1 <= len(title) <= 60:
-        raise CampaignError("活动名称需 1–60 个字")
+        raise CampaignError(staff_text("campaigns.errors.title"))
     campaign = Campaign(title=title, summary=(summary or "").strip()[:2000],
                         region_code=staff.region_code, created_by=staff.username)
     db.session.add(campaign)
@@ -31,20 +32,20 @@ def add_item(staff, campaign: Campaign, kind: str, title: str, body: str = "", u
              cover_url: str = "", page_path: str = "", media_id: str = "") -> ContentItem:
     """A content item; only the campaign's own node adds to it (an adopting tier adopts first)."""
     if campaign.region_code != staff.region_code:
-        raise CampaignError("只能在本级的活动里添加内容；上级活动请先“采用”")
+        raise CampaignError(staff_text("campaigns.errors.own_tier_only"))
     title, body, url = (title or "").strip(), (body or "").strip(), (url or "").strip()
     if kind not in KIND_NAMES:
-        raise CampaignError("内容类型无效")
+        raise CampaignError(staff_text("campaigns.errors.kind"))
     if not 1 <= len(title) <= 64:
-        raise CampaignError("标题需 1–64 个字")
+        raise CampaignError(staff_text("campaigns.errors.item_title"))
     if kind == "text" and not body:
-        raise CampaignError("文字内容不能为空")
+        raise CampaignError(staff_text("campaigns.errors.text_empty"))
     if kind == "text" and len(body.encode()) > 1800:  # WeChat's text limit is 2048 bytes
-        raise CampaignError("文字内容过长")
+        raise CampaignError(staff_text("campaigns.errors.text_too_long"))
     if kind == "news" and not url.startswith(("https://", "http://")):
-        raise CampaignError("图文需要以 http(s):// 开头的文章链接")
+        raise CampaignError(staff_text("campaigns.errors.news_url"))
     if kind == "miniprogram" and not (page_path or "").strip():
-        raise CampaignError("请填写小程序页面路径")
+        raise CampaignError(staff_text("campaigns.errors.page_path"))
     item = ContentItem(campaign_id=campaign.id, region_code=staff.region_code, kind=kind,
                        title=title, body=body, url=url[:500], cover_url=(cover_url or "")[:500],
                        page_path=(page_path or "").strip()[:200], media_id=(media_id or "")[:128],
@@ -57,7 +58,7 @@ def add_item(staff, campaign: Campaign, kind: str, title: str, body: str = "", u
 def adopt(staff, original: Campaign) -> Campaign:
     """The staff member's node takes up an upper tier's campaign (once; again returns the same)."""
     if not staff.region_code.startswith(original.region_code) or staff.region_code == original.region_code:
-        raise CampaignError("只能采用上级发布的活动")
+        raise CampaignError(staff_text("campaigns.errors.adopt_upper_only"))
     existing = adoption(original, staff.region_code)
     if existing is not None:
         return existing

@@ -21,7 +21,7 @@ from models.timeutil import utcnow
 
 EDITABLE = ("applied", "returned")  # the unit may change its self-assessment and evidence
 UNIT, DISTRICT, CITY, DISTRICT_OR_CITY = "unit", "district", "city", "district_or_city"
-LEVEL_NAMES = {DISTRICT: "区县", CITY: "市级", DISTRICT_OR_CITY: "区县或市级"}
+LEVEL_NAMES = {level: label("level", level) for level in (DISTRICT, CITY, DISTRICT_OR_CITY)}
 PHONE = re.compile(r"^[0-9+\-]{7,20}$")
 
 
@@ -62,7 +62,8 @@ TRANSITIONS = {t.action: t for t in (
 STAFF_ACTIONS = tuple(a for a, t in TRANSITIONS.items() if t.actor != UNIT)
 IN_REVIEW = ("submitted", "district_passed", "city_passed", "in_notice")
 # The console's audit log names each review step (handlers/staff/audit.py lists the other actions).
-audit.ACTION_NAMES.update({f"cell_{action}": "无废细胞·" + label("action", action) for action in STAFF_ACTIONS})
+audit.ACTION_NAMES.update({f"cell_{action}": label("audit", "action", action=label("action", action))
+                           for action in STAFF_ACTIONS})
 
 
 # --- applying and self-assessment (the unit) ----------------------------------------------------
@@ -190,7 +191,8 @@ def staff_step(cell: Cell, staff, action: str, comment: str = "",
         cell.reviewed_year = now.year
     actor = (staff.username, staff.role, None)
     move(cell, transition, target, actor, comment=comment, score=score, now=now)
-    audit.record(staff, f"cell_{action}", cell.region_code, target=f"{cell.unit_name}（{cell.id}）",
+    audit.record(staff, f"cell_{action}", cell.region_code,
+                 target=label("audit", "target", unit=cell.unit_name, id=cell.id),
                  detail={"status": cell.status, "score": score} if score is not None else None)
     return cell
 
@@ -283,7 +285,7 @@ def forget_applicant(resident: Resident) -> list[str]:
     from sqlalchemy import update
 
     n = db.session.execute(update(Cell).where(Cell.applicant_id == resident.id).values(
-        applicant_id=None, contact_name="（联系人已删除）", contact_phone="")).rowcount
+        applicant_id=None, contact_name=label("forgotten", "contact"), contact_phone="")).rowcount
     db.session.execute(update(CellEvent).where(CellEvent.resident_id == resident.id)
                        .values(resident_id=None))
-    return [f"{n} 个无废细胞申报与您账号的关联"] if n else []
+    return [label("forgotten", "applications", count=n)] if n else []

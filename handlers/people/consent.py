@@ -1,9 +1,9 @@
 """Consent (PIPL art. 13–14): personal data is asked for only after the resident agreed to its purpose."""
-from content.texts import text
+from content.texts import table, text
 from models import Consent, Resident, db
 
-AGREE = {"同意", "我同意", "好", "好的", "可以", "是", "确认", "1", "ok", "yes"}
-DECLINE = {"不同意", "不", "否", "不要", "不可以", "no", "2"}
+AGREE = set(table("consent.toml")["agree"])
+DECLINE = set(table("consent.toml")["decline"])
 
 
 def version() -> str:

@@ -1,4 +1,5 @@
 """Schools of the campaign: where they sit in the region tree, and which school admin runs which."""
+from content.staff_texts import staff_text
 from handlers.errors import Refused
 from handlers.staff import scope
 from models import Region, School, SchoolStaff, db
@@ -18,12 +19,12 @@ def get(school_id: int | None) -> School | None:
 def create(actor: Staff, name: str, region_code: str) -> School:
     name = " ".join((name or "").split())
     if not 2 <= len(name) <= 60:
-        raise SchoolError("学校名称需为 2 到 60 个字")
+        raise SchoolError(staff_text("schools.errors.name_length"))
     region = db.session.get(Region, region_code or "")
     if region is None or not region.active or not scope.in_scope(actor, region_code):
-        raise SchoolError("请选择您管辖范围内的地区")
+        raise SchoolError(staff_text("schools.errors.region"))
     if db.session.execute(db.select(School.id).filter_by(region_code=region_code, name=name)).first():
-        raise SchoolError("这个地区已有同名学校")
+        raise SchoolError(staff_text("schools.errors.duplicate"))
     school = School(name=name, region_code=region_code)
     db.session.add(school)
     db.session.flush()
@@ -57,9 +58,9 @@ def assign_admin(actor: Staff, school: School, username: str) -> Staff:
     """Make the school admin `username` the one who runs `school` (their earlier school is let go)."""
     member = db.session.execute(db.select(Staff).filter_by(username=(username or "").strip())).scalar_one_or_none()
     if member is None or member.role != "school_admin" or not scope.in_scope(actor, member.region_code):
-        raise SchoolError("请填写您管辖范围内一个“学校管理员”账号的用户名")
+        raise SchoolError(staff_text("schools.errors.admin_username"))
     if not scope.in_scope(actor, school.region_code):
-        raise SchoolError("这所学校不在您的管辖范围内")
+        raise SchoolError(staff_text("schools.errors.out_of_scope"))
     link = db.session.get(SchoolStaff, member.id)
     if link is None:
         db.session.add(SchoolStaff(staff_id=member.id, school_id=school.id))

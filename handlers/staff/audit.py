@@ -1,32 +1,13 @@
 """The console's audit log: who did what, where; readable by staff for their own subtree only."""
 import json
 
+from content.staff_texts import staff_table
 from handlers.staff import scope
 from models import db
 from models.staff import AuditEntry, Staff
 
-ACTION_NAMES = {
-    "login": "登录",
-    "login_failed": "登录失败",
-    "logout": "退出",
-    "export": "导出",
-    "approve": "审核通过",
-    "reject": "审核拒绝",
-    "service": "记录服务时长",
-    "teach": "教机器人",
-    "untaught": "撤销教学",
-    "staff_create": "创建账号",
-    "staff_update": "修改账号",
-    "staff_delete": "删除账号",
-    "send": "推送",
-    "activity_cancel": "取消活动",
-    "qrcode_create": "制作二维码",
-    "place_create": "添加回收点",
-    "place_update": "修改回收点",
-    "place_deactivate": "停用回收点",
-    "place_activate": "恢复回收点",
-    "place_import": "导入回收点",
-}
+# Action code → its name in the log; handlers/cells adds its review steps to this copy.
+ACTION_NAMES = dict(staff_table("audit_actions"))
 
 
 def record(actor: Staff | None, action: str, region_code: str, target: str = "",

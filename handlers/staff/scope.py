@@ -8,17 +8,12 @@ import re
 
 from sqlalchemy import ColumnElement
 
+from content.staff_texts import staff_table
 from models import Region, Resident, db
 
 CODE = re.compile(r"^\d{4,20}$")
 
-ROLE_NAMES = {
-    "city_admin": "市级管理员",
-    "district_admin": "区县管理员",
-    "street_admin": "街道/社区管理员",
-    "school_admin": "学校管理员",
-    "reviewer": "审核员",
-}
+ROLE_NAMES = dict(staff_table("roles"))  # role code → its name, in the console's order
 
 # The level a role's node must have; None: any node (a school or a reviewer sits anywhere).
 ROLE_LEVEL = {

@@ -3,13 +3,13 @@ from decimal import Decimal
 
 from sqlalchemy import func
 
+from content.staff_texts import staff_table, staff_text
 from handlers.people import regions
 from handlers.volunteers import records as volunteers
 from infra import xlsx as exports
 from models import ServiceRecord, db
 
-HEADERS = ["编号", "姓名", "手机", "服务区域", "服务内容", "服务时间", "状态", "登记时间（UTC）",
-           "累计服务时长（小时）"]
+HEADERS = staff_table("volunteers.export_headers")
 
 
 def workbook(region_code: str, full_phone: bool = False) -> tuple[bytes, int]:
@@ -26,7 +26,7 @@ def workbook(region_code: str, full_phone: bool = False) -> tuple[bytes, int]:
             names[code] = regions.path_name(code)
         return names[code]
 
-    content = exports.workbook("志愿者", HEADERS, (
+    content = exports.workbook(staff_text("volunteers.sheet"), HEADERS, (
         [v.id, v.name, v.phone if full_phone else exports.mask_phone(v.phone), area(v.region_code),
          volunteers.labels("skills", v.skills), volunteers.labels("availability", v.availability),
          volunteers.status_label(v), v.created_at, float(hours.get(v.id) or Decimal("0"))]

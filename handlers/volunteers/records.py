@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.exc import IntegrityError
 
-from content.texts import lookup, text
+from content.texts import lookup, table, text
 from content.volunteering import options
 from handlers.errors import Refused
 from handlers.people import consent, regions, residents, windows
@@ -17,8 +17,7 @@ from models.timeutil import utcnow
 # Mainland mobile numbers: 11 digits starting 13–19 (MIIT numbering plan).
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
 NAME = re.compile(r"^[\u4e00-\u9fffA-Za-z·•. ]{2,20}$")
-# What a volunteer is told after review (beside this module while content/replies.toml has another owner).
-NAME_PREFIXES = ("我的名字是", "我叫", "我是", "姓名是", "姓名：", "姓名:", "姓名", "名字：", "名字")
+NAME_PREFIXES = tuple(table("volunteers.toml")["keywords"]["name_prefixes"])
 
 
 class RegistrationError(Refused):
@@ -51,7 +50,7 @@ def clean_name(raw: str) -> str | None:
 
 
 def clean_phone(raw: str) -> str | None:
-    digits = re.sub(r"[\s\-()（）]", "", raw or "")
+    digits = re.sub(r"[\s\-()\uff08\uff09]", "", raw or "")  # ASCII and full-width brackets
     digits = re.sub(r"^(\+?86)", "", digits) if len(digits) > 11 else digits
     return digits if MOBILE.match(digits) else None
 
@@ -168,7 +167,8 @@ def notice_text(status: str, **values) -> str:
 
 def labels(kind: str, codes: str | list[str]) -> str:
     codes = codes.split(",") if isinstance(codes, str) else codes
-    return "、".join(options(kind)[code] for code in codes if code in options(kind))
+    separator = lookup("volunteers.toml", "labels.separator")
+    return separator.join(options(kind)[code] for code in codes if code in options(kind))
 
 
 def status_label(volunteer: Volunteer) -> str:

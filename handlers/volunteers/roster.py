@@ -6,6 +6,7 @@ and changes them only through handlers/staff/scope.py, so a staff member never r
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from content.staff_texts import staff_table, staff_text
 from handlers.errors import Refused
 from handlers.staff import scope
 from handlers.volunteers import records as volunteers
@@ -14,7 +15,7 @@ from infra import xlsx as exports
 from models import Resident, ServiceRecord, Volunteer, db
 
 PAGE = 50
-STATUS_NAMES = {"pending": "待审核", "approved": "已通过", "rejected": "未通过"}
+STATUS_NAMES = dict(staff_table("volunteers.status"))
 
 
 class RosterError(Refused):
@@ -46,8 +47,9 @@ def page_of(query, page: int) -> tuple[list, bool]:
 def residents_workbook(staff, area: str | None = None, search: str = "") -> bytes:
     rows = db.session.execute(residents_query(staff, area, search)).scalars().all()
     names = scope.region_names(r.region_code for r in rows)
-    return exports.workbook("居民", ["编号", "区域", "关注状态", "首次出现（UTC）", "最近消息（UTC）"], (
-        [r.id, names.get(r.region_code, "未绑定"), "已关注" if r.subscribed else "已取关",
+    return exports.workbook(staff_text("residents.sheet"), staff_table("residents.headers"), (
+        [r.id, names.get(r.region_code, staff_text("residents.no_area")),
+         staff_text("residents.subscribed" if r.subscribed else "residents.unsubscribed"),
          r.first_seen_at, r.last_message_at] for r in rows))
 
 
@@ -98,19 +100,19 @@ def record_service(staff, volunteer: Volunteer, activity: str, served_on: str, h
                    organiser: str) -> ServiceRecord:
     """One service entry, with what a service certificate needs (content, date, hours, unit)."""
     if volunteer.status != "approved":
-        raise RosterError("只有审核通过的志愿者可以记录服务时长")
+        raise RosterError(staff_text("volunteers.errors.not_approved"))
     activity, organiser = activity.strip()[:200], organiser.strip()[:100]
     if not activity or not organiser:
-        raise RosterError("请填写服务内容和组织单位")
+        raise RosterError(staff_text("volunteers.errors.details_required"))
     try:
         day = date.fromisoformat(served_on)
         amount = Decimal(hours).quantize(Decimal("0.1"))
     except (ValueError, InvalidOperation):
-        raise RosterError("日期或时长格式不正确") from None
+        raise RosterError(staff_text("volunteers.errors.bad_format")) from None
     if day > date.today():
-        raise RosterError("服务日期不能晚于今天")
+        raise RosterError(staff_text("volunteers.errors.future_date"))
     if not Decimal("0") < amount <= Decimal("24"):
-        raise RosterError("一次服务时长应在 0.1 到 24 小时之间")
+        raise RosterError(staff_text("volunteers.errors.bad_hours"))
     # The checks above give staff a Chinese reason; handlers/volunteers/records.py keeps the record.
     return service.record(volunteer.id, activity, day, amount, organiser, staff.username)
 
@@ -129,6 +131,6 @@ def volunteers_workbook(staff, area: str | None = None, status: str = "", search
     names = scope.region_names(v.region_code for v in rows)
     hours = service_hours(rows)
     return exports.workbook(
-        "志愿者", ["编号", "姓名", "手机号", "区域", "特长", "可服务时间", "状态", "服务时长（小时）", "登记时间（UTC）"],
+        staff_text("volunteers.sheet"), staff_table("volunteers.headers"),
         ([v.id, v.name, phone_for(staff, v.phone), names[v.region_code], labels("skills", v.skills), labels("availability", v.availability),
           STATUS_NAMES.get(v.status, v.status), float(hours.get(v.id, 0)), v.created_at] for v in rows))

@@ -4,7 +4,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from content.intents import settings
-from content.texts import text
+from content.texts import table, text
 from handlers.errors import Refused
 from handlers.people import regions, residents
 from handlers.router import Message, router
@@ -74,7 +74,7 @@ def my_volunteering(message: Message) -> str:
     return show_registration(message)
 
 
-@router.on_keyword("我的服务时长", "服务时长", "我的时长", "志愿时长", "我的志愿时长")
+@router.on_keyword(*table("volunteers.toml")["keywords"]["service_hours"])
 def my_hours(message: Message) -> str:
     resident = residents.find(message.openid)
     volunteer = volunteers.of(resident) if resident else None

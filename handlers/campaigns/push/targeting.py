@@ -10,6 +10,7 @@ from datetime import datetime
 
 from sqlalchemy import or_
 
+from content.staff_texts import staff_table, staff_text
 from handlers.campaigns.push import PushError
 from handlers.staff import scope
 from models import InboundMessage, Resident, Volunteer, db
@@ -17,7 +18,7 @@ from models.families import Child, Family
 from models.schools import School
 from models.timeutil import utcnow
 
-GROUP_NAMES = {"volunteers": "志愿者", "school": "某学校的家庭", "asked_sorting": "本月咨询过垃圾分类的居民"}
+GROUP_NAMES = dict(staff_table("pushes.groups"))
 QUESTION = "answer_question"  # InboundMessage.answered_by of a sorting question
 
 
@@ -45,19 +46,20 @@ def check(staff, codes, group: str | None = None, school_id: int | None = None) 
     """The target, or PushError when any part of it lies outside the staff member's subtree."""
     codes = sorted({(c or "").strip() for c in codes if (c or "").strip()})
     if not codes:
-        raise PushError("请选择推送范围")
+        raise PushError(staff_text("pushes.errors.no_target"))
     outside = [c for c in codes if not scope.in_scope(staff, c)]
     if outside:
-        raise PushError(f"推送范围超出您的管辖区域：{'、'.join(outside)}")
+        codes_text = staff_text("pushes.separator").join(outside)
+        raise PushError(staff_text("pushes.errors.outside", codes=codes_text))
     # A node inside another chosen node adds nobody: keep the outer one only.
     codes = [c for c in codes if not any(c != o and c.startswith(o) for o in codes)]
     if group not in (None, "", *GROUP_NAMES):
-        raise PushError("未知的推送对象")
+        raise PushError(staff_text("pushes.errors.unknown_group"))
     group = group or None
     if group == "school":
         school_region = _school_region(school_id)
         if school_region is None or not scope.in_scope(staff, school_region):
-            raise PushError("学校不在您的管辖区域内")
+            raise PushError(staff_text("pushes.errors.school_outside"))
     return Target(codes=codes, group=group, school_id=school_id if group == "school" else None)
 
 
@@ -102,7 +104,7 @@ def _narrow(query, target: Target):
 
 def describe(target: Target) -> str:
     names = scope.region_names(target.codes)
-    where = "、".join(names[c] for c in target.codes)
+    where = staff_text("pushes.separator").join(names[c] for c in target.codes)
     return f"{where} · {GROUP_NAMES[target.group]}" if target.group else where
 
 

@@ -1,7 +1,7 @@
 """Enrolment and attendance lists for school staff, on screen and in Excel."""
 from dataclasses import dataclass
 
-from content.activity_texts import text
+from content.activity_texts import text, texts
 from handlers.schools import directory as schools
 from handlers.schools.activities import catalogue
 from handlers.staff import scope
@@ -45,7 +45,7 @@ def activities_for(staff: Staff) -> list[Activity]:
 
 
 def grade_label(grade: int) -> str:
-    return f"{grade}年级"
+    return text("roster.grade", grade=grade)
 
 
 def rows(staff: Staff, activity: Activity, include_cancelled: bool = False) -> list[Row]:
@@ -56,9 +56,9 @@ def rows(staff: Staff, activity: Activity, include_cancelled: bool = False) -> l
     found = db.session.execute(query).all()
     pupils = pupils_of([entry.id for entry, _ in found])
     full = scope.may(staff, "full_phone")
-    return [Row(entry, family.guardian_name if family else "（已删除）",
+    return [Row(entry, family.guardian_name if family else text("roster.guardian_deleted"),
                 (family.phone if full else exports.mask_phone(family.phone)) if family else "",
-                "、".join(pupils.get(entry.id, [])))
+                text("roster.separator").join(pupils.get(entry.id, [])))
             for entry, family in sorted(found, key=lambda pair: (pair[0].status != "enrolled", pair[0].seq))]
 
 
@@ -68,17 +68,18 @@ def pupils_of(enrolment_ids: list[int]) -> dict[int, list[str]]:
              .join(Child, Child.id == EnrolmentChild.child_id)
              .where(EnrolmentChild.enrolment_id.in_(enrolment_ids)).order_by(Child.id))
     for enrolment_id, name, grade, class_name in db.session.execute(query):
-        found.setdefault(enrolment_id, []).append(f"{name}（{grade_label(grade)}{class_name}）")
+        found.setdefault(enrolment_id, []).append(
+            text("roster.pupil", name=name, grade=grade_label(grade), class_name=class_name))
     return found
 
 
-HEADERS = ["序号", "状态", "家长", "手机号", "孩子（年级班级）", "成人", "孩子数", "签到", "签到时间"]
+HEADERS = texts()["roster"]["headers"]
 
 
 def workbook(staff: Staff, activity: Activity) -> bytes:
     school = db.session.get(School, activity.school_id)
     table = [[i, row.status_label, row.guardian, row.phone, row.pupils, row.enrolment.adults,
-              row.enrolment.children, "已签到" if row.enrolment.checked_in_at else "",
+              row.enrolment.children, text("roster.checked_in") if row.enrolment.checked_in_at else "",
               label(row.enrolment.checked_in_at) if row.enrolment.checked_in_at else ""]
              for i, row in enumerate(rows(staff, activity), start=1)]
     return exports.workbook(f"{school.name if school else ''}{activity.title}"[:31], HEADERS, table)
