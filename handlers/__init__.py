@@ -18,6 +18,7 @@ def load_routes() -> Router:
         areas,  # noqa: F401  绑定小区, 我的小区
         privacy,  # noqa: F401  删除我的信息: works at any moment
     )
+    from handlers.places import chat as places_chat  # noqa: F401  where to take it; location messages
     from handlers.quiz import chat as quiz_chat  # noqa: F401  答题, 调查: short quiz and survey dialogs
     from handlers.schools.activities import chat as activities_chat  # noqa: F401  activities: the mini-program
     from handlers.sorting import answering  # noqa: F401  free text: the sorting fallback

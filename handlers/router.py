@@ -23,6 +23,8 @@ class Message:
     # A receipt's fields as plain values (see bot/webhook/inbound.receipt_details): MsgID,
     # Status, the mass-send counts, or a subscribe event's entries.
     details: dict = field(default_factory=dict, compare=False, hash=False)
+    # A location message's (latitude, longitude), GCJ-02 as WeChat gives them.
+    location: tuple[float, float] | None = None
 
 
 Handler = Callable[[Message], str | None]

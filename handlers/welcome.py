@@ -41,6 +41,6 @@ def voice_without_text(message: Message) -> str:
     return text("voice_unrecognised")
 
 
-@router.on_kind("unknown", "image", "video", "shortvideo", "location", "link", "file")
+@router.on_kind("unknown", "image", "video", "shortvideo", "link", "file")
 def other_kind(message: Message) -> str:
     return text("other_kind")

@@ -95,6 +95,7 @@ def to_plain(raw) -> Message:
             retry_key=(f"event:{event}:{raw.id}:{raw.source}" if kind == "event" and raw.id
                        else f"msg:{raw.id}" if raw.id else f"event:{raw.source}:{raw.time}:{event}"),
             details=receipt_details(raw._data, event),
+            location=(float(raw.location_x), float(raw.location_y)) if kind == "location" else None,
         )
     except (TypeError, ValueError, AttributeError) as error:  # e.g. MsgId "abc"
         raise BadMessage(str(error)) from error

@@ -80,9 +80,10 @@ def about_campaign(message: Message) -> str:
     return reply("campaign", targets=targets)
 
 
-@router.on_intent("service")
 def service_answer(message: Message) -> str:
-    """A general Changchun answer for the service the message is about (bulky, renovation …)."""
+    """A general Changchun answer for the service the message is about (bulky, renovation …).
+
+    The service intent itself is handlers/places/chat.py's: it adds the drop-off points."""
     text = message.text.lower()
     for topic, words in settings()["service_topics"].items():
         if any(word in text for word in words):
