@@ -34,3 +34,16 @@ class TaughtItem(db.Model):
     category: Mapped[str] = mapped_column(String(16))
     taught_by: Mapped[str] = mapped_column(String(64))
     taught_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class TaughtPhrasing(db.Model):
+    """A message city staff said means an intent (the chat's understanding reads it so at once)."""
+
+    __tablename__ = "taught_phrasing"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    text: Mapped[str] = mapped_column(String(200), unique=True)  # as the understanding normalises it
+    sample: Mapped[str] = mapped_column(String(200))  # as the resident typed it
+    intent: Mapped[str] = mapped_column(String(32))
+    taught_by: Mapped[str] = mapped_column(String(64))
+    taught_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,15 +1,21 @@
 """Unrecognised queries, most frequent first; teaching the bot and undoing what was taught."""
+from datetime import timedelta
+
 from flask import abort, g, redirect, render_template, request, url_for
 
 from bot.admin import admin, client_ip, notify, require
 from content.sorting import read_toml
-from content.staff_texts import staff_text
+from content.staff_texts import staff_table, staff_text
 from handlers.sorting import CATEGORIES, get_engine
 from handlers.sorting.teaching import teach, untaught
 from handlers.staff import audit
+from handlers.understanding import get_understanding
+from handlers.understanding import teaching as phrasings
 from models import TaughtItem, UnrecognisedQuery, db
+from models.timeutil import utcnow
 
 PAGE = 50
+NOT_UNDERSTOOD_DAYS = timedelta(days=30)
 
 
 def category_labels() -> dict[str, str]:
@@ -26,7 +32,10 @@ def queries():
         .limit(PAGE + 1).offset((page - 1) * PAGE)).scalars().all()
     taught = db.session.execute(db.select(TaughtItem).order_by(TaughtItem.taught_at.desc()).limit(200)).scalars()
     return render_template("admin/queries.html", rows=rows[:PAGE], more=len(rows) > PAGE, page=page,
-                           taught=list(taught), categories=category_labels())
+                           taught=list(taught), categories=category_labels(),
+                           not_understood=phrasings.not_understood(utcnow() - NOT_UNDERSTOOD_DAYS),
+                           made_of=staff_table("not_understood"), intents=phrasings.teachable_intents(),
+                           phrasings=phrasings.taught_list())
 
 
 @admin.post("/queries/teach")
@@ -59,4 +68,31 @@ def undo_query():
         audit.record(g.staff, "untaught", g.staff.region_code, target=query, ip=client_ip())
         db.session.commit()
     notify(staff_text("queries.untaught", query=query) if removed else staff_text("queries.not_taught"))
+    return redirect(url_for("admin.queries"))
+
+
+@admin.post("/queries/phrasings")
+@require("teach")
+def teach_phrasing():
+    """What a message the bot did not understand means: read so by every process at once."""
+    text, intent = request.form.get("text", "").strip()[:200], request.form.get("intent", "")
+    try:
+        taught = phrasings.teach(get_understanding(), text, intent, g.staff.username)
+    except phrasings.PhrasingError:
+        abort(400, staff_text("queries.phrasing_refused"))
+    audit.record(g.staff, "teach_phrasing", g.staff.region_code, target=taught.sample,
+                 detail={"intent": intent}, ip=client_ip())
+    db.session.commit()
+    notify(staff_text("queries.phrasing_taught", text=taught.sample, intent=phrasings.teachable_intents()[intent]))
+    return redirect(url_for("admin.queries"))
+
+
+@admin.post("/queries/phrasings/untaught")
+@require("teach")
+def undo_phrasing():
+    text = request.form.get("text", "").strip()[:200]
+    if text and phrasings.untaught(get_understanding(), text):
+        audit.record(g.staff, "untaught_phrasing", g.staff.region_code, target=text, ip=client_ip())
+        db.session.commit()
+    notify(staff_text("queries.phrasing_untaught", text=text))
     return redirect(url_for("admin.queries"))

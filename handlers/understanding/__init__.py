@@ -55,6 +55,13 @@ class Understanding:
         # A message typed exactly as a phrasing means that intent.
         self.exact = {self.reader.normalise(text): name for name, intent in self.intents.items()
                       for text in intent.phrasings}
+        # What city staff taught (handlers/understanding/teaching.py), and how often it changed.
+        self.taught: dict[str, str] = {}
+        self.taught_version = 0
+
+    def set_taught(self, taught: dict[str, str]) -> None:
+        self.taught = dict(taught)  # one reference swap: readers see the old or the new table
+        self.taught_version += 1
 
     def read(self, text: str) -> Reading:
         text = text[:self.max_chars]
@@ -76,6 +83,8 @@ class Understanding:
         sight = self.reader.sight(text)
         if normalize(text) in self.engine.taught:  # staff taught this very text as an item
             return Reading("sorting", sight.items or (text,), margin=EXACT)
+        if sight.text in self.taught:  # city staff said what this very message means
+            return Reading(self.taught[sight.text], sight.items, margin=EXACT)
         if sight.text in self.exact and self.exact[sight.text] != "sorting":
             return Reading(self.exact[sight.text], sight.items, margin=EXACT)
         scores = self.model.scores([f for f in sight.features if self.keep(f)])
@@ -140,9 +149,10 @@ def get_understanding() -> Understanding:
 def understand(text: str) -> Reading:
     """The reading of `text` (cached: the router and the handler it picks ask for the same text;
     what staff teach changes readings at once)."""
-    return cached_reading(text, get_engine().taught_version)
+    return cached_reading(text, get_engine().taught_version, get_understanding().taught_version)
 
 
 @lru_cache(maxsize=4096)
-def cached_reading(text: str, taught_version: int) -> Reading:
+def cached_reading(text: str, _taught_items: int, _taught_phrasings: int) -> Reading:
+    """The versions only key the cache: a reading is made again once staff teach something."""
     return get_understanding().read(text)

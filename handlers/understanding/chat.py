@@ -15,7 +15,8 @@ from handlers.dialogs import DialogState
 from handlers.router import Message, router
 from handlers.sorting import format_reply, get_engine, teaching
 from handlers.sorting.answering import ask
-from handlers.understanding import understand
+from handlers.understanding import get_understanding, understand
+from handlers.understanding import teaching as phrasings
 
 CHOOSE = "choose"  # the reading is a close call: ask which one is meant
 WITH_ITEMS = "with_items"  # a request with items beside it
@@ -29,6 +30,7 @@ CHOICE_TTL = 300  # seconds a numbered choice waits for its digit
 def route_name(text: str) -> str:
     """The intent a text is routed to (sorting has no handler: the router's fallback answers it)."""
     teaching.refresh(get_engine())  # a text staff have just taught is an item
+    phrasings.refresh(get_understanding())  # … or means what they said it means
     reading = understand(text)
     if reading.choices:
         return CHOOSE
