@@ -50,6 +50,9 @@ def from_environment() -> dict:
         "WECHAT_REPLY_BUDGET": float(env_str("WECHAT_REPLY_BUDGET", "4.0")),
         # Messages older than this (by the signed query timestamp) are refused as replays.
         "WECHAT_MAX_AGE": env_int("WECHAT_MAX_AGE", 300),
+        # Safe mode (AES) signs and encrypts the body too; when required, plaintext calls are
+        # refused. Off by default so the local simulator and the demo run in any mode.
+        "WECHAT_REQUIRE_SAFE_MODE": env_bool("WECHAT_REQUIRE_SAFE_MODE", False),
         # A real WeChat message is a few KB; anything much larger is not from WeChat.
         "WECHAT_MAX_BODY": env_int("WECHAT_MAX_BODY", 64 * 1024),
         "MAX_CONTENT_LENGTH": env_int("MAX_CONTENT_LENGTH", 1024 * 1024),
