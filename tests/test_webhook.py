@@ -252,3 +252,17 @@ def sender_for(app, mode):
     config = app.config
     return simulate.WeChatSender(config["WECHAT_TOKEN"], config["WECHAT_APP_ID"],
                                  config["WECHAT_AES_KEY"], mode)
+
+
+def test_server_verification_answers_plain_text_for_a_fresh_timestamp_only(client, app):
+    def verify(timestamp: str):
+        signature = simulate.sign(app.config["WECHAT_TOKEN"], timestamp, "n2")
+        return client.get(f"/wechat?signature={signature}&timestamp={timestamp}&nonce=n2"
+                          "&echostr=<script>alert(1)</script>")
+
+    response = verify(str(int(time.time())))
+    assert response.status_code == 200 and response.data == b"<script>alert(1)</script>"
+    assert response.mimetype == "text/plain"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    old = verify(str(int(time.time()) - 3600))  # an old signed triple, replayed
+    assert old.status_code == 403 and b"script" not in old.data

@@ -26,7 +26,12 @@ webhook = Blueprint("webhook", __name__)
 def verify_server():
     if not signed(request.args):
         abort(403, "bad signature")
-    return request.args.get("echostr", "")
+    # An old signed triple must not make this origin reflect whatever echostr it carries.
+    if not fresh(request.args.get("timestamp", ""), current_app.config["WECHAT_MAX_AGE"]):
+        abort(403, "stale timestamp")
+    response = Response(request.args.get("echostr", ""), mimetype="text/plain")
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @webhook.post("/wechat")
