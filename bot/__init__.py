@@ -49,7 +49,7 @@ def warm_up_in_background() -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from bot import admin, api, limits
+    from bot import admin, api, errors, limits
     from bot.site.health import health
     from bot.site.links import tracked
     from bot.site.metrics import metrics
@@ -63,6 +63,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(metrics)
     app.register_blueprint(tracked)  # /r/<token>: campaign links, counted
     admin.init_app(app)
+    errors.init_app(app)
     if app.config["SIMULATOR_ENABLED"]:
         from bot.site.simulator import simulator
 
