@@ -26,9 +26,16 @@ def create_app(test_config: dict | None = None) -> Flask:
     inbound.init_app(app)
     cli.init_app(app)
     register_blueprints(app)
+    app.after_request(no_sniffing)
     if app.config["WARM_UP"]:
         warm_up_in_background()
     return app
+
+
+def no_sniffing(response):
+    """Browsers take every response as the type it says (the console sets its own headers too)."""
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    return response
 
 
 def trust_proxies(app: Flask) -> None:

@@ -79,6 +79,8 @@ def from_environment() -> dict:
         "API_TOKEN_MAX_AGE": env_int("API_TOKEN_MAX_AGE", 2 * 3600),
         # One evidence file of a zero-waste cell (a scan, a photo), kept in the database.
         "CELL_EVIDENCE_MAX_BYTES": env_int("CELL_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024),
+        # Prometheus scrapes /metrics with this bearer token; empty: private addresses only.
+        "METRICS_TOKEN": os.environ.get("METRICS_TOKEN", ""),
         "LOG_JSON": env_bool("LOG_JSON", True),
         "LOG_LEVEL": env_str("LOG_LEVEL", "INFO"),
         "SIMULATOR_ENABLED": env_bool("SIMULATOR_ENABLED", "DATABASE_URL" not in os.environ),
