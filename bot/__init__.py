@@ -1,5 +1,15 @@
 """The Flask app: WeChat webhook, mini-program API, simulator and CLI, wired in one factory."""
-from flask import Flask
+from flask import Flask, abort
+
+# Ids are the database's 32-bit integers: a larger number in a URL names nothing.
+MAX_ID = 2**31 - 1
+
+
+def ids_in_range(_endpoint: str | None, values: dict | None) -> None:
+    """Every `<int:…>` of a route is an id: a huge one is a 404 before any check or query
+    (PostgreSQL would refuse it as out of range: a server error)."""
+    if values and any(isinstance(value, int) and value > MAX_ID for value in values.values()):
+        abort(404)
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -19,6 +29,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from models import db
 
     trust_proxies(app)
+    app.url_value_preprocessor(ids_in_range)
     logs.init_app(app)
     db.init_app(app)
     state.init_app(app)
