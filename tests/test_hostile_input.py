@@ -1,4 +1,5 @@
 """Input no client should send, answered as a refusal (4xx), never as a server error."""
+import io
 import re
 
 import pytest
@@ -36,3 +37,36 @@ def test_ids_beyond_the_databases_integers_are_not_found(app, client, mini_progr
             assert response.status_code == 404, (method, rule, response.status_code)
             checked += 1
     assert checked > 40
+
+
+def json_endpoints(app):
+    """(method, path) of every API endpoint whose body the OpenAPI document says is JSON."""
+    document = app.test_client().get("/api/v1/docs/openapi.json").json
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            if "application/json" in operation.get("requestBody", {}).get("content", {}):
+                yield method.upper(), re.sub(r"\{[a-z_]+\}", "1", path)
+
+
+def form_body(kind: str) -> dict:
+    if kind == "form":
+        return {"data": {"code": "x", "username": "a", "password": "b"}}
+    return {"data": {"code": "x", "file": (io.BytesIO(b"%PDF-"), "a.pdf")},
+            "content_type": "multipart/form-data"}
+
+
+@pytest.mark.parametrize("kind", ["form", "multipart"])
+def test_form_and_multipart_bodies_to_json_endpoints_get_415(app, client, mini_program, kind):
+    from tests.activity_support import add_school, add_school_admin
+
+    resident = mini_program.login("resident-forms")
+    staff = client.post("/api/v1/staff/login", json={"username": add_school_admin(add_school()).username,
+                                                     "password": "Changchun-2201x"}).json["token"]
+    endpoints = list(json_endpoints(app))
+    assert len(endpoints) >= 14
+    for method, path in endpoints:
+        token = staff if path.startswith("/api/v1/school/") else resident
+        response = client.open(path, method=method, headers={"Authorization": f"Bearer {token}"},
+                               **form_body(kind))
+        assert response.status_code == 415, (method, path, response.status_code)
+        assert response.json["error"]["code"] == "json_required"
