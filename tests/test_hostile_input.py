@@ -70,3 +70,18 @@ def test_form_and_multipart_bodies_to_json_endpoints_get_415(app, client, mini_p
                                **form_body(kind))
         assert response.status_code == 415, (method, path, response.status_code)
         assert response.json["error"]["code"] == "json_required"
+
+
+@pytest.mark.parametrize("hours", ["NaN", "-nan", "sNaN", "Infinity"])
+def test_service_hours_that_are_no_number_are_refused(app, hours):
+    from datetime import date
+
+    from handlers.volunteers import roster, service
+    from tests.admin_support import STREET_A, add_volunteer
+
+    volunteer = add_volunteer("张三", "13800000009", STREET_A, status="approved")
+    staff = add_staff("city", "city_admin", CITY)
+    with pytest.raises(roster.RosterError, match="格式不正确"):
+        roster.record_service(staff, volunteer, "桶边督导", "2026-01-10", hours, "南关区城管局")
+    with pytest.raises(service.ServiceError):
+        service.record(volunteer.id, "桶边督导", date(2026, 1, 10), hours, "南关区城管局", "staff")
