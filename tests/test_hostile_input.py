@@ -85,3 +85,13 @@ def test_service_hours_that_are_no_number_are_refused(app, hours):
         roster.record_service(staff, volunteer, "桶边督导", "2026-01-10", hours, "南关区城管局")
     with pytest.raises(service.ServiceError):
         service.record(volunteer.id, "桶边督导", date(2026, 1, 10), hours, "南关区城管局", "staff")
+
+
+def test_a_mention_longer_than_the_unrecognised_column_keeps_the_message_log(wechat, caplog):
+    from models import InboundMessage, db
+
+    mention = "xyzzy" * 50  # one unknown "item" of 250 letters
+    with caplog.at_level("WARNING"):
+        assert wechat.ask("o-long-mention", mention)
+    assert db.session.scalar(db.select(db.func.count()).select_from(InboundMessage)) == 1
+    assert "database unavailable" not in caplog.text
