@@ -266,3 +266,10 @@ def test_server_verification_answers_plain_text_for_a_fresh_timestamp_only(clien
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     old = verify(str(int(time.time()) - 3600))  # an old signed triple, replayed
     assert old.status_code == 403 and b"script" not in old.data
+
+
+def test_two_menu_clicks_in_one_second_each_get_their_own_answer(wechat):
+    now = int(time.time())
+    guide = wechat.reply(simulate.event_xml("o-clicker", "CLICK", "SORTING_GUIDE", create_time=now))
+    about = wechat.reply(simulate.event_xml("o-clicker", "CLICK", "ABOUT_CAMPAIGN", create_time=now))
+    assert "蓝桶" in guide and "无废城市" in about and about != guide

@@ -111,13 +111,16 @@ def to_plain(raw) -> Message:
         if kind == "unknown":  # a type wechatpy has no class for; keep WeChat's own name
             kind = str(raw._data.get("MsgType", "unknown")).lower()
         event = str(getattr(raw, "event", "") or raw._data.get("Event", "")).lower()
+        event_key = getattr(raw, "key", "") or ""
+        # Events have no MsgId: WeChat's retries repeat sender, time, event and key, while two
+        # menu clicks within one second differ in their key.
         return Message(
             openid=raw.source,
             kind=kind,
             text=message_text(raw, kind),
             event=event,
-            event_key=getattr(raw, "key", "") or "",
-            retry_key=f"msg:{raw.id}" if raw.id else f"event:{raw.source}:{raw.time}:{event}",
+            event_key=event_key,
+            retry_key=f"msg:{raw.id}" if raw.id else f"event:{raw.source}:{raw.time}:{event}:{event_key}",
         )
     except (TypeError, ValueError, AttributeError) as error:  # e.g. MsgId "abc"
         raise BadMessage(str(error)) from error
