@@ -10,7 +10,8 @@ send (10,000 a call). Reported per run: time to prepare (recipients resolved and
 to deliver, deliveries per second end to end, peak RSS (VmHWM) of every worker process and of
 this process (which also hosts the fake WeChat API), and what the fake saw: duplicates (a
 resident reached twice) and missing (a targeted resident never reached) — both must be 0.
-PostgreSQL database wufei_bench_fanout and Redis db 14 on this machine; not run in CI.
+PostgreSQL database wufei_bench_fanout and Redis db 14 on this machine (or BENCH_PG_DATABASE + "_fanout" and
+BENCH_REDIS_URL, see bench/places.py); not run in CI.
 """
 import argparse
 import io
@@ -25,10 +26,12 @@ from types import SimpleNamespace
 import psycopg
 import redis
 
+from bench import places
+
 ROOT = Path(__file__).resolve().parent.parent
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
-PG_URL = "postgresql://postgres@127.0.0.1:5432/wufei_bench_fanout"
-REDIS_URL = "redis://127.0.0.1:6379/14"
+# The run's own database and Redis db, named by the environment (bench/places.py).
+PG_URL = places.pg_url("_fanout")
+REDIS_URL = places.redis_url()
 DISTRICT = "220102"
 
 
@@ -43,10 +46,8 @@ def flask(*args: str) -> list[str]:
 
 
 def prepare_database(env: dict, residents: int) -> list[str]:
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute("DROP DATABASE IF EXISTS wufei_bench_fanout WITH (FORCE)")
-        conn.execute("CREATE DATABASE wufei_bench_fanout")
-    redis.Redis.from_url(REDIS_URL).flushdb()
+    places.fresh_database("_fanout")
+    places.fresh_redis()
     for command in (flask("migrate"), flask("import-regions")):
         subprocess.run(command, env=env, cwd=ROOT, check=True, capture_output=True)
     with psycopg.connect(PG_URL) as conn:

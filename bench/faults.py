@@ -6,7 +6,8 @@ gunicorn (2 workers) reaches Redis and PostgreSQL through relays that are cut an
 mid-run (Redis at 25-40 % of the run, PostgreSQL at 55-70 %). Every message is sent, then
 retried once, as WeChat does. Reported: answered, errors, retries answered differently,
 messages logged twice (must be 0), and messages answered outside an outage but not logged
-(lost; must be 0). Loopback only; stops by itself.
+(lost; must be 0). Loopback only; stops by itself. Its database and Redis db are named by
+BENCH_PG_DATABASE and BENCH_REDIS_URL (bench/places.py).
 """
 import argparse
 import collections
@@ -19,7 +20,8 @@ from pathlib import Path
 import psycopg
 import requests
 
-from bench.webhook import PG_URL, REDIS_URL, TOKEN, app_environment, serve
+from bench import places
+from bench.webhook import TOKEN, app_environment, serve
 from bot.webhook import simulate
 from tests.outage import Relay
 
@@ -61,7 +63,7 @@ def run_load(port: int, seconds: float, rate: float, events: list) -> list[dict]
 
 
 def logged_counts() -> collections.Counter:
-    with psycopg.connect(PG_URL) as conn:
+    with psycopg.connect(places.pg_url()) as conn:
         rows = conn.execute("SELECT dedup_key FROM inbound_message").fetchall()
     return collections.Counter(row[0] for row in rows)
 
@@ -71,11 +73,12 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=40)
     parser.add_argument("--rate", type=float, default=40, help="new messages per second")
     args = parser.parse_args()
-    redis_relay, pg_relay = Relay(6379), Relay(5432)
+    redis_relay = Relay(places.port_of(places.redis_url(), 6379))
+    pg_relay = Relay(places.port_of(places.pg_url(), 5432))
     with tempfile.TemporaryDirectory() as tmp:
-        env = app_environment("postgres", Path(tmp))
-        env["DATABASE_URL"] = PG_URL.replace(":5432/", f":{pg_relay.port}/")
-        env["REDIS_URL"] = REDIS_URL.replace(":6379/", f":{redis_relay.port}/")
+        env = app_environment("postgres", Path(tmp))  # the run's own database and Redis db
+        env["DATABASE_URL"] = places.via_port(env["DATABASE_URL"], pg_relay.port)
+        env["REDIS_URL"] = places.via_port(env["REDIS_URL"], redis_relay.port)
         process, port = serve("bot:create_app()", env, 2)
         s = args.seconds
         outages = {"redis": (0.25 * s, 0.40 * s), "postgres": (0.55 * s, 0.70 * s)}

@@ -15,12 +15,11 @@ import sys
 import time
 from pathlib import Path
 
+from bench import places
 from bot.webhook.simulate import sign
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "bench-token"
-PG_URL = "postgresql://postgres@127.0.0.1:5432/wufei_bench"
-REDIS_URL = "redis://127.0.0.1:6379/14"
 
 
 def free_port() -> int:
@@ -29,24 +28,13 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def prepare_postgres() -> None:
-    import psycopg
-
-    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as c:
-        c.execute("DROP DATABASE IF EXISTS wufei_bench")
-        c.execute("CREATE DATABASE wufei_bench")
-
-
 def app_environment(backend: str, tmp: Path) -> dict:
     # The limiters stay on (their cost is part of the path), set above the load's rate.
     env = {**os.environ, "WECHAT_TOKEN": TOKEN, "SECRET_KEY": "bench",
            "RATELIMIT_WEBHOOK": "1000000/minute", "RATELIMIT_PER_USER": "1000000/minute"}
     if backend == "postgres":
-        prepare_postgres()
-        import redis
-
-        redis.Redis.from_url(REDIS_URL).flushdb()
-        env.update(DATABASE_URL=PG_URL, REDIS_URL=REDIS_URL)
+        # The run's own database and Redis db (bench/places.py: from the environment).
+        env.update(DATABASE_URL=places.fresh_database(), REDIS_URL=places.fresh_redis())
     else:
         env.update(DATABASE_URL=f"sqlite:///{tmp / 'bench.sqlite3'}", REDIS_URL="")
     subprocess.run([sys.executable, "-m", "flask", "--app", "bot", "migrate"], env=env,
