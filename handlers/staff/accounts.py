@@ -180,6 +180,40 @@ def authenticate(username: str, password: str, ip: str) -> Staff:
     return staff
 
 
+# --- the staff member's own WeChat (for push previews) -----------------------------------------
+
+BIND_CODE_SECONDS = 10 * 60
+
+
+def _bind_key(code: str) -> str:
+    return f"admin:wechat-bind:{code}"
+
+
+def wechat_binding_code(staff: Staff) -> str:
+    """A one-time code, shown in the console, that the staff member sends from their own WeChat."""
+    store = state.store()
+    while True:
+        code = f"{secrets.randbelow(10**8):08d}"  # eight digits: guessing one is hopeless
+        if store.set(_bind_key(code), staff.id, nx=True, ex=BIND_CODE_SECONDS):
+            return code
+
+
+def bind_wechat(code: str, openid: str) -> Staff | None:
+    """Bind the WeChat that sent a valid code to that code's account (the code is used up)."""
+    code = code.strip()
+    if not (len(code) == 8 and code.isdigit()):
+        return None
+    staff_id = state.store().getdel(_bind_key(code))
+    staff = db.session.get(Staff, int(staff_id)) if staff_id else None
+    if staff is None or not staff.active:
+        return None
+    # One WeChat, one account: binding it here unbinds it from any other account.
+    db.session.execute(db.update(Staff).where(Staff.wechat_openid == openid, Staff.id != staff.id)
+                       .values(wechat_openid=None))
+    staff.wechat_openid = openid
+    return staff
+
+
 # --- sessions ----------------------------------------------------------------------------------
 
 def _session_key(sid: str) -> str:
