@@ -155,6 +155,8 @@ def _attempt_succeeded(username: str, ip: str) -> None:
     pipe.delete(keys[0])
     for key in keys[1:]:
         pipe.decr(key)
+        # Had the window just ended, DECR made a new key without one: give it one.
+        pipe.expire(key, LOCK_SECONDS, nx=True)
     pipe.sadd(_known_key(username), ip)
     pipe.expire(_known_key(username), KNOWN_ADDRESS_SECONDS)
     pipe.execute()
