@@ -1,5 +1,15 @@
 """The Flask app: WeChat webhook, mini-program API, simulator and CLI, wired in one factory."""
-from flask import Flask
+from flask import Flask, abort
+
+# Ids are the database's 32-bit integers: a larger number in a URL names nothing.
+MAX_ID = 2**31 - 1
+
+
+def ids_in_range(_endpoint: str | None, values: dict | None) -> None:
+    """Every `<int:…>` of a route is an id: a huge one is a 404 before any check or query
+    (PostgreSQL would refuse it as out of range: a server error)."""
+    if values and any(isinstance(value, int) and value > MAX_ID for value in values.values()):
+        abort(404)
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -19,6 +29,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from models import db
 
     trust_proxies(app)
+    app.url_value_preprocessor(ids_in_range)
     logs.init_app(app)
     db.init_app(app)
     state.init_app(app)
@@ -26,9 +37,16 @@ def create_app(test_config: dict | None = None) -> Flask:
     inbound.init_app(app)
     cli.init_app(app)
     register_blueprints(app)
+    app.after_request(no_sniffing)
     if app.config["WARM_UP"]:
         warm_up_in_background()
     return app
+
+
+def no_sniffing(response):
+    """Browsers take every response as the type it says (the console sets its own headers too)."""
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    return response
 
 
 def trust_proxies(app: Flask) -> None:
@@ -50,7 +68,7 @@ def warm_up_in_background() -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from bot import admin, api, limits
+    from bot import admin, api, errors, limits
     from bot.site.health import health
     from bot.site.links import tracked
     from bot.site.metrics import metrics
@@ -64,6 +82,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(metrics)
     app.register_blueprint(tracked)  # /r/<token>: campaign links, counted
     admin.init_app(app)
+    errors.init_app(app)
     if app.config["SIMULATOR_ENABLED"]:
         from bot.site.simulator import simulator
 

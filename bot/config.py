@@ -50,6 +50,9 @@ def from_environment() -> dict:
         "WECHAT_REPLY_BUDGET": float(env_str("WECHAT_REPLY_BUDGET", "4.0")),
         # Messages older than this (by the signed query timestamp) are refused as replays.
         "WECHAT_MAX_AGE": env_int("WECHAT_MAX_AGE", 300),
+        # Safe mode (AES) signs and encrypts the body too; when required, plaintext calls are
+        # refused. Off by default so the local simulator and the demo run in any mode.
+        "WECHAT_REQUIRE_SAFE_MODE": env_bool("WECHAT_REQUIRE_SAFE_MODE", False),
         # A real WeChat message is a few KB; anything much larger is not from WeChat.
         "WECHAT_MAX_BODY": env_int("WECHAT_MAX_BODY", 64 * 1024),
         "MAX_CONTENT_LENGTH": env_int("MAX_CONTENT_LENGTH", 1024 * 1024),
@@ -76,6 +79,8 @@ def from_environment() -> dict:
         "API_TOKEN_MAX_AGE": env_int("API_TOKEN_MAX_AGE", 2 * 3600),
         # One evidence file of a zero-waste cell (a scan, a photo), kept in the database.
         "CELL_EVIDENCE_MAX_BYTES": env_int("CELL_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024),
+        # Prometheus scrapes /metrics with this bearer token; empty: private addresses only.
+        "METRICS_TOKEN": os.environ.get("METRICS_TOKEN", ""),
         # JSON lines for log collectors in production; lines a person reads in a local run.
         "LOG_JSON": env_bool("LOG_JSON", "DATABASE_URL" in os.environ),
         "LOG_LEVEL": env_str("LOG_LEVEL", "INFO"),

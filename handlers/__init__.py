@@ -17,6 +17,7 @@ def load_routes() -> Router:
     from handlers.people import (
         areas,  # noqa: F401  绑定小区, 我的小区
         privacy,  # noqa: F401  删除我的信息: works at any moment
+        staff_wechat,  # noqa: F401  工作人员绑定: staff bind their own WeChat for previews
     )
     from handlers.places import chat as places_chat  # noqa: F401  where to take it; location messages
     from handlers.quiz import chat as quiz_chat  # noqa: F401  答题, 调查: short quiz and survey dialogs

@@ -5,6 +5,7 @@ machine); in the embedded default there is no worker, and the job runs at once, 
 `enqueue_after_commit` queues a job only once the caller's transaction has committed, so a job
 never runs on data that was rolled back, nor before it is visible.
 """
+import logging
 import threading
 
 import fakeredis
@@ -37,8 +38,38 @@ MOVED = {
 }
 
 
+def job_name(func) -> str:
+    """What RQ stores and logs as a job's description: the function, never its arguments.
+
+    RQ's default description is the whole call, and job arguments carry openids, names, phone
+    numbers and what residents typed; the worker would log them with every job.
+    """
+    return f"{func.__module__}.{func.__qualname__}"
+
+
+class NoJobArguments(logging.Filter):
+    """Drops the arguments RQ's worker attaches to a failed job's log record."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        for name in ("arguments", "kwargs"):
+            record.__dict__.pop(name, None)
+        return True
+
+
+logging.getLogger("rq.worker").addFilter(NoJobArguments())
+
+
 class AppJob(Job):
     """An RQ job whose function is looked up at its current path, if it has moved."""
+
+    def restore(self, raw_data) -> None:
+        super().restore(raw_data)
+        # Jobs queued before descriptions were set by `enqueue` still hold the whole call.
+        if self.description and "(" in self.description:
+            try:
+                self.description = self.func_name
+            except Exception:  # unreadable job data: RQ reports it when the job runs
+                self.description = self.id
 
     @property
     def func(self):
@@ -71,6 +102,7 @@ def enqueue(func, *args, queue_name: str = "default", retry: Retry | None = DEFA
     target = queue(queue_name)
     try:
         return target.enqueue(func, args=args, kwargs=kwargs, job_id=job_id,
+                              description=job_name(func),
                               unique=bool(job_id) and target.is_async,
                               retry=retry if target.is_async else None)
     except DuplicateJobError:

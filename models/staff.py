@@ -34,6 +34,9 @@ class Staff(db.Model):
     last_login_at: Mapped[datetime | None]
     # Bumped on password change or deactivation: sessions made before it stop working.
     session_epoch: Mapped[int] = mapped_column(default=0)
+    # The staff member's own WeChat, bound with a one-time code from the console: push previews go
+    # here and nowhere else.
+    wechat_openid: Mapped[str | None] = mapped_column(String(64), unique=True)
 
 
 class AuditEntry(db.Model):

@@ -87,3 +87,12 @@ def own_password():
             return response
         db.session.rollback()
     return render_template("admin/password.html", error=error), (400 if error else 200)
+
+
+@admin.route("/wechat", methods=["GET", "POST"])
+@login_required
+def own_wechat():
+    """Staff bind their own WeChat (for push previews) with a one-time code sent in the chat."""
+    code = staff_accounts.wechat_binding_code(g.staff) if request.method == "POST" else None
+    return render_template("admin/wechat.html", code=code,
+                           minutes=staff_accounts.BIND_CODE_SECONDS // 60)

@@ -107,16 +107,23 @@ def push_progress(push_id: int):
 @require("push")
 def push_preview(push_id: int):
     push = push_or_404(push_id)
-    openid = request.form.get("openid", "").strip()
+    # Only to the staff member's own WeChat, bound with a code (/admin/wechat): a form naming any
+    # openid would let the console message anyone.
+    openid = g.staff.wechat_openid
     if not openid:
-        abort(400, "请填写接收预览的微信 openid")
+        notify("请先绑定您的微信（右上角「绑定微信」），预览只发送到您本人的微信")
+        return redirect(url_for("admin.push_detail", push_id=push.id))
     item = db.session.get(ContentItem, push.item_id)
     try:
         Sender().preview(openid, messages.mass(item, links.url(links.token_for_batch(push.id, 0))))
     except SendError as error:
+        outcome = f"wechat error {error.code}"
         notify(f"预览未发出（微信错误 {error.code}）")
     else:
+        outcome = "sent"
         notify("预览已发送到您的微信")
+    record("push_preview", push.region_code, f"push {push.id}", {"outcome": outcome})
+    db.session.commit()
     return redirect(url_for("admin.push_detail", push_id=push.id))
 
 

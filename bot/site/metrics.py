@@ -1,11 +1,16 @@
 """GET /metrics: the counters of every process, and queue and push gauges read at scrape time.
 
 The gauges come from Redis and the database, so every web process reports the same shared figures.
+Only for Prometheus: with METRICS_TOKEN set, a scrape needs `Authorization: Bearer <token>`;
+without it, only scrapers on this machine or the private network, calling a web process directly
+(not through a proxy), are answered.
 """
+import hmac
+import ipaddress
 import logging
 import os
 
-from flask import Blueprint, Response
+from flask import Blueprint, Response, abort, current_app, request
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
@@ -16,6 +21,28 @@ from prometheus_client.core import GaugeMetricFamily
 
 log = logging.getLogger(__name__)
 metrics = Blueprint("metrics", __name__)
+
+
+@metrics.before_request
+def scrapers_only():
+    token = current_app.config["METRICS_TOKEN"]
+    if token:
+        scheme, _, sent = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not hmac.compare_digest(sent.strip().encode(), token.encode()):
+            abort(401)
+    elif not internal_caller():
+        abort(403)
+
+
+def internal_caller() -> bool:
+    """A direct call from loopback or a private address; a proxied one came from outside."""
+    if "X-Forwarded-For" in request.headers or "Forwarded" in request.headers:
+        return False
+    try:
+        address = ipaddress.ip_address(request.remote_addr or "")
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_private
 
 
 @metrics.get("/metrics")

@@ -3,9 +3,12 @@
 Nothing below bot/ sees XML or wechatpy objects: an incoming message becomes a plain
 handlers.Message, and an answer (plain text) becomes a wechatpy reply here.
 """
+import hashlib
+import logging
 import re
 from dataclasses import dataclass
 
+import redis
 from flask import Flask, current_app
 from wechatpy import parse_message
 from wechatpy.crypto import WeChatCrypto
@@ -14,6 +17,9 @@ from wechatpy.replies import TextReply
 from wechatpy.utils import check_signature
 
 from handlers import Message
+from infra import state
+
+log = logging.getLogger(__name__)
 
 # Hostile XML (entity expansion, external entities) is refused before any parser sees it.
 DECLARATIONS = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
@@ -51,6 +57,29 @@ class Gateway:
             raise BadMessage(str(error)) from error
 
 
+def one_body_per_signature(timestamp: str, nonce: str, body: bytes, max_age: int) -> bool:
+    """False when this signed (timestamp, nonce) already came with another body.
+
+    WeChat signs the token, timestamp and nonce, not the body: without this, one captured URL
+    would let anyone post any message as any resident until the timestamp goes stale. The pair is
+    remembered for as long as its timestamp can pass the freshness check; WeChat's own retry
+    (the same body again) is still accepted.
+    """
+    digest = hashlib.sha256(body).hexdigest()
+    key = f"wx:signed:{timestamp}:{nonce}"
+    try:
+        store = state.store()
+        # A timestamp is fresh from max_age before to max_age after it: remember it that long.
+        if store.set(key, digest, nx=True, ex=2 * max_age + 1):
+            return True
+        return store.get(key) == digest
+    except redis.RedisError as error:
+        # Shared state is down: the webhook keeps answering; the message log's unique MsgId and
+        # the freshness check still limit what a replay can do.
+        log.warning("state unavailable, signed URL not checked for reuse: %s", error)
+        return True
+
+
 def init_app(app: Flask) -> None:
     app.extensions["wechat"] = Gateway(
         app.config["WECHAT_TOKEN"], app.config["WECHAT_APP_ID"], app.config["WECHAT_AES_KEY"]
@@ -85,15 +114,18 @@ def to_plain(raw) -> Message:
         if kind == "unknown":  # a type wechatpy has no class for; keep WeChat's own name
             kind = str(raw._data.get("MsgType", "unknown")).lower()
         event = str(getattr(raw, "event", "") or raw._data.get("Event", "")).lower()
+        # A QR code's scene (subscribe_scan without the qrscene_ prefix, scan), or the menu key.
+        event_key = str(getattr(raw, "scene_id", None) or getattr(raw, "key", "") or "")
+        # Events have no MsgId (receipts carry their send's): WeChat's retries repeat sender, time,
+        # event and key, while two menu clicks within one second differ in their key.
         return Message(
             openid=raw.source,
             kind=kind,
             text=message_text(raw, kind),
             event=event,
-            # A QR code's scene (subscribe_scan without the qrscene_ prefix, scan), or the menu key.
-            event_key=str(getattr(raw, "scene_id", None) or getattr(raw, "key", "") or ""),
+            event_key=event_key,
             retry_key=(f"event:{event}:{raw.id}:{raw.source}" if kind == "event" and raw.id
-                       else f"msg:{raw.id}" if raw.id else f"event:{raw.source}:{raw.time}:{event}"),
+                       else f"msg:{raw.id}" if raw.id else f"event:{raw.source}:{raw.time}:{event}:{event_key}"),
             details=receipt_details(raw._data, event),
             location=(float(raw.location_x), float(raw.location_y)) if kind == "location" else None,
         )

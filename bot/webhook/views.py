@@ -26,7 +26,12 @@ webhook = Blueprint("webhook", __name__)
 def verify_server():
     if not signed(request.args):
         abort(403, "bad signature")
-    return request.args.get("echostr", "")
+    # An old signed triple must not make this origin reflect whatever echostr it carries.
+    if not fresh(request.args.get("timestamp", ""), current_app.config["WECHAT_MAX_AGE"]):
+        abort(403, "stale timestamp")
+    response = Response(request.args.get("echostr", ""), mimetype="text/plain")
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @webhook.post("/wechat")
@@ -38,8 +43,12 @@ def answer_message():
         abort(403, "bad signature")
     if not fresh(timestamp, config["WECHAT_MAX_AGE"]):
         abort(403, "stale timestamp")
-    body = request.get_data()  # 413 past the cap
     encrypted = args.get("encrypt_type") == "aes"  # safe mode, or compatible mode
+    if not encrypted and config["WECHAT_REQUIRE_SAFE_MODE"]:
+        abort(403, "plaintext refused: safe mode is required")
+    body = request.get_data()  # 413 past the cap
+    if not wechat.one_body_per_signature(timestamp, nonce, body, config["WECHAT_MAX_AGE"]):
+        abort(403, "signed URL reused with another body")
     try:
         if encrypted:
             body = gateway.decrypt(body, args.get("msg_signature", ""), timestamp, nonce)

@@ -189,11 +189,21 @@ def open_surveys(resident: Resident) -> list[Survey]:
         KnowledgeAnswer.resident_id == resident.id, KnowledgeAnswer.survey_id.is_not(None))
     query = db.select(Survey).where(Survey.active.is_(True), Survey.id.not_in(answered))
     surveys = db.session.execute(query.order_by(Survey.id.desc())).scalars()
-    area = resident.region_code or ""
-    local = [s for s in surveys if area.startswith(s.region_code) or len(s.region_code) == 4]
+    local = [s for s in surveys if in_area(s, resident)]
 
     pushed = [get_survey(survey_id) for survey_id in delivered_to(resident.id)]  # what they were sent first
     return pushed + [s for s in local if s not in pushed]
+
+
+def in_area(survey: Survey, resident: Resident) -> bool:
+    """A survey of the whole city, or of a node above the resident's area."""
+    return len(survey.region_code) == 4 or (resident.region_code or "").startswith(survey.region_code)
+
+
+def may_answer(survey: Survey, resident: Resident) -> bool:
+    """Its area's residents answer a survey, and whoever it was pushed to (who may have moved):
+    another district's answers would skew that district's figures."""
+    return in_area(survey, resident) or survey.id in delivered_to(resident.id)
 
 
 def answer_survey(survey: Survey, resident: Resident, chosen: int) -> KnowledgeAnswer:
@@ -202,6 +212,8 @@ def answer_survey(survey: Survey, resident: Resident, chosen: int) -> KnowledgeA
         survey_id=survey.id, resident_id=resident.id)).scalar_one_or_none()
     if existing is not None:
         return existing
+    if not may_answer(survey, resident):
+        raise QuizError("not_found", text("survey.not_found"), 404)
     if not survey.active:
         raise QuizError("survey_closed", text("survey.closed"), 409)
     check_choice(chosen, len(survey_options(survey)))

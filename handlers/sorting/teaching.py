@@ -73,6 +73,10 @@ def record_unrecognised(engine, result) -> None:
 
 
 def count_query(key: str, sample: str) -> None:
+    if len(key) > UnrecognisedQuery.normalized.type.length:
+        # No item's name is that long, so there is nothing to teach; and the column would refuse
+        # it, rolling back the whole message's log with it.
+        return
     query = db.update(UnrecognisedQuery).filter_by(normalized=key).values(
         count=UnrecognisedQuery.count + 1, last_seen_at=utcnow())
     if db.session.execute(query).rowcount:

@@ -15,9 +15,12 @@ from infra import state
 from models import db
 from models.staff import Staff
 
-MAX_FAILURES = 5            # per account, then locked for LOCK_SECONDS
-MAX_FAILURES_PER_IP = 30    # one address guessing many accounts
+# Lockout (see authenticate): per account and address, per address, per account from anywhere.
+MAX_FAILURES = 5                # one account from one address, then locked there for LOCK_SECONDS
+MAX_FAILURES_PER_IP = 30        # one address guessing many accounts
+MAX_FAILURES_PER_ACCOUNT = 100  # one account guessed from many addresses
 LOCK_SECONDS = 15 * 60
+KNOWN_ADDRESS_SECONDS = 90 * 24 * 3600  # an address an account logged in from is trusted this long
 IDLE_SECONDS = 30 * 60      # a console left alone logs itself out
 ABSOLUTE_SECONDS = 10 * 3600  # one working day, however active
 MIN_PASSWORD = 10
@@ -105,36 +108,112 @@ def set_password(staff: Staff, password: str) -> None:
 
 # --- login and lockout -------------------------------------------------------------------------
 
-def _fail_keys(username: str, ip: str) -> tuple[str, str]:
-    return f"admin:login-fail:user:{username.lower()}", f"admin:login-fail:ip:{ip}"
+LOCKED_OUT = f"登录失败次数过多，请 {LOCK_SECONDS // 60} 分钟后再试"
 
 
-def locked(username: str, ip: str) -> bool:
-    user_key, ip_key = _fail_keys(username, ip)
-    user_count, ip_count = state.store().mget(user_key, ip_key)
-    return int(user_count or 0) >= MAX_FAILURES or int(ip_count or 0) >= MAX_FAILURES_PER_IP
+def _attempt_keys(username: str, ip: str) -> dict[str, int]:
+    """Each attempt counter and its limit."""
+    name = username.lower()
+    return {f"admin:login-attempts:pair:{name}:{ip}": MAX_FAILURES,
+            f"admin:login-attempts:ip:{ip}": MAX_FAILURES_PER_IP,
+            f"admin:login-attempts:user:{name}": MAX_FAILURES_PER_ACCOUNT}
 
 
-def _note_failure(username: str, ip: str) -> None:
-    pipe = state.store().pipeline()
-    for key in _fail_keys(username, ip):
+def _known_key(username: str) -> str:
+    return f"admin:login-known:{username.lower()}"
+
+
+def _reserve_attempt(username: str, ip: str) -> bool:
+    """Count this attempt before the password is checked; False when a limit is reached.
+
+    Counting first, in one Redis transaction, means simultaneous attempts cannot all pass a
+    check made before any of them is counted. Each window runs from its first attempt, so an
+    attacker cannot keep a lock alive past LOCK_SECONDS without the attempts that earn it.
+    """
+    keys = _attempt_keys(username, ip)
+    pipe = state.store().pipeline(transaction=True)
+    pipe.sismember(_known_key(username), ip)
+    for key in keys:
+        pipe.set(key, 0, nx=True, ex=LOCK_SECONDS)
         pipe.incr(key)
-        # The lock runs from the last failure: guessing slowly does not help.
-        pipe.expire(key, LOCK_SECONDS)
+    results = pipe.execute()
+    known, counts = results[0], results[2::2]
+    for (key, limit), count in zip(keys.items(), counts, strict=True):
+        if count <= limit:
+            continue
+        # An address this account has logged in from is not held back by guessing elsewhere:
+        # neither by the account's own limit nor by others behind the same address (an office).
+        if known and ":pair:" not in key:
+            continue
+        return False
+    return True
+
+
+def _attempt_succeeded(username: str, ip: str) -> None:
+    """A right password: the attempt was no failure; this address is now known for the account."""
+    keys = list(_attempt_keys(username, ip))
+    pipe = state.store().pipeline(transaction=True)
+    pipe.delete(keys[0])
+    for key in keys[1:]:
+        pipe.decr(key)
+        # Had the window just ended, DECR made a new key without one: give it one.
+        pipe.expire(key, LOCK_SECONDS, nx=True)
+    pipe.sadd(_known_key(username), ip)
+    pipe.expire(_known_key(username), KNOWN_ADDRESS_SECONDS)
     pipe.execute()
 
 
 def authenticate(username: str, password: str, ip: str) -> Staff:
-    """The staff member with these credentials; StaffError when wrong or locked out."""
+    """The staff member with these credentials; StaffError when wrong or locked out.
+
+    Three counters, each counted before the password is checked: one account from one address
+    (MAX_FAILURES), one address (MAX_FAILURES_PER_IP), one account from anywhere
+    (MAX_FAILURES_PER_ACCOUNT). Someone guessing a staff member's password therefore locks only
+    their own address out; the account-wide limit stops guessing from many addresses, and does
+    not hold back the addresses the account has logged in from before.
+    """
     username = username.strip()
-    if locked(username, ip):
-        raise StaffError(f"登录失败次数过多，请 {LOCK_SECONDS // 60} 分钟后再试")
+    if not _reserve_attempt(username, ip):
+        raise StaffError(LOCKED_OUT)
     staff = db.session.execute(db.select(Staff).filter_by(username=username)).scalar_one_or_none()
     ok = check_password_hash(staff.password_hash if staff else _DUMMY_HASH, password)
     if not ok or staff is None or not staff.active:
-        _note_failure(username, ip)
         raise StaffError("用户名或密码错误")
-    state.store().delete(_fail_keys(username, ip)[0])
+    _attempt_succeeded(username, ip)
+    return staff
+
+
+# --- the staff member's own WeChat (for push previews) -----------------------------------------
+
+BIND_CODE_SECONDS = 10 * 60
+
+
+def _bind_key(code: str) -> str:
+    return f"admin:wechat-bind:{code}"
+
+
+def wechat_binding_code(staff: Staff) -> str:
+    """A one-time code, shown in the console, that the staff member sends from their own WeChat."""
+    store = state.store()
+    while True:
+        code = f"{secrets.randbelow(10**8):08d}"  # eight digits: guessing one is hopeless
+        if store.set(_bind_key(code), staff.id, nx=True, ex=BIND_CODE_SECONDS):
+            return code
+
+
+def bind_wechat(code: str, openid: str) -> Staff | None:
+    """Bind the WeChat that sent a valid code to that code's account (the code is used up)."""
+    code = code.strip()
+    if not (len(code) == 8 and code.isdigit()):
+        return None
+    staff_id = state.store().getdel(_bind_key(code))
+    staff = db.session.get(Staff, int(staff_id)) if staff_id else None
+    if staff is None or not staff.active:
+        return None
+    # One WeChat, one account: binding it here unbinds it from any other account.
+    db.session.execute(db.update(Staff).where(Staff.wechat_openid == openid, Staff.id != staff.id)
+                       .values(wechat_openid=None))
+    staff.wechat_openid = openid
     return staff
 
 

@@ -107,6 +107,8 @@ def record_service(staff, volunteer: Volunteer, activity: str, served_on: str, h
     try:
         day = date.fromisoformat(served_on)
         amount = Decimal(hours).quantize(Decimal("0.1"))
+        if not amount.is_finite():  # "NaN" quantizes to NaN, which no comparison accepts
+            raise InvalidOperation
     except (ValueError, InvalidOperation):
         raise RosterError(staff_text("volunteers.errors.bad_format")) from None
     if day > date.today():

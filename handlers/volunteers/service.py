@@ -27,6 +27,8 @@ def record(volunteer_id: int, activity: str, served_on: date, hours, organiser: 
         raise ServiceError(f"volunteer {volunteer_id} is not an approved volunteer")
     try:
         hours = Decimal(str(hours)).quantize(Decimal("0.1"))
+        if not hours.is_finite():  # "NaN" quantizes to NaN, which no comparison accepts
+            raise InvalidOperation
     except InvalidOperation:
         raise ServiceError(f"hours must be a number, not {hours!r}")
     if not Decimal("0") < hours <= Decimal("24"):

@@ -37,3 +37,36 @@ def test_a_permanent_wechat_error_is_recorded_not_retried(app, fake_wechat):
     fake_wechat.set_user("o-gone", subscribed=False)
     assert send_late_answer("o-gone", "您好", "msg:3") == "43004"
     assert len(fake_wechat.calls("/cgi-bin/message/custom/send")) == 1
+
+
+def failing_job(openid: str, phone: str) -> None:
+    raise RuntimeError("WeChat refused")
+
+
+def test_worker_logs_and_stored_jobs_carry_no_job_arguments(pg_app, fake_wechat):
+    import io
+    import json
+    import logging
+
+    from infra.logs import json_handler
+
+    fake_wechat.set_user("o-private-51ab", active=True, subscribed=True)
+    jobs.enqueue(send_late_answer, "o-private-51ab", "张三，您的电话13912345678已登记", "msg:51")
+    jobs.enqueue(failing_job, "o-private-51ab", "13912345678")
+    stored = [job.description for job in jobs.queue().jobs]
+    stream = io.StringIO()
+    handler = json_handler(stream)
+    root = logging.getLogger()
+    root.addHandler(handler)
+    level, root.level = root.level, logging.INFO
+    try:
+        jobs.run_worker(pg_app, ["default"], burst=True)
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(level)
+    logged = stream.getvalue()
+    assert sent_texts(fake_wechat) == [("o-private-51ab", "张三，您的电话13912345678已登记")]
+    assert "send_late_answer" in logged and "exception raised" in logged  # the jobs were logged
+    for private in ("o-private-51ab", "13912345678", "张三"):
+        assert private not in logged and json.dumps(private)[1:-1] not in logged  # JSON escapes
+        assert not any(private in description for description in stored)

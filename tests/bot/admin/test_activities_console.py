@@ -121,3 +121,20 @@ def test_school_admin_uploads_a_cover_and_a_file_that_is_no_image_is_refused(cli
     assert upload(b"\x89PNG\r\n\x1a\n" + b"\0" * 64).status_code == 302
     page = console.get(f"/admin/activities/{activity.id}").text
     assert "封面已更新" in page and "已上传封面" in page
+
+
+def test_a_cover_up_to_its_limit_is_taken_and_an_oversized_form_gets_a_chinese_page(client, app):
+    school = add_school()
+    admin = add_school_admin(school)
+    activity = add_activity(school)
+    console = Console(client, admin.username)
+    token = console.token("/admin/dashboard")
+    cover = b"\x89PNG\r\n\x1a\n" + b"\0" * (1536 * 1024)  # 1.5 MB: covers may have 2 MB
+    response = client.post(f"/admin/activities/{activity.id}/cover", content_type="multipart/form-data",
+                           data={"csrf_token": token, "cover": (io.BytesIO(cover), "cover.png")})
+    assert response.status_code == 302
+    assert "封面已更新" in console.get(f"/admin/activities/{activity.id}").text
+    oversized = client.post("/admin/activities/new", data={"csrf_token": token, **FORM,
+                                                           "description": "长" * (2 * 1024 * 1024)})
+    assert oversized.status_code == 413 and oversized.mimetype == "text/html"
+    assert "太大" in oversized.text and "Request Entity" not in oversized.text

@@ -143,3 +143,67 @@ def test_changing_ones_own_password_keeps_this_browser_and_ends_the_others(app, 
     assert "密码已修改" in console.get("/admin/dashboard").text
     assert other.get("/admin/dashboard").status_code == 302
     assert Console(app.test_client()).login("nanguan", "Another-pass-22").status_code == 302
+
+
+def test_simultaneous_wrong_logins_check_no_more_passwords_than_the_limit(app, monkeypatch):
+    import threading
+
+    from handlers.staff.accounts import StaffError
+
+    add_staff("nanguan", "district_admin", DISTRICT_A)
+    checked, lock = [], threading.Lock()
+    real_check = staff_accounts.check_password_hash
+
+    def counting_check(*args):
+        with lock:
+            checked.append(1)
+        return real_check(*args)
+
+    monkeypatch.setattr(staff_accounts, "check_password_hash", counting_check)
+    start = threading.Barrier(40)
+    outcomes = []
+
+    def attempt(password: str) -> None:
+        with app.app_context():
+            start.wait()
+            try:
+                staff_accounts.authenticate("nanguan", password, "198.51.100.7")
+                outcomes.append("in")
+            except StaffError:
+                outcomes.append("refused")
+            finally:
+                db.session.remove()
+
+    # 39 wrong passwords and the right one, all at once from one address.
+    threads = [threading.Thread(target=attempt, args=("Wrong-password-1",)) for _ in range(39)]
+    threads.append(threading.Thread(target=attempt, args=(PASSWORD,)))
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(outcomes) == 40
+    assert len(checked) <= staff_accounts.MAX_FAILURES
+
+
+def test_a_lockout_from_one_address_does_not_keep_the_owner_out(app):
+    import pytest
+
+    from handlers.staff.accounts import StaffError
+
+    add_staff("nanguan", "district_admin", DISTRICT_A)
+    staff_accounts.authenticate("nanguan", PASSWORD, "203.0.113.5")  # the owner's office
+    for _ in range(staff_accounts.MAX_FAILURES):
+        with pytest.raises(StaffError):
+            staff_accounts.authenticate("nanguan", "Wrong-password-1", "198.51.100.7")
+    with pytest.raises(StaffError, match="登录失败次数过多"):
+        staff_accounts.authenticate("nanguan", PASSWORD, "198.51.100.7")
+    # The owner, from another address, is not locked out by someone else's guessing.
+    assert staff_accounts.authenticate("nanguan", PASSWORD, "192.0.2.44").username == "nanguan"
+    # Guessing from many addresses at once stops at the account's own limit, except from an
+    # address the account has logged in from before.
+    for n in range(staff_accounts.MAX_FAILURES_PER_ACCOUNT):
+        with pytest.raises(StaffError):
+            staff_accounts.authenticate("nanguan", "Wrong-password-1", f"10.9.{n // 200}.{n % 200}")
+    with pytest.raises(StaffError, match="登录失败次数过多"):
+        staff_accounts.authenticate("nanguan", PASSWORD, "192.0.2.99")
+    assert staff_accounts.authenticate("nanguan", PASSWORD, "203.0.113.5").username == "nanguan"

@@ -7,6 +7,7 @@ from openpyxl import load_workbook
 
 from handlers.campaigns.push import deliver, links
 from models import AuditEntry, Campaign, Delivery, LinkClick, Push, db
+from models.staff import Staff
 from tests.admin_support import Console
 from tests.push_support import (
     CITY,
@@ -112,16 +113,44 @@ def test_a_click_on_a_personal_message_counts_for_that_resident(app, client, fak
     assert (click.delivery_id, click.region_code) == (delivery.id, STREET_A)
 
 
-def test_staff_preview_a_push_on_their_own_wechat_before_sending(app, client, fake_wechat):
+def test_staff_preview_a_push_on_their_own_wechat_before_sending(app, client, fake_wechat, wechat):
     street = add_staff("nanling", "street_admin", STREET_A)
     follow(fake_wechat, add_residents(STREET_A, 2))
     draft = push(street, [STREET_A], run=False)
     fake_wechat.set_user("o-staff-phone", active=False)
     console = Console(client, "nanling")
-    assert console.post(f"/admin/pushes/{draft.id}/preview", {"openid": "o-staff-phone"}).status_code == 302
+    preview = f"/admin/pushes/{draft.id}/preview"
+    # Not bound yet: nothing goes out, whichever openid a form names.
+    assert console.post(preview, {"openid": "o-someone-else"}).status_code == 302
+    assert "先绑定您的微信" in console.get(f"/admin/pushes/{draft.id}").text
+    assert fake_wechat.deliveries("preview")["total"] == 0
+    # The console gives a one-time code; the staff member sends it from their own WeChat.
+    code = re.search(r"\b(\d{8})\b", console.post("/admin/wechat").text).group(1)
+    assert "绑定码" in wechat.ask("o-staff-phone", "工作人员绑定")
+    assert "已绑定" in wechat.ask("o-staff-phone", code)
+    db.session.expire_all()  # the chat ran in a session of its own; the tests' one is shared
+    assert "已绑定" in console.get("/admin/wechat").text
+    assert console.post(preview, {"openid": "o-someone-else"}).status_code == 302
     assert fake_wechat.deliveries("preview", "o-staff-phone")["total"] == 1
+    assert fake_wechat.deliveries("preview", "o-someone-else")["total"] == 0
     assert fake_wechat.deliveries("mass")["total"] == 0  # nobody else yet
     assert db.session.get(Push, draft.id).status == "draft"
+    assert "push_preview" in db.session.execute(db.select(AuditEntry.action)).scalars().all()
+
+
+def test_a_wrong_or_used_binding_code_binds_nobody(app, client, wechat):
+    add_staff("nanling", "street_admin", STREET_A)
+    console = Console(client, "nanling")
+    code = re.search(r"\b(\d{8})\b", console.post("/admin/wechat").text).group(1)
+    wechat.ask("o-guesser", "工作人员绑定")
+    assert "不正确" in wechat.ask("o-guesser", "12345678" if code != "12345678" else "87654321")
+    wechat.ask("o-staff-phone", "工作人员绑定")
+    assert "已绑定" in wechat.ask("o-staff-phone", code)
+    wechat.ask("o-guesser", "工作人员绑定")
+    assert "不正确" in wechat.ask("o-guesser", code)  # used once, gone
+    db.session.expire_all()  # the chat ran in a session of its own; the tests' one is shared
+    bound = db.session.execute(db.select(Staff.wechat_openid).filter_by(username="nanling")).scalar_one()
+    assert bound == "o-staff-phone"
 
 
 def test_a_running_push_page_refreshes_itself_and_offers_cancel(app, client, fake_wechat, monkeypatch):

@@ -186,3 +186,21 @@ def test_the_app_refuses_to_start_on_secrets_that_would_be_a_hole(settings, refu
         create_app({"WARM_UP": False, **settings})
     local = create_app({"WARM_UP": False, "REDIS_URL": "", "SECRET_KEY": ""})  # `make run`
     assert len(local.config["SECRET_KEY"]) == 64
+
+
+def test_metrics_are_for_internal_scrapers_or_the_metrics_token_only(client, app):
+    def scrape(address: str, **headers):
+        return client.get("/metrics", headers=headers, environ_base={"REMOTE_ADDR": address})
+
+    assert scrape("114.114.114.114").status_code == 403  # the internet
+    assert scrape("127.0.0.1", **{"X-Forwarded-For": "114.114.114.114"}).status_code == 403  # via a proxy
+    assert scrape("10.1.2.3").status_code == 200 and "wufei_" in scrape("10.1.2.3").text
+    app.config["METRICS_TOKEN"] = "scrape-secret-1"
+    assert scrape("10.1.2.3").status_code == 401
+    assert scrape("10.1.2.3", Authorization="Bearer wrong").status_code == 401
+    assert scrape("114.114.114.114", Authorization="Bearer scrape-secret-1").status_code == 200
+
+
+def test_api_and_site_responses_are_not_sniffed(client):
+    for path in ("/api/v1/regions", "/api/v1/nothing-here", "/api/v1/me", "/healthz"):
+        assert client.get(path).headers.get("X-Content-Type-Options") == "nosniff", path

@@ -129,3 +129,42 @@ def test_without_redis_dialogs_say_try_again_shortly_and_resume_after(outage):
     assert "有害垃圾" in wechat.ask("o-mid-dialog", "废电池扔哪")
     redis_relay.restore()
     assert "第2步" in wechat.ask("o-mid-dialog", "张三")  # the dialog goes on where it was
+
+
+@pytest.mark.parametrize("outage", ["redis"], indirect=True)
+def test_without_redis_the_console_and_the_api_login_say_try_later(outage):
+    from tests.admin_support import DISTRICT_A, Console, add_staff
+
+    wechat, redis_relay = outage
+    client = wechat.client
+    add_staff("nanguan", "district_admin", DISTRICT_A)
+    console = Console(client, "nanguan")
+    token = console.token("/admin/dashboard")
+    redis_relay.cut()
+    for response in (client.get("/admin/dashboard"), client.get("/admin/volunteers"),
+                     client.post("/admin/login", data={"csrf_token": token, "username": "nanguan",
+                                                       "password": "Wrong-password-1"})):
+        assert response.status_code == 503, response.text
+        assert "暂时无法使用" in response.text and response.mimetype == "text/html"
+    response = client.post("/api/v1/login", json={"code": "resident-a#1"})
+    assert response.status_code == 503, response.text
+    assert response.json["error"]["code"] == "unavailable" and "稍后" in response.json["error"]["message"]
+    redis_relay.restore()
+    assert client.get("/admin/dashboard").status_code in (200, 302)
+
+
+@pytest.mark.parametrize("outage", ["postgres"], indirect=True)
+def test_without_database_the_api_says_try_later_in_json(outage):
+    wechat, pg_relay = outage
+    client = wechat.client
+    token = client.post("/api/v1/login", json={"code": "resident-b#1"}).json["token"]
+    # A request's teardown ends its transaction; the tests share one app context, so end it here,
+    # or the cut would leave a server-side transaction that blocks the next test's schema reset.
+    db.session.remove()
+    pg_relay.cut()
+    for path in ("/api/v1/me", "/api/v1/regions"):
+        response = client.get(path, headers={"Authorization": f"Bearer {token}"})
+        assert response.status_code == 503, response.text
+        assert response.json["error"]["code"] == "unavailable"
+    pg_relay.restore()
+    assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 200

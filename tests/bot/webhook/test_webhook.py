@@ -220,3 +220,56 @@ def test_a_late_answer_is_sent_at_most_once_and_retried_only_when_wechat_refused
         send_late_answer("o-late", "塑料瓶 → 可回收物", "o-late:2")
     assert send_late_answer("o-late", "塑料瓶 → 可回收物", "o-late:2") == "sent"
     assert sent() == 2
+
+
+def test_a_captured_signed_url_carries_one_body_only(wechat, client):
+    """WeChat signs the query, not the body: a captured (timestamp, nonce) must not carry another."""
+    query, body = wechat.sender.prepare(simulate.text_xml("o-victim", BATTERY, msg_id=5151))
+    first = client.post(f"/wechat?{query}", data=body, content_type="application/xml")
+    assert first.status_code == 200
+    retried = client.post(f"/wechat?{query}", data=body, content_type="application/xml")
+    assert retried.status_code == 200 and retried.data == first.data  # WeChat's own retry
+    forged = simulate.text_xml("o-victim", "删除我的信息", msg_id=5152)
+    response = client.post(f"/wechat?{query}", data=forged.encode(), content_type="application/xml")
+    assert response.status_code == 403
+    assert logged_messages() == 1
+
+
+def test_plaintext_is_refused_when_safe_mode_is_required(app, client):
+    app.config["WECHAT_REQUIRE_SAFE_MODE"] = True
+    plain = sender_for(app, "plain")
+    query, body = plain.prepare(simulate.text_xml("o-plain", BATTERY))
+    assert client.post(f"/wechat?{query}", data=body).status_code == 403
+    assert logged_messages() == 0
+    for mode in ("safe", "compatible"):
+        sender = sender_for(app, mode)
+        query, body = sender.prepare(simulate.text_xml("o-plain", BATTERY))
+        response = client.post(f"/wechat?{query}", data=body)
+        assert "有害垃圾" in simulate.reply_content(sender.read_reply(response.data))
+
+
+def sender_for(app, mode):
+    config = app.config
+    return simulate.WeChatSender(config["WECHAT_TOKEN"], config["WECHAT_APP_ID"],
+                                 config["WECHAT_AES_KEY"], mode)
+
+
+def test_server_verification_answers_plain_text_for_a_fresh_timestamp_only(client, app):
+    def verify(timestamp: str):
+        signature = simulate.sign(app.config["WECHAT_TOKEN"], timestamp, "n2")
+        return client.get(f"/wechat?signature={signature}&timestamp={timestamp}&nonce=n2"
+                          "&echostr=<script>alert(1)</script>")
+
+    response = verify(str(int(time.time())))
+    assert response.status_code == 200 and response.data == b"<script>alert(1)</script>"
+    assert response.mimetype == "text/plain"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    old = verify(str(int(time.time()) - 3600))  # an old signed triple, replayed
+    assert old.status_code == 403 and b"script" not in old.data
+
+
+def test_two_menu_clicks_in_one_second_each_get_their_own_answer(wechat):
+    now = int(time.time())
+    guide = wechat.reply(simulate.event_xml("o-clicker", "CLICK", "SORTING_GUIDE", create_time=now))
+    about = wechat.reply(simulate.event_xml("o-clicker", "CLICK", "ABOUT_CAMPAIGN", create_time=now))
+    assert "蓝桶" in guide and "无废城市" in about and about != guide

@@ -293,3 +293,18 @@ def test_files_from_the_old_evidence_folder_move_into_the_database(app, mini_pro
     monkeypatch.setenv("CELL_EVIDENCE_DIR", str(tmp_path))
     alembic_command.upgrade(config, "head")
     assert [e.data for e in db.session.get(Cell, cell_id).evidence] == [PNG]
+
+
+def test_evidence_up_to_the_documented_size_is_taken_and_a_bigger_file_refused_in_chinese(app, mini_program):
+    token, cell_id = apply_as_unit(mini_program)
+    limit_mb = app.config["CELL_EVIDENCE_MAX_BYTES"] // (1024 * 1024)
+    assert limit_mb == 10  # as documented
+    stored = upload(mini_program, token, cell_id, "S1", PNG + b"\0" * (2 * 1024 * 1024), "scan.png")
+    assert stored.status_code == 201, stored.json
+    refused = upload(mini_program, token, cell_id, "S1", PNG + b"\0" * (11 * 1024 * 1024), "big.png")
+    assert refused.status_code == 413
+    assert refused.json["error"]["code"] == "file_size"
+    assert f"{limit_mb} MB" in refused.json["error"]["message"] and "文件" in refused.json["error"]["message"]
+    too_big_json = mini_program.call("POST", "/cells", token, data=b"{" + b" " * (2 * 1024 * 1024) + b"}",
+                                     content_type="application/json")
+    assert too_big_json.status_code == 413 and "太大" in too_big_json.json["error"]["message"]

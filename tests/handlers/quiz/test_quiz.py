@@ -150,3 +150,23 @@ def test_the_menu_button_starts_a_quiz_and_help_mentions_it(app, wechat):
     reply = wechat.reply(simulate.event_xml("o-menu", "CLICK", "QUIZ"))
     assert "无废知识问答" in reply and "第1/3题" in reply
     assert "答题" in wechat.ask("o-other", "帮助")
+
+
+def test_a_resident_answers_only_surveys_of_their_own_area_or_the_city(app, mini_program):
+    seed_regions()
+    local = quiz.create_survey(add_staff("street", "street_admin", STREET_A), "南岭街道的桶站够用吗？",
+                               ["够用", "不够"])
+    citywide = quiz.create_survey(add_staff("city", "city_admin", CITY), "您希望多举办哪类活动？",
+                                  ["旧物交换", "分类讲座"])
+    db.session.commit()
+    token = mini_program.login("across-town")
+    resident = db.session.execute(db.select(Resident).filter_by(
+        openid=mini_program.openid("across-town"))).scalar_one()
+    resident.region_code = STREET_B
+    db.session.commit()
+    refused = mini_program.call("POST", f"/surveys/{local.id}/answer", token, json={"choice": 1})
+    assert refused.status_code == 404 and refused.json["error"]["code"] == "not_found"
+    assert mini_program.call("POST", f"/surveys/{citywide.id}/answer", token, json={"choice": 0}).status_code == 200
+    counted = db.session.scalar(db.select(db.func.count()).select_from(KnowledgeAnswer)
+                                .where(KnowledgeAnswer.survey_id == local.id))
+    assert counted == 0
