@@ -79,7 +79,7 @@ def test_staff_forms_act_only_on_accounts_strictly_below(people, client, actor):
         response = console.post(f"/admin/staff/{target.id}/password", {"password": "Brand-new-pass9"})
         assert response.status_code == expected, (name, "password")
         assert (account(target.username).session_epoch == 2) is allowed
-        response = console.post(f"/admin/staff/{target.id}/delete")
+        response = console.post(f"/admin/staff/{target.id}/delete", {"confirm": "1"})
         assert response.status_code == expected, (name, "delete")
         assert (account(target.username) is None) is allowed
 

@@ -149,6 +149,7 @@ def init_app(app: Flask) -> None:
         cells,
         dashboard,
         figures,
+        labels,
         people,
         pushes,
         queries,
@@ -156,6 +157,7 @@ def init_app(app: Flask) -> None:
         surveys,
     )
 
+    labels.register(app)
     app.register_blueprint(admin)
 
 

@@ -141,6 +141,8 @@ def push_send(push_id: int):
 @require("push")
 def push_cancel(push_id: int):
     push = push_or_404(push_id)
+    if request.form.get("confirm") != "1":  # stopping a send cannot be undone
+        abort(400, "请勾选“确认取消”后再取消推送")
     stopped = deliver.cancel(push, g.staff.username)
     record("send", push.region_code, f"push {push.id} cancelled", {"stopped": stopped})
     return done(f"推送已取消，{stopped} 人未再发送", "admin.push_detail", push_id=push.id)

@@ -67,10 +67,19 @@ def staff_password(staff_id: int):
     return done(f"已重置 {account.username} 的密码，原有登录已失效", "admin.staff_list")
 
 
+@admin.get("/staff/<int:staff_id>/delete")
+@require("manage_staff")
+def staff_delete_confirm(staff_id: int, status: int = 200):
+    account = account_or_404(staff_id)
+    return render_template("admin/staff_delete.html", account=account), status
+
+
 @admin.post("/staff/<int:staff_id>/delete")
 @require("manage_staff")
 def staff_delete(staff_id: int):
     account = account_or_404(staff_id)
+    if request.form.get("confirm") != "1":  # deleting cannot be undone: the box must be ticked
+        return staff_delete_confirm(staff_id, 400)
     record("staff_delete", account.region_code, account.username)
     db.session.delete(account)
     return done(f"已删除账号 {account.username}", "admin.staff_list")

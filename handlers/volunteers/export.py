@@ -8,7 +8,7 @@ from handlers.volunteers import records as volunteers
 from infra import xlsx as exports
 from models import ServiceRecord, db
 
-HEADERS = ["编号", "姓名", "手机", "服务区域", "服务内容", "服务时间", "状态", "登记时间（UTC）",
+HEADERS = ["编号", "姓名", "手机", "服务区域", "服务内容", "服务时间", "状态", "登记时间（北京时间）",
            "累计服务时长（小时）"]
 
 
@@ -29,6 +29,6 @@ def workbook(region_code: str, full_phone: bool = False) -> tuple[bytes, int]:
     content = exports.workbook("志愿者", HEADERS, (
         [v.id, v.name, v.phone if full_phone else exports.mask_phone(v.phone), area(v.region_code),
          volunteers.labels("skills", v.skills), volunteers.labels("availability", v.availability),
-         volunteers.status_label(v), v.created_at, float(hours.get(v.id) or Decimal("0"))]
+         volunteers.status_label(v), exports.beijing(v.created_at), float(hours.get(v.id) or Decimal("0"))]
         for v in rows))
     return content, len(rows)

@@ -46,9 +46,9 @@ def page_of(query, page: int) -> tuple[list, bool]:
 def residents_workbook(staff, area: str | None = None, search: str = "") -> bytes:
     rows = db.session.execute(residents_query(staff, area, search)).scalars().all()
     names = scope.region_names(r.region_code for r in rows)
-    return exports.workbook("居民", ["编号", "区域", "关注状态", "首次出现（UTC）", "最近消息（UTC）"], (
+    return exports.workbook("居民", ["编号", "区域", "关注状态", "首次出现（北京时间）", "最近消息（北京时间）"], (
         [r.id, names.get(r.region_code, "未绑定"), "已关注" if r.subscribed else "已取关",
-         r.first_seen_at, r.last_message_at] for r in rows))
+         exports.beijing(r.first_seen_at), exports.beijing(r.last_message_at)] for r in rows))
 
 
 # --- volunteers --------------------------------------------------------------------------------
@@ -129,6 +129,6 @@ def volunteers_workbook(staff, area: str | None = None, status: str = "", search
     names = scope.region_names(v.region_code for v in rows)
     hours = service_hours(rows)
     return exports.workbook(
-        "志愿者", ["编号", "姓名", "手机号", "区域", "特长", "可服务时间", "状态", "服务时长（小时）", "登记时间（UTC）"],
+        "志愿者", ["编号", "姓名", "手机号", "区域", "特长", "可服务时间", "状态", "服务时长（小时）", "登记时间（北京时间）"],
         ([v.id, v.name, phone_for(staff, v.phone), names[v.region_code], labels("skills", v.skills), labels("availability", v.availability),
-          STATUS_NAMES.get(v.status, v.status), float(hours.get(v.id, 0)), v.created_at] for v in rows))
+          STATUS_NAMES.get(v.status, v.status), float(hours.get(v.id, 0)), exports.beijing(v.created_at)] for v in rows))

@@ -1,0 +1,95 @@
+"""What staff read in the console: menu links to every page their role may use, one Chinese label for
+each status, channel and region, Beijing time, confirmed deletions, and a paged, filtered audit log."""
+import re
+from datetime import datetime, timedelta
+
+from models import AuditEntry, Resident, db
+from models.staff import Staff
+from tests.activity_support import add_school, add_school_admin
+from tests.admin_support import CITY, DISTRICT_A, STREET_A, Console, add_staff
+from tests.push_support import add_residents, follow, push
+
+NAV = re.compile(r"<nav>(.*?)</nav>", re.S)
+
+
+def menu(console) -> str:
+    return NAV.search(console.get("/admin/dashboard").text).group(1)
+
+
+def test_the_menu_links_the_school_pages_for_every_role_that_may_use_them(app, client):
+    add_staff("city", "city_admin", CITY)
+    add_staff("street", "street_admin", STREET_A)
+    add_staff("reviewer", "reviewer", CITY)
+    add_school_admin(add_school(), "school")
+    for username, activities, schools in [("city", True, True), ("street", True, True),
+                                          ("school", True, False), ("reviewer", False, False)]:
+        console = Console(app.test_client(), username)
+        nav = menu(console)
+        assert ('href="/admin/activities">学校活动</a>' in nav) is activities, username
+        assert ('href="/admin/schools">学校</a>' in nav) is schools, username
+        for link in re.findall(r'href="([^"]+)"', nav):  # every link opens for that role
+            assert console.get(link, follow_redirects=True).status_code == 200, (username, link)
+
+
+def test_a_push_reads_in_chinese_with_region_names_and_beijing_time(app, client, fake_wechat):
+    street = add_staff("nanling", "street_admin", STREET_A)
+    follow(fake_wechat, add_residents(STREET_A, 3))
+    sent = push(street, [STREET_A])
+    console = Console(client, "nanling")
+    page = console.get(f"/admin/pushes/{sent.id}").text
+    assert '<b id="status">已完成</b>' in page and "已发送 3" in page
+    assert ">done<" not in page and "sent 3" not in page and "UTC" not in page
+    campaign = console.get(f"/admin/campaigns/{sent.campaign_id}").text
+    assert "<td>南岭街道</td><td>已完成</td>" in campaign and f"<td>{STREET_A}</td>" not in campaign
+
+    scheduled = push(street, [STREET_A], run=False)
+    scheduled.status, scheduled.send_at = "scheduled", datetime(2026, 12, 5, 1, 0)  # 09:00 in Changchun
+    db.session.commit()
+    page = console.get(f"/admin/pushes/{scheduled.id}").text
+    assert "已预约" in page and "预约发送（北京时间）" in page and "2026-12-05 09:00" in page
+
+
+def test_the_residents_page_shows_beijing_time(app, client):
+    add_staff("nanguan", "district_admin", DISTRICT_A)
+    db.session.add(Resident(openid="o-late", region_code=STREET_A, first_seen_at=datetime(2026, 11, 30, 17, 0),
+                            last_message_at=datetime(2026, 11, 30, 17, 5)))  # 01:05 on 1 Dec in Changchun
+    db.session.commit()
+    page = Console(client, "nanguan").get("/admin/residents").text
+    assert "2026-12-01 01:05" in page and "<td>2026-12-01</td>" in page and "2026-11-30" not in page
+
+
+def test_deleting_an_account_needs_a_confirmation(app, client):
+    add_staff("nanguan", "district_admin", DISTRICT_A)
+    target = add_staff("nanling", "street_admin", STREET_A)
+    console = Console(client, "nanguan")
+    listing = console.get("/admin/staff").text
+    assert f'href="/admin/staff/{target.id}/delete"' in listing  # a link to a page, not a one-click form
+    confirm = console.get(f"/admin/staff/{target.id}/delete").text
+    assert "不能撤销" in confirm and 'name="confirm"' in confirm and "南岭街道" in confirm
+    assert console.post(f"/admin/staff/{target.id}/delete").status_code == 400
+    assert db.session.get(Staff, target.id) is not None
+    assert console.post(f"/admin/staff/{target.id}/delete", {"confirm": "1"}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Staff, target.id) is None
+
+
+def test_the_audit_log_pages_and_filters(app, client):
+    add_staff("nanguan", "district_admin", DISTRICT_A)
+    start = datetime(2026, 11, 1, 2, 0)  # 10:00 Beijing time
+    for i in range(120):
+        db.session.add(AuditEntry(username="alice" if i % 2 else "bob", action="export" if i % 3 else "approve",
+                                  region_code=STREET_A, target=f"t{i:03d}", at=start + timedelta(hours=12 * i)))
+    db.session.commit()
+    console = Console(client, "nanguan")
+    first = console.get("/admin/audit").text
+    assert first.count("<tr><td>") == 50  # 120 entries and the login and "下一页" in first and "上一页" not in first
+    assert "南岭街道" in first and "时间（北京时间）" in first and "2026-11-01 10:00:00" not in first
+    third = console.get("/admin/audit?page=3").text
+    assert third.count("<tr><td>") == 21
+    assert "上一页" in third and "下一页" not in third
+    only = console.get("/admin/audit?action=approve&who=bob&since=2026-11-01&until=2026-11-10").text
+    shown = [int(n) for n in re.findall(r"<td>t(\d{3})</td>", only)]
+    # 12 h apart from 2026-11-01 10:00: entries 0..19 fall on 1–10 November (Beijing days)
+    assert shown and all(n % 3 == 0 and n % 2 == 0 and n <= 19 for n in shown)
+    assert sorted(shown) == [n for n in range(20) if n % 6 == 0]
+    assert 'value="bob"' in only and '<option value="approve" selected>' in only
