@@ -91,10 +91,12 @@ def test_accounts_are_created_only_below_ones_own_node(people, client, actor):
         (STREET_A, "street_admin", {"city_admin", "district_admin"}),
         (STREET_B, "street_admin", {"city_admin"}),
         (DISTRICT_B, "district_admin", {"city_admin"}),
-        (DISTRICT_A, "reviewer", {"city_admin"}),
+        (DISTRICT_A, "reviewer", {"city_admin", "district_admin"}),  # a reviewer may sit on one's own node
+        (CITY, "reviewer", {"city_admin"}),
+        (DISTRICT_A, "district_admin", {"city_admin"}),  # an admin only below: not the district itself
         (CITY, "city_admin", set()),
     ]:
-        username = f"new_{actor}_{node}"
+        username = f"new_{actor}_{node}_{role}"
         response = console.post("/admin/staff", {"username": username, "password": "Brand-new-pass9",
                                                  "role": role, "region_code": node})
         assert response.status_code == (302 if actor in allowed else 400 if actor in MANAGERS else 403), (

@@ -93,3 +93,36 @@ def test_the_audit_log_pages_and_filters(app, client):
     assert shown and all(n % 3 == 0 and n % 2 == 0 and n <= 19 for n in shown)
     assert sorted(shown) == [n for n in range(20) if n % 6 == 0]
     assert 'value="bob"' in only and '<option value="approve" selected>' in only
+
+
+def test_a_city_admin_places_a_reviewer_at_the_city_node(app, client):
+    add_staff("city", "city_admin", CITY)
+    console = Console(client, "city")
+    form = console.get("/admin/staff").text
+    first = re.search(r'<select name="region_code"><option value="(\d+)"[^>]*>([^<]+)</option>', form)
+    assert first.groups() == (CITY, "长春市（本级，仅可设审核员）")  # no longer silently 南关区
+    created = console.post("/admin/staff", {"username": "rev-city", "password": "Brand-new-pass9",
+                                            "role": "reviewer", "region_code": CITY})
+    assert created.status_code == 302
+    reviewer = db.session.execute(db.select(Staff).filter_by(username="rev-city")).scalar_one()
+    assert reviewer.region_code == CITY
+    assert "rev-city" in console.get("/admin/staff").text  # and the city admin manages them
+    refused = console.post("/admin/staff", {"username": "second-city", "password": "Brand-new-pass9",
+                                            "role": "district_admin", "region_code": CITY})
+    assert refused.status_code == 400 and '<p class="error" role="alert">' in refused.text
+    reviewer_console = Console(app.test_client(), "rev-city", "Brand-new-pass9")
+    assert reviewer_console.get("/admin/queries").status_code == 200  # teaches for the whole city
+
+
+def test_a_password_reset_lifts_a_lockout(app, client):
+    from handlers.staff import accounts
+
+    add_staff("nanguan", "district_admin", DISTRICT_A)
+    target = add_staff("nanling", "street_admin", STREET_A)
+    locked_out = Console(app.test_client())
+    for _ in range(accounts.MAX_FAILURES):
+        locked_out.login("nanling", "Wrong-password-1")
+    assert "登录失败次数过多" in locked_out.login("nanling").text
+    admin = Console(client, "nanguan")
+    assert admin.post(f"/admin/staff/{target.id}/password", {"password": "Brand-new-pass9"}).status_code == 302
+    assert locked_out.login("nanling", "Brand-new-pass9").status_code == 302

@@ -23,7 +23,7 @@ def account_or_404(staff_id: int) -> Staff:
 def staff_list(error: str | None = None, form: dict | None = None):
     accounts = staff_accounts.list_manageable(g.staff)
     names = scope.region_names([a.region_code for a in accounts] + [g.staff.region_code])
-    regions = [(code, name) for code, name in scope.child_regions(g.staff) if code != g.staff.region_code]
+    regions = scope.child_regions(g.staff)  # one's own node first: for a reviewer there
     return render_template("admin/staff.html", accounts=accounts, names=names, regions=regions,
                            roles=scope.assignable_roles(g.staff), error=error, form=form or {}), (
         400 if error else 200)
