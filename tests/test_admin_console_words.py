@@ -1,12 +1,15 @@
 """What staff read in the console: menu links to every page their role may use, one Chinese label for
 each status, channel and region, Beijing time, confirmed deletions, and a paged, filtered audit log."""
+import io
 import re
 from datetime import datetime, timedelta
+
+from openpyxl import load_workbook
 
 from models import AuditEntry, Resident, db
 from models.staff import Staff
 from tests.activity_support import add_school, add_school_admin
-from tests.admin_support import CITY, DISTRICT_A, STREET_A, Console, add_staff
+from tests.admin_support import CITY, DISTRICT_A, STREET_A, Console, add_staff, add_volunteer
 from tests.push_support import add_residents, follow, push
 
 NAV = re.compile(r"<nav>(.*?)</nav>", re.S)
@@ -126,3 +129,23 @@ def test_a_password_reset_lifts_a_lockout(app, client):
     admin = Console(client, "nanguan")
     assert admin.post(f"/admin/staff/{target.id}/password", {"password": "Brand-new-pass9"}).status_code == 302
     assert locked_out.login("nanling", "Brand-new-pass9").status_code == 302
+
+
+def test_street_staff_see_masked_numbers_and_open_one_at_a_time(app, client):
+    add_staff("nanling", "street_admin", STREET_A)
+    add_staff("nanguan", "district_admin", DISTRICT_A)
+    volunteer = add_volunteer("张三", "13812345678", STREET_A, "approved")
+    street = Console(client, "nanling")
+    listing = street.get("/admin/volunteers").text
+    assert "138****5678" in listing and "13812345678" not in listing
+    rows = list(load_workbook(io.BytesIO(street.get("/admin/volunteers/export.xlsx").data)).active.values)
+    assert rows[1][2] == "138****5678"
+    opened = street.post(f"/admin/volunteers/{volunteer.id}/phone")
+    assert opened.status_code == 302
+    assert "张三 的手机号：13812345678" in street.get("/admin/volunteers").text  # once, in the notice
+    assert "13812345678" not in street.get("/admin/volunteers").text
+    entry = db.session.execute(db.select(AuditEntry).filter_by(action="view_phone")).scalar_one()
+    assert entry.username == "nanling" and entry.target == f"volunteer {volunteer.id}"
+    district = Console(app.test_client(), "nanguan")
+    assert "查看完整号码" not in district.get("/admin/volunteers").text
+    assert district.post(f"/admin/volunteers/{volunteer.id}/phone").status_code == 403

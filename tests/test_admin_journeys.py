@@ -168,7 +168,9 @@ def test_street_admin_works_with_volunteers_and_residents(city_data, page, width
     log_in(page, "nanling")
     go(page, "志愿者")
     text = looks_right(page, width, "street-volunteers")
-    assert "13812345678" in text and "已通过" in text
+    assert "138****5678" in text and "13812345678" not in text and "已通过" in text
+    page.locator("tr", has_text="张三").get_by_role("button", name="查看完整号码").click()
+    expect(page.get_by_role("status")).to_contain_text("张三 的手机号：13812345678")
     go(page, "居民")
     text = looks_right(page, width)
     assert "2026-12-01 01:05" in text and "南岭街道" in text

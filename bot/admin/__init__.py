@@ -151,6 +151,7 @@ def init_app(app: Flask) -> None:
         figures,
         labels,
         people,
+        phones,
         pushes,
         queries,
         staff,

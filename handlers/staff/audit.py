@@ -23,6 +23,7 @@ ACTION_NAMES = {
     "staff_delete": "删除账号",
     "send": "推送",
     "activity_cancel": "取消活动",
+    "view_phone": "查看完整手机号",
 }
 
 

@@ -121,7 +121,18 @@ def labels(kind: str, codes: str) -> str:
 
 
 def phone_for(staff, phone: str) -> str:
-    return phone if scope.may(staff, "full_phone") else exports.mask_phone(phone)
+    """A phone number as lists and Excel show it: always partly hidden, as the consent text promises.
+
+    Street staff who must call a volunteer open one whole number at a time (`whole_phone`), audited.
+    """
+    return exports.mask_phone(phone)
+
+
+def whole_phone(staff, volunteer) -> str:
+    """One volunteer's whole number, for a role that may call them; RosterError otherwise."""
+    if not scope.may(staff, "full_phone"):
+        raise RosterError("您的角色不能查看完整手机号", status=403)
+    return volunteer.phone
 
 
 def volunteers_workbook(staff, area: str | None = None, status: str = "", search: str = "") -> bytes:
