@@ -57,8 +57,12 @@ def test_the_residents_page_shows_beijing_time(app, client):
     db.session.add(Resident(openid="o-late", region_code=STREET_A, first_seen_at=datetime(2026, 11, 30, 17, 0),
                             last_message_at=datetime(2026, 11, 30, 17, 5)))  # 01:05 on 1 Dec in Changchun
     db.session.commit()
-    page = Console(client, "nanguan").get("/admin/residents").text
+    console = Console(client, "nanguan")
+    page = console.get("/admin/residents").text
     assert "2026-12-01 01:05" in page and "<td>2026-12-01</td>" in page and "2026-11-30" not in page
+    rows = list(load_workbook(io.BytesIO(console.get("/admin/residents/export.xlsx").data)).active.values)
+    assert rows[0][3:] == ("首次出现（北京时间）", "最近消息（北京时间）")
+    assert rows[1][4] == datetime(2026, 12, 1, 1, 5)  # the Excel cell reads as Beijing wall time
 
 
 def test_deleting_an_account_needs_a_confirmation(app, client):
@@ -149,3 +153,18 @@ def test_street_staff_see_masked_numbers_and_open_one_at_a_time(app, client):
     district = Console(app.test_client(), "nanguan")
     assert "查看完整号码" not in district.get("/admin/volunteers").text
     assert district.post(f"/admin/volunteers/{volunteer.id}/phone").status_code == 403
+
+
+def test_campaign_school_and_survey_forms_are_in_the_audit_log(app, client):
+    add_staff("nanguan", "district_admin", DISTRICT_A)
+    console = Console(client, "nanguan")
+    assert console.post("/admin/campaigns", {"title": "南关区宣传周", "summary": "区内"}).status_code == 302
+    assert console.post("/admin/schools", {"name": "南岭小学", "region_code": STREET_A}).status_code == 302
+    refused = console.post("/admin/campaigns", {"title": ""})  # a refused form changes nothing: no entry
+    assert refused.status_code != 302
+    entries = db.session.execute(db.select(AuditEntry.action, AuditEntry.target).where(
+        AuditEntry.action != "login").order_by(AuditEntry.id)).all()
+    assert entries == [("campaign_create", "/admin/campaigns"), ("school_list", "/admin/schools")]
+    log = console.get("/admin/audit").text
+    assert "创建宣传活动" in log and "添加学校或指定学校管理员" in log
+    assert '<option value="campaign_create"' in log  # and the filter offers them

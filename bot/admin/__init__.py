@@ -156,9 +156,11 @@ def init_app(app: Flask) -> None:
         queries,
         staff,
         surveys,
+        trail,
     )
 
     labels.register(app)
+    trail.init()
     app.register_blueprint(admin)
 
 
