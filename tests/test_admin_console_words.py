@@ -168,3 +168,16 @@ def test_campaign_school_and_survey_forms_are_in_the_audit_log(app, client):
     log = console.get("/admin/audit").text
     assert "创建宣传活动" in log and "添加学校或指定学校管理员" in log
     assert '<option value="campaign_create"' in log  # and the filter offers them
+
+
+def test_every_status_and_channel_has_one_chinese_label():
+    from content.texts import table
+    from models import statuses
+
+    labels = table("console_labels.toml")
+    for kind, enum in [("push_status", statuses.PushStatus), ("delivery", statuses.DeliveryStatus),
+                       ("channel", statuses.Channel), ("volunteer", statuses.VolunteerStatus),
+                       ("enrolment", statuses.EnrolmentStatus), ("item_kind", statuses.ItemKind)]:
+        assert set(labels[kind]) >= {member.value for member in enum}, kind
+        assert all(re.search(r"[\u4e00-\u9fff]", text) for text in labels[kind].values()), kind
+    assert table("activities.toml")["status"] == labels["enrolment"]  # families and staff read the same
