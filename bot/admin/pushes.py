@@ -137,6 +137,17 @@ def push_send(push_id: int):
     return redirect(url_for("admin.push_detail", push_id=push.id))
 
 
+@admin.get("/pushes/<int:push_id>/cancel")
+@require("push")
+def push_cancel_confirm(push_id: int):
+    """Its own page: the progress page reloads itself, which would clear a ticked box."""
+    push = push_or_404(push_id)
+    if push.status not in ("scheduled", "sending"):
+        return redirect(url_for("admin.push_detail", push_id=push.id))
+    return render_template("admin/push_cancel.html", push=push, item=db.session.get(ContentItem, push.item_id),
+                           progress=deliver.progress(push.id))
+
+
 @admin.post("/pushes/<int:push_id>/cancel")
 @require("push")
 def push_cancel(push_id: int):
