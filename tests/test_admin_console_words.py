@@ -181,3 +181,14 @@ def test_every_status_and_channel_has_one_chinese_label():
         assert set(labels[kind]) >= {member.value for member in enum}, kind
         assert all(re.search(r"[\u4e00-\u9fff]", text) for text in labels[kind].values()), kind
     assert table("activities.toml")["status"] == labels["enrolment"]  # families and staff read the same
+
+
+def test_the_citys_reach_table_keeps_each_districts_streets_under_it(app, client, fake_wechat):
+    from tests.admin_support import DISTRICT_B, STREET_A2, STREET_B
+
+    city = add_staff("city", "city_admin", CITY)
+    follow(fake_wechat, add_residents(STREET_A, 2) + add_residents(STREET_A2, 1) + add_residents(STREET_B, 1))
+    sent = push(city, [CITY])
+    page = Console(client, "city").get(f"/admin/pushes/{sent.id}").text
+    order = re.findall(r'<tr data-code="(\d+)"', page)
+    assert order == [CITY, DISTRICT_A, STREET_A, STREET_A2, DISTRICT_B, STREET_B]
