@@ -192,3 +192,6 @@ def test_the_citys_reach_table_keeps_each_districts_streets_under_it(app, client
     page = Console(client, "city").get(f"/admin/pushes/{sent.id}").text
     order = re.findall(r'<tr data-code="(\d+)"', page)
     assert order == [CITY, DISTRICT_A, STREET_A, STREET_A2, DISTRICT_B, STREET_B]
+    # its charts draw what their titles say: sent and opened bars, on one scale
+    assert page.count('<rect class="sent"') == page.count('<rect class="opened"') == 2 + 2 + 1
+    assert "打开（点击次数）" in page
