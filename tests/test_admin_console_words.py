@@ -195,3 +195,12 @@ def test_the_citys_reach_table_keeps_each_districts_streets_under_it(app, client
     # its charts draw what their titles say: sent and opened bars, on one scale
     assert page.count('<rect class="sent"') == page.count('<rect class="opened"') == 2 + 2 + 1
     assert "打开（点击次数）" in page
+
+
+def test_the_figures_page_explains_itself_and_draws_no_zero_for_weeks_without_data(app, client):
+    add_staff("city", "city_admin", CITY)
+    page = Console(client, "city").get(f"/admin/tiers/{CITY}").text
+    assert "docs/figures.md" not in page and "这些数字怎么算" in page and "答对至少 60%" in page
+    awareness = re.search(r'aria-label="每周知晓率">(.*?)</svg>', page, re.S).group(1)
+    values = re.findall(r'fill="#333">([^<]*)</text>', awareness)
+    assert len(values) == 8 and set(values) == {"—"}  # no answers yet: not "0%"
