@@ -204,3 +204,9 @@ def test_the_figures_page_explains_itself_and_draws_no_zero_for_weeks_without_da
     awareness = re.search(r'aria-label="每周知晓率">(.*?)</svg>', page, re.S).group(1)
     values = re.findall(r'fill="#333">([^<]*)</text>', awareness)
     assert len(values) == 8 and set(values) == {"—"}  # no answers yet: not "0%"
+
+
+def test_the_attendance_rate_is_explained_where_it_is_shown(app, client):
+    add_school_admin(add_school(), "school")
+    page = Console(client, "school").get("/admin/activities").text
+    assert "出勤率＝签到家庭 ÷ 已报名家庭" in page
