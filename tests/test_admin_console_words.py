@@ -210,3 +210,14 @@ def test_the_attendance_rate_is_explained_where_it_is_shown(app, client):
     add_school_admin(add_school(), "school")
     page = Console(client, "school").get("/admin/activities").text
     assert "出勤率＝签到家庭 ÷ 已报名家庭" in page
+
+
+def test_an_end_before_the_start_flags_only_the_end(app, client):
+    add_school_admin(add_school(), "school")
+    form = {"title": "回收集市", "description": "旧物交换", "place": "学校礼堂", "starts_at": "2030-06-01T09:00",
+            "ends_at": "2030-06-01T08:00", "enrol_deadline": "2030-05-30T18:00", "capacity_families": "30",
+            "capacity_people": "90", "audience": "school"}
+    page = Console(client, "school").post("/admin/activities/new", form)
+    assert page.status_code == 400 and "结束时间要晚于开始时间" in page.text
+    assert "报名截止不能晚于开始时间" not in page.text
+    assert 'value="2030-06-01T08:00"' in page.text  # what was typed stays, in Beijing time
