@@ -221,3 +221,17 @@ def test_an_end_before_the_start_flags_only_the_end(app, client):
     assert page.status_code == 400 and "结束时间要晚于开始时间" in page.text
     assert "报名截止不能晚于开始时间" not in page.text
     assert 'value="2030-06-01T08:00"' in page.text  # what was typed stays, in Beijing time
+
+
+def test_a_street_is_offered_one_adoption_of_a_campaign_its_district_adopted(app, client):
+    add_staff("city", "city_admin", CITY)
+    add_staff("nanguan", "district_admin", DISTRICT_A)
+    add_staff("nanling", "street_admin", STREET_A)
+    city = Console(client, "city")
+    assert city.post("/admin/campaigns", {"title": "无废城市宣传月", "summary": "全市"}).status_code == 302
+    original = re.search(r'/admin/campaigns/(\d+)', city.get("/admin/campaigns").text).group(1)
+    district = Console(app.test_client(), "nanguan")
+    assert district.post(f"/admin/campaigns/{original}/adopt").status_code == 302
+    page = Console(app.test_client(), "nanling").get("/admin/campaigns").text
+    assert page.count(">无废城市宣传月</a>") == 2 and page.count("采用并添加本地内容") == 1
+    assert "南关区采用上级活动" in page and "请采用区县的版本" in page
