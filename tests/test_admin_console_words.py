@@ -235,3 +235,23 @@ def test_a_street_is_offered_one_adoption_of_a_campaign_its_district_adopted(app
     page = Console(app.test_client(), "nanling").get("/admin/campaigns").text
     assert page.count(">无废城市宣传月</a>") == 2 and page.count("采用并添加本地内容") == 1
     assert "南关区采用上级活动" in page and "请采用区县的版本" in page
+
+
+def test_a_district_admin_adds_a_community_from_the_console(app, client):
+    from models import Region
+
+    add_staff("nanguan", "district_admin", DISTRICT_A)
+    console = Console(client, "nanguan")
+    assert 'href="/admin/communities">社区</a>' in menu(console)
+    page = console.get("/admin/communities").text
+    assert "南关区 · 南岭街道" in page and "新发街道" not in page  # another district's streets
+    added = console.post("/admin/communities", {"street": STREET_A, "name": "南岭社区"})
+    assert added.status_code == 302
+    community = db.session.execute(db.select(Region).filter_by(name="南岭社区")).scalar_one()
+    assert community.parent_code == STREET_A and community.code == STREET_A + "001"
+    again = console.post("/admin/communities", {"street": STREET_A, "name": "南岭社区"})
+    assert again.status_code == 400 and "南岭街道已有名为“南岭社区”的社区" in again.text
+    outside = console.post("/admin/communities", {"street": "220103001", "name": "新发社区"})
+    assert outside.status_code == 400 and "请选择您辖区内的街道" in outside.text
+    assert "南岭社区" in console.get("/admin/communities").text.split("已有社区")[1]
+    assert db.session.execute(db.select(AuditEntry).filter_by(action="community_add")).scalar_one()

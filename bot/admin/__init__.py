@@ -147,6 +147,7 @@ def init_app(app: Flask) -> None:
         auth,
         campaigns,
         cells,
+        communities,
         dashboard,
         figures,
         labels,

@@ -24,6 +24,7 @@ ACTION_NAMES = {
     "send": "推送",
     "activity_cancel": "取消活动",
     "view_phone": "查看完整手机号",
+    "community_add": "添加社区",
 }
 
 
