@@ -8,6 +8,8 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from infra import clock
+
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Spreadsheet programs run cells that start like a formula; a resident's text must stay text.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -19,6 +21,11 @@ def mask_phone(phone: str | None) -> str:
     if len(digits) < 7:
         return "*" * len(digits)
     return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
+
+
+def beijing(value):
+    """A stored naive-UTC instant as the Beijing wall time a person reads in Excel (no zone: Excel has none)."""
+    return clock.local(value).replace(tzinfo=None) if value is not None else None
 
 
 def cell(value):

@@ -19,7 +19,7 @@ CHINESE = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
 WAITING = {
     "bot/admin/__init__.py": 6,
     "bot/admin/auth.py": 2,
-    "bot/admin/pushes.py": 9,
+    "bot/admin/pushes.py": 10,
     "bot/admin/reach.py": 3,
     "bot/api/__init__.py": 2,
     "bot/api/login.py": 14,

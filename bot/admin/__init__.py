@@ -147,17 +147,23 @@ def init_app(app: Flask) -> None:
         auth,
         campaigns,
         cells,
+        communities,
         dashboard,
         figures,
+        labels,
         people,
+        phones,
         places,
         pushes,
         qrcodes,
         queries,
         staff,
         surveys,
+        trail,
     )
 
+    labels.register(app)
+    trail.init()
     app.register_blueprint(admin)
 
 

@@ -33,7 +33,7 @@ def cell_in_scope(cell_id: int):
 
 @admin.get("/cells/<int:cell_id>")
 @require("cells")
-def cell_detail(cell_id: int):
+def cell_detail(cell_id: int, error: str | None = None, form=None):
     cell = cell_in_scope(cell_id)
     indicator_set = cells.indicators(cell)
     scores = {s.indicator_code: s for s in cell.scores}
@@ -45,7 +45,8 @@ def cell_detail(cell_id: int):
                            files=files, proven=proven, claimed=claimed, missing=cells.missing(cell),
                            actions=cells.actions_for(cell, g.staff), label=catalogue.label,
                            type_name=catalogue.cell_types()[cell.cell_type].name,
-                           region=scope.region_names([cell.region_code])[cell.region_code])
+                           region=scope.region_names([cell.region_code])[cell.region_code],
+                           error=error, chosen=form or {}), 400 if error else 200
 
 
 @admin.post("/cells/<int:cell_id>/step")
@@ -66,8 +67,7 @@ def cell_step(cell_id: int):
         db.session.rollback()
         if error.status == 403:
             abort(403, error.message)
-        notify(error.message)
-        return redirect(url_for("admin.cell_detail", cell_id=cell_id))
+        return cell_detail(cell_id, error.message, request.form)  # beside the form, as typed
     db.session.commit()
     notify(catalogue.label("console", "done", action=catalogue.label("action", action),
                            status=cells.status_label(cell.status)))

@@ -19,8 +19,8 @@ WEEKS = 8
 
 
 def percent_points(label_values) -> list[tuple[str, int]]:
-    """Chart points in whole percent; weeks without a sample draw as 0 and say so in the table."""
-    return [(label, round((value or 0) * 100)) for label, value in label_values]
+    """Chart points in whole percent; None (no sample) stays None: no bar and "—", as in the table."""
+    return [(label, round(value * 100) if value is not None else None) for label, value in label_values]
 
 
 @admin.get("/targets")

@@ -144,10 +144,23 @@ def push_send(push_id: int):
     return redirect(url_for("admin.push_detail", push_id=push.id))
 
 
+@admin.get("/pushes/<int:push_id>/cancel")
+@require("push")
+def push_cancel_confirm(push_id: int):
+    """Its own page: the progress page reloads itself, which would clear a ticked box."""
+    push = push_or_404(push_id)
+    if push.status not in ("scheduled", "sending"):
+        return redirect(url_for("admin.push_detail", push_id=push.id))
+    return render_template("admin/push_cancel.html", push=push, item=db.session.get(ContentItem, push.item_id),
+                           progress=deliver.progress(push.id))
+
+
 @admin.post("/pushes/<int:push_id>/cancel")
 @require("push")
 def push_cancel(push_id: int):
     push = push_or_404(push_id)
+    if request.form.get("confirm") != "1":  # stopping a send cannot be undone
+        abort(400, "请勾选“确认取消”后再取消推送")
     stopped = deliver.cancel(push, g.staff.username)
     record("send", push.region_code, f"push {push.id} cancelled", {"stopped": stopped})
     return done(f"推送已取消，{stopped} 人未再发送", "admin.push_detail", push_id=push.id)

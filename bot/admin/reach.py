@@ -14,6 +14,8 @@ def charts_for(reach, staff) -> list[dict]:
             continue
         level = "各区县" if scope.level(node.code) == "city" else "各街道"
         shown.append({"title": f"{node.name} · {level}已发送 / 打开",
-                      "chart": charts.bars([(c.name, c.sent) for c in children]),
+                      # one scale for both bars: clicks can outnumber messages sent
+                      "chart": charts.bars([(c.name, c.sent) for c in children],
+                                           peak=max([c.sent for c in children] + [c.opened for c in children])),
                       "opened": {c.name: c.opened for c in children}})
     return shown

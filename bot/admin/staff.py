@@ -24,7 +24,7 @@ def account_or_404(staff_id: int) -> Staff:
 def staff_list(error: str | None = None, form: dict | None = None):
     accounts = staff_accounts.list_manageable(g.staff)
     names = scope.region_names([a.region_code for a in accounts] + [g.staff.region_code])
-    regions = [(code, name) for code, name in scope.child_regions(g.staff) if code != g.staff.region_code]
+    regions = scope.child_regions(g.staff)  # one's own node first: for a reviewer there
     return render_template("admin/staff.html", accounts=accounts, names=names, regions=regions,
                            roles=scope.assignable_roles(g.staff), error=error, form=form or {}), (
         400 if error else 200)
@@ -69,10 +69,19 @@ def staff_password(staff_id: int):
     return done(staff_text("accounts.password_reset", username=account.username), "admin.staff_list")
 
 
+@admin.get("/staff/<int:staff_id>/delete")
+@require("manage_staff")
+def staff_delete_confirm(staff_id: int, status: int = 200):
+    account = account_or_404(staff_id)
+    return render_template("admin/staff_delete.html", account=account), status
+
+
 @admin.post("/staff/<int:staff_id>/delete")
 @require("manage_staff")
 def staff_delete(staff_id: int):
     account = account_or_404(staff_id)
+    if request.form.get("confirm") != "1":  # deleting cannot be undone: the box must be ticked
+        return staff_delete_confirm(staff_id, 400)
     record("staff_delete", account.region_code, account.username)
     db.session.delete(account)
     return done(staff_text("accounts.deleted", username=account.username), "admin.staff_list")

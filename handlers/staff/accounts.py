@@ -58,7 +58,7 @@ def create_staff(actor: Staff | None, username: str, display_name: str, password
     if not scope.valid_code(region_code) or not scope.region_exists(region_code):
         raise StaffError("所属区域不存在")
     if actor is not None:
-        if not scope.may(actor, "manage_staff") or not scope.below(actor, region_code):
+        if not scope.may(actor, "manage_staff") or not scope.manages_at(actor, role, region_code):
             raise StaffError("只能在本级以下的区域创建账号")
         if role not in scope.assignable_roles(actor):
             raise StaffError("无权分配该角色")
@@ -82,14 +82,16 @@ def create_staff(actor: Staff | None, username: str, display_name: str, password
 def manageable(actor: Staff, staff_id: int) -> Staff | None:
     """The account if `actor` may manage it (strictly below their node), else None."""
     staff = db.session.get(Staff, staff_id)
-    if staff is None or not scope.may(actor, "manage_staff") or not scope.below(actor, staff.region_code):
+    if staff is None or not scope.may(actor, "manage_staff") or not scope.manages_at(
+            actor, staff.role, staff.region_code) or staff.id == actor.id:
         return None
     return staff
 
 
 def list_manageable(actor: Staff) -> list[Staff]:
     query = scope.scope_filter(db.select(Staff), Staff.region_code, actor)
-    query = query.where(Staff.region_code != actor.region_code).order_by(Staff.region_code, Staff.username)
+    query = query.where((Staff.region_code != actor.region_code) | Staff.role.in_(scope.OWN_NODE_ROLES))
+    query = query.where(Staff.id != actor.id).order_by(Staff.region_code, Staff.username)
     return list(db.session.execute(query).scalars())
 
 
@@ -104,6 +106,8 @@ def set_password(staff: Staff, password: str) -> None:
         raise StaffError(problem)
     staff.password_hash = hash_password(password)
     staff.session_epoch += 1
+    # A reset is how a locked-out colleague gets back in: the account's failures are forgotten.
+    _forget_failures(staff.username)
 
 
 # --- login and lockout -------------------------------------------------------------------------
@@ -117,6 +121,14 @@ def _attempt_keys(username: str, ip: str) -> dict[str, int]:
     return {f"admin:login-attempts:pair:{name}:{ip}": MAX_FAILURES,
             f"admin:login-attempts:ip:{ip}": MAX_FAILURES_PER_IP,
             f"admin:login-attempts:user:{name}": MAX_FAILURES_PER_ACCOUNT}
+
+
+def _forget_failures(username: str) -> None:
+    """The account's own counters: account-wide and from each address (the addresses' stay)."""
+    store, name = state.store(), username.lower()
+    keys = [f"admin:login-attempts:user:{name}",
+            *store.scan_iter(match=f"admin:login-attempts:pair:{name}:*", count=500)]
+    store.delete(*keys)
 
 
 def _known_key(username: str) -> str:

@@ -84,6 +84,17 @@ def scope_filter(query, column: ColumnElement, staff):
     return query.where(column.startswith(staff.region_code, autoescape=True))
 
 
+# Roles that manage no one may sit on the manager's own node: a city admin places a reviewer at the
+# city (where reviewers teach and score cells for the whole city), not only below it.
+OWN_NODE_ROLES = ("reviewer",)
+
+
+def manages_at(staff, role: str, region_code: str | None) -> bool:
+    """True when `staff` may create or manage an account of `role` on `region_code`."""
+    return below(staff, region_code) or (
+        role in OWN_NODE_ROLES and region_code == staff.region_code and valid_code(region_code))
+
+
 def may(staff, capability: str) -> bool:
     if staff is None or staff.role not in CAPABILITIES[capability]:
         return False

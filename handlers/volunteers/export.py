@@ -29,6 +29,6 @@ def workbook(region_code: str, full_phone: bool = False) -> tuple[bytes, int]:
     content = exports.workbook(staff_text("volunteers.sheet"), HEADERS, (
         [v.id, v.name, v.phone if full_phone else exports.mask_phone(v.phone), area(v.region_code),
          volunteers.labels("skills", v.skills), volunteers.labels("availability", v.availability),
-         volunteers.status_label(v), v.created_at, float(hours.get(v.id) or Decimal("0"))]
+         volunteers.status_label(v), exports.beijing(v.created_at), float(hours.get(v.id) or Decimal("0"))]
         for v in rows))
     return content, len(rows)

@@ -50,7 +50,7 @@ def residents_workbook(staff, area: str | None = None, search: str = "") -> byte
     return exports.workbook(staff_text("residents.sheet"), staff_table("residents.headers"), (
         [r.id, names.get(r.region_code, staff_text("residents.no_area")),
          staff_text("residents.subscribed" if r.subscribed else "residents.unsubscribed"),
-         r.first_seen_at, r.last_message_at] for r in rows))
+         exports.beijing(r.first_seen_at), exports.beijing(r.last_message_at)] for r in rows))
 
 
 # --- volunteers --------------------------------------------------------------------------------
@@ -125,7 +125,18 @@ def labels(kind: str, codes: str) -> str:
 
 
 def phone_for(staff, phone: str) -> str:
-    return phone if scope.may(staff, "full_phone") else exports.mask_phone(phone)
+    """A phone number as lists and Excel show it: always partly hidden, as the consent text promises.
+
+    Street staff who must call a volunteer open one whole number at a time (`whole_phone`), audited.
+    """
+    return exports.mask_phone(phone)
+
+
+def whole_phone(staff, volunteer) -> str:
+    """One volunteer's whole number, for a role that may call them; RosterError otherwise."""
+    if not scope.may(staff, "full_phone"):
+        raise RosterError(staff_text("volunteers.phone_not_for_role"), status=403)
+    return volunteer.phone
 
 
 def volunteers_workbook(staff, area: str | None = None, status: str = "", search: str = "") -> bytes:
@@ -135,4 +146,4 @@ def volunteers_workbook(staff, area: str | None = None, status: str = "", search
     return exports.workbook(
         staff_text("volunteers.sheet"), staff_table("volunteers.headers"),
         ([v.id, v.name, phone_for(staff, v.phone), names[v.region_code], labels("skills", v.skills), labels("availability", v.availability),
-          STATUS_NAMES.get(v.status, v.status), float(hours.get(v.id, 0)), v.created_at] for v in rows))
+          STATUS_NAMES.get(v.status, v.status), float(hours.get(v.id, 0)), exports.beijing(v.created_at)] for v in rows))

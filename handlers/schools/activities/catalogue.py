@@ -38,9 +38,13 @@ def area_of(school: School) -> str:
 
 def check_times(form: ActivityForm) -> tuple[datetime, datetime, datetime]:
     starts, ends, deadline = to_utc(form.starts_at), to_utc(form.ends_at), to_utc(form.enrol_deadline)
-    if not (ends > starts and deadline <= starts):
-        raise ActivityError("invalid_fields", {"ends_at": "结束时间要晚于开始时间",
-                                               "enrol_deadline": "报名截止不能晚于开始时间"})
+    problems = {}  # only the field at fault is flagged
+    if ends <= starts:
+        problems["ends_at"] = "结束时间要晚于开始时间"
+    if deadline > starts:
+        problems["enrol_deadline"] = "报名截止不能晚于开始时间"
+    if problems:
+        raise ActivityError("invalid_fields", problems)
     return starts, ends, deadline
 
 

@@ -163,7 +163,10 @@ def test_a_running_push_page_refreshes_itself_and_offers_cancel(app, client, fak
     page = console.get(f"/admin/pushes/{sent.id}")
     assert 'http-equiv="refresh"' in page.text and "取消推送" in page.text and "<progress" in page.text
     assert console.get(f"/admin/pushes/{sent.id}/progress.json").get_json()["pending"] == 2
-    assert console.post(f"/admin/pushes/{sent.id}/cancel").status_code == 302
+    confirm = console.get(f"/admin/pushes/{sent.id}/cancel").text  # its own page: no reload clears the box
+    assert 'http-equiv="refresh"' not in confirm and 'name="confirm"' in confirm and "不能撤销" in confirm
+    assert console.post(f"/admin/pushes/{sent.id}/cancel").status_code == 400  # not confirmed
+    assert console.post(f"/admin/pushes/{sent.id}/cancel", {"confirm": "1"}).status_code == 302
     done = console.get(f"/admin/pushes/{sent.id}")
     assert 'http-equiv="refresh"' not in done.text and "推送已取消" in done.text
     assert statuses(sent.id) == {"cancelled": 2}

@@ -134,7 +134,7 @@ def test_a_cell_goes_from_application_to_naming_and_annual_review_with_outsiders
         assert step(client, "rev-b", cell_id, action, comment="抽查不合格") == 404
     assert step(client, "rev-a", cell_id, "renew") == 302
     assert status(cell_id) == "named"
-    assert step(client, "rev-a", cell_id, "revoke") == 302  # without a reason: told, not done
+    assert step(client, "rev-a", cell_id, "revoke") == 400  # without a reason: told, not done
     assert status(cell_id) == "named"
     assert step(client, "rev-a", cell_id, "revoke", comment="年度复核发现分类设施缺失") == 302
     assert status(cell_id) == "revoked"
@@ -158,7 +158,7 @@ def test_a_returned_cell_can_be_corrected_and_resubmitted(app, client, mini_prog
     mini_program.call("POST", f"/cells/{cell_id}/submit", token)
     refused = mini_program.call("PUT", f"/cells/{cell_id}/assessment", token, json={"scores": {"S1": 1}})
     assert refused.status_code == 409  # under review: the unit's answers are frozen
-    assert step(client, "rev-a", cell_id, "district_return") == 302  # a return needs a reason
+    assert step(client, "rev-a", cell_id, "district_return") == 400  # a return needs a reason
     assert status(cell_id) == "submitted"
     assert step(client, "rev-a", cell_id, "district_return", comment="S5 照片不清晰") == 302
     cell = mini_program.call("GET", f"/cells/{cell_id}", token).json
