@@ -6,7 +6,7 @@ from content import cells as catalogue
 from models import db
 from models.cells import Cell
 from tests.admin_support import Console
-from tests.test_cells import apply_as_unit, assess_and_prove, reviewers, status, step
+from tests.handlers.cells.test_cells import apply_as_unit, assess_and_prove, reviewers, status, step
 
 
 def submitted_cell(mini_program, cell_type="school"):
