@@ -96,6 +96,10 @@ def activity_list():
 @personal
 @spec.validate(resp=responses({200: ActivityDetail}, 401, 404), security=RESIDENT, tags=["activities"])
 def activity_detail(activity_id: int):
+    """One activity open to the caller's family, with the family's enrolment if any.
+
+    404 activity_not_found when the activity does not exist or is not open to this family.
+    """
     family = families.of(g.resident)
     activity = visible_activity(activity_id, family)
     entry = enrolment.find(activity.id, family) if family else None
@@ -130,6 +134,10 @@ def enrol(activity_id: int, json: EnrolIn):
 @personal
 @spec.validate(resp=responses({200: EnrolmentOut}, 401, 404), security=RESIDENT, tags=["activities"])
 def my_enrolment(activity_id: int):
+    """The family's enrolment in one activity.
+
+    404 when the family has no enrolment in it (or has no family yet).
+    """
     entry = enrolment.find(activity_id, own_family()) if 0 < activity_id < 2**31 else None
     if entry is None:
         raise ActivityError("not_enrolled")
@@ -150,6 +158,10 @@ def cancel(activity_id: int):
 @personal
 @spec.validate(resp=responses({200: EnrolmentList}, 401), security=RESIDENT, tags=["activities"])
 def my_enrolments():
+    """Every enrolment of the caller's family.
+
+    An empty list when the resident has no family yet.
+    """
     family = families.of(g.resident)
     found = enrolment.of_family(family) if family else []
     return jsonify(enrolments=[enrolment.as_dict(e) for e in found])

@@ -91,6 +91,10 @@ def family_consent():
 @personal
 @spec.validate(resp=responses({200: FamilyOut}, 401, 404), security=RESIDENT, tags=["families"])
 def family_get():
+    """The caller's family: guardian, children and schools.
+
+    404 when the resident has not registered a family yet (PUT /family).
+    """
     return jsonify(families.as_dict(own_family()))
 
 
@@ -121,6 +125,10 @@ def family_delete():
 @spec.validate(json=ChildIn, resp=responses({201: ChildOut}, 400, 401, 404), security=RESIDENT,
                tags=["families"])
 def child_add(json: ChildIn):
+    """Add a child to the caller's family.
+
+    The child's school comes from GET /schools; answers the child as stored.
+    """
     child = families.add_child(own_family(), ChildForm(**json.model_dump()))
     db.session.commit()
     return jsonify(families.child_dict(child)), 201
@@ -131,6 +139,10 @@ def child_add(json: ChildIn):
 @spec.validate(json=ChildIn, resp=responses({200: ChildOut}, 400, 401, 404), security=RESIDENT,
                tags=["families"])
 def child_update(child_id: int, json: ChildIn):
+    """Change a child's school, grade or class.
+
+    404 when the child is not in the caller's family.
+    """
     child = families.update_child(own_family(), child_id, ChildForm(**json.model_dump()))
     db.session.commit()
     return jsonify(families.child_dict(child))
@@ -140,6 +152,10 @@ def child_update(child_id: int, json: ChildIn):
 @personal
 @spec.validate(resp=responses({200: Deleted}, 401, 404, 409), security=RESIDENT, tags=["families"])
 def child_delete(child_id: int):
+    """Remove a child from the caller's family.
+
+    409 while the child is in an enrolment not yet checked in.
+    """
     families.remove_child(own_family(), child_id)
     db.session.commit()
     return jsonify(deleted=True)

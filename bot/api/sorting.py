@@ -41,6 +41,11 @@ class SortingResult(BaseModel):
 @api.get("/sorting")
 @spec.validate(query=SortingQuery, resp=responses({200: SortingResult}, 400), tags=["sorting"])
 def sorting(query: SortingQuery):
+    """Which bin each item in a question goes in.
+
+    Answers every item named in q (a word or a sentence); items whose bin depends on their
+    kind say so in their label, and a question that names no item gets a message saying what to ask.
+    """
     text = query.q.strip()
     if not text:
         raise ApiError(400, "empty_query", "请输入要查询的物品，例如 ?q=废电池")

@@ -131,6 +131,10 @@ def register(json: VolunteerIn):
 @personal
 @spec.validate(resp=responses({200: VolunteerOut}, 401, 404), security=RESIDENT, tags=["volunteers"])
 def my_registration():
+    """The caller's volunteer registration and its review status.
+
+    404 when the resident has not registered as a volunteer.
+    """
     volunteer = own_volunteer()
     return jsonify(volunteers.as_dict(volunteer))
 
@@ -139,6 +143,10 @@ def my_registration():
 @personal
 @spec.validate(resp=responses({200: ServiceOut}, 401, 404), security=RESIDENT, tags=["volunteers"])
 def my_service():
+    """The caller's recorded volunteer service: hours and the latest records.
+
+    404 when the resident has not registered as a volunteer.
+    """
     done = service.summary(own_volunteer())
     return jsonify(total_hours=float(done.total_hours),
                    records=[service.as_dict(entry) for entry in done.records])
