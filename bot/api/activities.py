@@ -107,9 +107,12 @@ def activity_detail(activity_id: int):
 
 
 @api.get("/activities/<int:activity_id>/cover")
-@spec.validate(resp=responses({}, 404), tags=["activities"])
+@spec.validate(resp=responses({200: None}, 404), tags=["activities"])
 def activity_cover(activity_id: int):
-    """The cover image (public, like a poster)."""
+    """The cover image (public, like a poster).
+
+    200 answers the image itself (JPEG or PNG, cached for five minutes); 404 no_cover without one.
+    """
     activity = catalogue.get(activity_id)
     cover = catalogue.cover_of(activity) if activity else None
     if cover is None:
