@@ -7,6 +7,7 @@ from itertools import count
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
+from markupsafe import escape
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -183,3 +184,23 @@ def test_generated_requests_find_no_server_error(api_app, tokens):
                                            content_type_conformance])
 
         call()
+
+
+def test_reference_page_shows_every_operation_from_the_document(api_app):
+    """GET /api/v1/docs: one HTML page for people, made from the same document, no script."""
+    client = api_app.test_client()
+    paths = client.get(DOC).json["paths"]
+    page = client.get("/api/v1/docs")
+    assert page.status_code == 200 and page.mimetype == "text/html"
+    assert "default-src 'none'" in page.headers["Content-Security-Policy"]
+    html = page.get_data(as_text=True)
+    assert "<script" not in html and "http://" not in html and "https://" not in html
+    for path, operations in paths.items():
+        for method, operation in operations.items():
+            assert f"<code>{method.upper()} {path}</code>" in html
+            assert str(escape(operation["summary"])) in html
+    answers = html.split("<code>POST /api/v1/quiz/{attempt_id}/answers</code>")[1].split("</section>")[0]
+    for shown in ("<code>position</code>", "<code>choice</code>", "<code>integer</code>", "QuizAnswerOut",
+                  "ErrorBody", "<code>404</code>", "<code>resident</code>"):
+        assert shown in answers
+    assert 'id="schema-CellDetail"' in html
