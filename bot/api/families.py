@@ -75,7 +75,10 @@ def own_family():
 @api.get("/schools")
 @spec.validate(query=SchoolsQuery, resp=responses({200: SchoolList}), tags=["families"])
 def school_list(query: SchoolsQuery):
-    """Schools to choose a child's school from (public)."""
+    """Schools to choose a child's school from (public).
+
+    Filtered by ?region= (a region code) and ?q= (characters of the name); no login needed.
+    """
     found = schools.search(query.region, query.q)
     return jsonify(schools=[{"id": s.id, "name": s.name, "region_code": s.region_code} for s in found])
 
@@ -83,7 +86,10 @@ def school_list(query: SchoolsQuery):
 @api.get("/family/consent")
 @spec.validate(resp=responses({200: ConsentOut}), tags=["families"])
 def family_consent():
-    """What the guardian agrees to before the family's data is kept (public)."""
+    """What the guardian agrees to before the family's data is kept (public).
+
+    Show it to the guardian and send consent: true with the first PUT /family.
+    """
     return jsonify(consent=text("consent"), consent_version=families.consent_version())
 
 
@@ -103,7 +109,10 @@ def family_get():
 @spec.validate(json=GuardianIn, resp=responses({200: FamilyOut}, 400, 401, 403), security=RESIDENT,
                tags=["families"])
 def family_put(json: GuardianIn):
-    """Register or update the guardian; the first time, `consent: true` records their consent."""
+    """Register or update the guardian; the first time, `consent: true` records their consent.
+
+    403 consent_required when the family is new and consent is not true; answers the family.
+    """
     family = families.save_guardian(g.resident, json.guardian_name, json.phone, json.consent)
     db.session.commit()
     return jsonify(families.as_dict(family))
@@ -113,7 +122,10 @@ def family_put(json: GuardianIn):
 @personal
 @spec.validate(resp=responses({200: Deleted}, 401, 404), security=RESIDENT, tags=["families"])
 def family_delete():
-    """Delete the family and its children; places in coming activities are given up."""
+    """Delete the family and its children; places in coming activities are given up.
+
+    404 when the caller has no family; answers what was deleted.
+    """
 
     families.forget(own_family())
     db.session.commit()

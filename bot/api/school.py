@@ -205,7 +205,10 @@ def school_activity_update(activity_id: int, json: ActivityIn):
 @staff_token
 @spec.validate(resp=responses({200: ActivityOut}, 400, 401, 403, 404), security=STAFF, tags=["school"])
 def school_activity_cover(activity_id: int):
-    """The cover image as the request body (JPEG, PNG or WebP, at most 2 MB)."""
+    """The cover image as the request body (JPEG, PNG or WebP, at most 2 MB).
+
+    Send the image bytes with its Content-Type; 400 bad_cover for another type or a larger file.
+    """
     activity = own_activity(activity_id)
     if (request.content_length or 0) > catalogue.MAX_COVER_BYTES:
         raise ActivityError("bad_cover")
@@ -234,7 +237,10 @@ def school_roster(activity_id: int):
 @staff_token
 @spec.validate(resp=responses({200: CheckinCode}, 401, 403, 404), security=STAFF, tags=["school"])
 def school_checkin_code(activity_id: int):
-    """The code to show at the activity; it changes every minute (fetch again after expires_in)."""
+    """The code to show at the activity; it changes every minute (fetch again after expires_in).
+
+    qr_svg is the QR code of qr_text, ready to show on a screen or print.
+    """
     activity = own_activity(activity_id)
     code = checkin.current(activity.id)
     return jsonify(code=code.code, expires_in=code.expires_in, qr_text=code.qr_text,
@@ -246,7 +252,11 @@ def school_checkin_code(activity_id: int):
 @spec.validate(json=AttendanceIn, resp=responses({200: AttendanceIn}, 400, 401, 403, 404),
                security=STAFF, tags=["school"])
 def school_attendance(activity_id: int, enrolment_id: int, json: AttendanceIn):
-    """Staff mark a family present (no phone at hand) or undo a mistaken mark."""
+    """Staff mark a family present (no phone at hand) or undo a mistaken mark.
+
+    {"present": true} marks the family present, false undoes it; 404 not_enrolled for an
+    enrolment not in this activity or not enrolled.
+    """
     activity = own_activity(activity_id)
     entry = db.session.get(Enrolment, enrolment_id) if 0 < enrolment_id < 2**31 else None
     if entry is None or entry.activity_id != activity.id or entry.status != "enrolled":
