@@ -146,13 +146,15 @@ def test_every_api_route_is_in_the_document(api_app):
 
 
 def test_every_operation_has_a_real_summary_and_documented_errors(api_app):
-    """No `view_name <GET>` placeholders: each summary is the view's docstring, one line."""
+    """No `view_name <GET>` placeholders: each summary is the view's docstring's first line, and its
+    description the paragraph below."""
     paths = api_app.test_client().get(DOC).json["paths"]
     for path, operations in paths.items():
         for method, operation in operations.items():
             summary = operation.get("summary", "")
             assert summary and "\n" not in summary, (method, path)
             assert not re.search(r"<(GET|POST|PUT|PATCH|DELETE)>", summary), (method, path, summary)
+            assert operation.get("description"), (method, path)  # a second paragraph in the docstring
             assert any(status.startswith("2") for status in operation["responses"]), (method, path)
             if operation.get("security") or "requestBody" in operation or operation.get("parameters"):
                 assert any(status.startswith(("4", "5")) for status in operation["responses"]), (method, path)
