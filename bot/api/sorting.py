@@ -1,5 +1,5 @@
 """GET /api/v1/sorting: which bin each item in a question goes in."""
-from dataclasses import asdict
+from dataclasses import asdict, replace
 
 from flask import jsonify
 from pydantic import BaseModel, Field
@@ -10,6 +10,7 @@ from content.api_texts import about, api_text
 from handlers.sorting.answer import Answer, Classification
 from handlers.sorting.answering import ask
 from handlers.sorting.reply import kinds
+from handlers.understanding import understand
 from models import db
 
 MAX_QUERY_CHARS = 200
@@ -54,6 +55,19 @@ def answer_json(answer: Answer) -> dict:
     return body
 
 
+# Readings of a text that are not a sorting question but still may be one: an unknown word is
+# "unclear", and its best guess is worth showing (marked guess: true).
+ITEM_QUESTIONS = ("sorting", "unclear")
+
+
+def named_items(result: Classification) -> Classification:
+    """Only what the text names as items: 谢谢, 我想当志愿者 are no sorting question, and the engine's
+    guesses for their words (你 → special) are dropped, as the chat's understanding step does."""
+    if not result.answers or understand(result.query).intent in ITEM_QUESTIONS:
+        return result
+    return replace(result, answers=tuple(answer for answer in result.answers if not answer.guess))
+
+
 def message_for(result: Classification) -> str:
     """What a screen shows when not every item got a bin; "" when every one did."""
     joiner = api_text("sorting.joiner")
@@ -82,7 +96,7 @@ def sorting(query: SortingQuery):
         raise ApiError(400, "empty_query", "请输入要查询的物品，例如 ?q=废电池")
     if len(text) > MAX_QUERY_CHARS:
         raise ApiError(400, "query_too_long", f"查询内容太长了，请控制在 {MAX_QUERY_CHARS} 字以内")
-    result = ask(text)
+    result = named_items(ask(text))
     db.session.commit()  # the unrecognised-query log
     return jsonify(
         query=result.query,

@@ -62,10 +62,18 @@ def test_an_item_whose_bin_depends_on_its_kind_says_so_in_its_label(client):
     assert settled["categories"] == ["residual"]
 
 
-@pytest.mark.parametrize("q", ["谢谢", "你好"])
+@pytest.mark.parametrize("q", ["谢谢", "你好", "谢谢你", "我想当志愿者"])
 def test_a_question_without_an_item_says_what_to_do(client, q):
+    """No bin guessed for the words of a thank-you or a request (谢谢你 is not 你 → 专项回收)."""
     body = client.get("/api/v1/sorting", query_string={"q": q}).get_json()
     assert body["answers"] == [] and "物品名称" in body["message"]
+
+
+def test_an_item_beside_a_request_and_an_unknown_word_are_still_answered(client):
+    beside = client.get("/api/v1/sorting", query_string={"q": "我想当志愿者，顺便问下电池扔哪"}).get_json()
+    assert [a["item"] for a in beside["answers"]] == ["电池"]
+    guess = client.get("/api/v1/sorting", query_string={"q": "冻梨"}).get_json()["answers"]
+    assert guess and guess[0]["guess"] is True
 
 
 def test_unrecognised_items_and_full_answers_have_their_message(client):
