@@ -14,3 +14,8 @@ def about(schema: str, field: str) -> str:
 def invalid_texts() -> dict[str, str]:
     """pydantic's error type → what the API says about the field (templates with {ctx} values)."""
     return table("api.toml")["invalid"]
+
+
+def reference_texts() -> dict[str, str]:
+    """The headings of the API reference page (GET /api/v1/docs)."""
+    return table("api.toml")["reference"]

@@ -6,7 +6,7 @@ from content.texts import table
 from handlers.errors import Refused
 from models import db
 
-api = Blueprint("api", __name__, url_prefix="/api/v1")
+api = Blueprint("api", __name__, url_prefix="/api/v1", template_folder="templates")
 
 
 class ApiError(Exception):
@@ -69,6 +69,7 @@ def init_app(app: Flask) -> None:
         openapi,
         places,
         quiz,
+        reference,
         regions,
         residents,
         school,

@@ -87,7 +87,10 @@ def own_family():
 @personal
 @spec.validate(resp=responses({200: ActivityList}, 401), security=RESIDENT, tags=["activities"])
 def activity_list():
-    """Coming activities of the family's schools, and those open to their area."""
+    """Coming activities of the family's schools, and those open to their area.
+
+    Public activities of the area come even without a family; no activity is an empty list.
+    """
     found = catalogue.for_family(families.of(g.resident), g.resident)
     return jsonify(activities=[catalogue.as_dict(a) for a in found])
 
@@ -96,6 +99,10 @@ def activity_list():
 @personal
 @spec.validate(resp=responses({200: ActivityDetail}, 401, 404), security=RESIDENT, tags=["activities"])
 def activity_detail(activity_id: int):
+    """One activity open to the caller's family, with the family's enrolment if any.
+
+    404 activity_not_found when the activity does not exist or is not open to this family.
+    """
     family = families.of(g.resident)
     activity = visible_activity(activity_id, family)
     entry = enrolment.find(activity.id, family) if family else None
@@ -103,9 +110,12 @@ def activity_detail(activity_id: int):
 
 
 @api.get("/activities/<int:activity_id>/cover")
-@spec.validate(resp=responses({}, 404), tags=["activities"])
+@spec.validate(resp=responses({200: None}, 404), tags=["activities"])
 def activity_cover(activity_id: int):
-    """The cover image (public, like a poster)."""
+    """The cover image (public, like a poster).
+
+    200 answers the image itself (JPEG or PNG, cached for five minutes); 404 no_cover without one.
+    """
     activity = catalogue.get(activity_id)
     cover = catalogue.cover_of(activity) if activity else None
     if cover is None:
@@ -119,7 +129,11 @@ def activity_cover(activity_id: int):
 @spec.validate(json=EnrolIn, resp=responses({201: EnrolmentOut}, 400, 401, 404, 409),
                security=RESIDENT, tags=["activities"])
 def enrol(activity_id: int, json: EnrolIn):
-    """Enrol the family; when the places are gone, join the waiting list (status waitlisted)."""
+    """Enrol the family; when the places are gone, join the waiting list (status waitlisted).
+
+    child_ids are children of the caller's family; 404 for an activity not open to it, 409 when enrolment
+    is closed or the family is already enrolled.
+    """
     family = own_family()
     outcome = enrolment.enrol(family, g.resident, activity_id, enrolment.EnrolForm(**json.model_dump()))
     db.session.commit()
@@ -130,6 +144,10 @@ def enrol(activity_id: int, json: EnrolIn):
 @personal
 @spec.validate(resp=responses({200: EnrolmentOut}, 401, 404), security=RESIDENT, tags=["activities"])
 def my_enrolment(activity_id: int):
+    """The family's enrolment in one activity.
+
+    404 when the family has no enrolment in it (or has no family yet).
+    """
     entry = enrolment.find(activity_id, own_family()) if 0 < activity_id < 2**31 else None
     if entry is None:
         raise ActivityError("not_enrolled")
@@ -140,7 +158,10 @@ def my_enrolment(activity_id: int):
 @personal
 @spec.validate(resp=responses({200: EnrolmentOut}, 401, 404, 409), security=RESIDENT, tags=["activities"])
 def cancel(activity_id: int):
-    """Cancel; the freed place goes to the first family on the waiting list, who is notified."""
+    """Cancel; the freed place goes to the first family on the waiting list, who is notified.
+
+    404 when the family has no enrolment in it; 409 when it can no longer be cancelled.
+    """
     outcome = enrolment.cancel(own_family(), activity_id)
     db.session.commit()
     return jsonify(enrolment.as_dict(outcome.enrolment))
@@ -150,6 +171,10 @@ def cancel(activity_id: int):
 @personal
 @spec.validate(resp=responses({200: EnrolmentList}, 401), security=RESIDENT, tags=["activities"])
 def my_enrolments():
+    """Every enrolment of the caller's family.
+
+    An empty list when the resident has no family yet.
+    """
     family = families.of(g.resident)
     found = enrolment.of_family(family) if family else []
     return jsonify(enrolments=[enrolment.as_dict(e) for e in found])
@@ -160,7 +185,12 @@ def my_enrolments():
 @spec.validate(json=CheckinIn, resp=responses({200: EnrolmentOut}, 400, 401, 404, 409),
                security=RESIDENT, tags=["activities"])
 def check_in(activity_id: int, json: CheckinIn):
-    """Check in with the code shown at the activity (scanned from its QR code or typed)."""
+    """Check in with the code shown at the activity (scanned from its QR code or typed).
+
+    The code changes every minute (GET /school/activities/{activity_id}/checkin-code); 400 for a wrong
+    or expired code (checkin_code_wrong), 409 when check-in is closed or the family is on the
+    waiting list, 404 not_enrolled without an enrolment.
+    """
     family = own_family()
     activity = visible_activity(activity_id, family)
     entry = checkin.check_in(family, g.resident, activity, json.code)

@@ -3,16 +3,138 @@
 The unit acts through its contact's mini-program login; only that account sees and changes its
 applications. Reviews happen in the staff console (bot/admin/cells.py).
 """
+from typing import Annotated, Any
+
 from flask import g, jsonify, request
+from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 
 from bot.api import ApiError, api, json_body
 from bot.api.login import personal
+from bot.api.openapi import LINE, LINES, RESIDENT, no_surrogates, responses, spec
 from content import cells as catalogue
-from content.api_texts import api_text
+from content.api_texts import about, api_text
 from handlers.cells import evidence as cell_evidence
 from handlers.cells import workflow as cells
 from handlers.cells.workflow import CellError
 from models import db
+
+# Lengths and choices are the workflow's to check (its own error codes); the schemas keep out what
+# no database can store.
+Text = Annotated[str, StringConstraints(pattern=LINE), AfterValidator(no_surrogates)]
+Note = Annotated[str, StringConstraints(pattern=LINES), AfterValidator(no_surrogates)]
+
+
+class IndicatorOut(BaseModel):
+    code: str
+    group: str
+    title: str
+    points: int = Field(description=about("IndicatorOut", "points"))
+    evidence: str = Field(description=about("IndicatorOut", "evidence"))
+
+
+class CellTypeOut(BaseModel):
+    type: str
+    name: str
+    target_2025: int
+    indicator_set: str
+    pass_score: int
+    indicators: list[IndicatorOut]
+
+
+class CellTypes(BaseModel):
+    types: list[CellTypeOut]
+    commitment: str = Field(description=about("CellTypes", "commitment"))
+
+
+class MissingOut(BaseModel):
+    indicator: str
+    kind: str = Field(description=about("MissingOut", "kind"))
+    message: str
+
+
+class CellOut(BaseModel):
+    id: int
+    unit_name: str
+    type: str
+    type_name: str
+    region_code: str
+    status: str
+    status_label: str
+    self_score: int | None
+    review_score: int | None
+    missing: list[MissingOut] = Field(description=about("CellOut", "missing"))
+
+
+class IndicatorSetOut(BaseModel):
+    key: str
+    pass_score: int
+
+
+class EvidenceFile(BaseModel):
+    id: int
+    filename: str
+    size: int
+    content_type: str
+
+
+class CellIndicator(IndicatorOut):
+    self_points: int | None
+    note: str | None
+    files: list[EvidenceFile]
+
+
+class CellEvent(BaseModel):
+    action: str
+    action_label: str
+    status: str
+    by: str
+    comment: str | None
+    at: str
+
+
+class CellDetail(CellOut):
+    indicator_set: IndicatorSetOut
+    indicators: list[CellIndicator]
+    history: list[CellEvent]
+
+
+class CellList(BaseModel):
+    cells: list[CellOut]
+
+
+class CellIn(BaseModel):
+    unit_name: Text = Field("", description=about("CellIn", "unit_name"))
+    type: Text = Field("", description=about("CellIn", "type"))
+    region_code: Text = Field("", description=about("CellIn", "region_code"))
+    contact_name: Text = Field("", description=about("CellIn", "contact_name"))
+    contact_phone: Text | int = Field("", description=about("CellIn", "contact_phone"))
+    commitment: bool | None = Field(None, description=about("CellIn", "commitment"))
+
+
+class ScoreIn(BaseModel):
+    points: int | None = Field(None, description=about("ScoreIn", "points"))
+    note: Note = Field("", description=about("ScoreIn", "note"))
+
+
+class AssessmentIn(BaseModel):
+    scores: dict[Text, ScoreIn | int] = Field(default_factory=dict, description=about("AssessmentIn", "scores"))
+
+
+class EvidenceIn(BaseModel):
+    indicator: Text = Field("", description=about("EvidenceIn", "indicator"))
+    file: Any = Field(None, description=about("EvidenceIn", "file"),
+                      json_schema_extra={"type": "string", "format": "binary"})
+
+
+class EvidenceOut(BaseModel):
+    id: int
+    filename: str
+    size: int
+    missing: list[MissingOut]
+
+
+class EvidenceLeft(BaseModel):
+    missing: list[MissingOut]
 
 
 def own_cell(cell_id: int):
@@ -49,8 +171,12 @@ def cell_json(cell, detail: bool = False) -> dict:
 
 
 @api.get("/cells/types")
+@spec.validate(resp=responses({200: CellTypes}), tags=["cells"])
 def cell_types():
-    """The cell types, their 2025 targets and the indicators each is assessed on."""
+    """The cell types, their 2025 targets and the indicators each is assessed on.
+
+    Also the commitment text a unit signs when it applies (POST /cells with commitment: true).
+    """
     types = []
     for cell_type in catalogue.cell_types().values():
         indicator_set = catalogue.current_set(cell_type.code)
@@ -62,7 +188,13 @@ def cell_types():
 
 @api.post("/cells")
 @personal
+@spec.validate(json=CellIn, resp=responses({201: CellDetail}, 400, 401, 409, 415), security=RESIDENT,
+               tags=["cells"])
 def apply_for_cell():
+    """Apply for a zero-waste cell on behalf of a unit; the caller becomes its contact.
+
+    Errors by code: unknown_type, unknown_region, unit_name, contact, commitment (400), duplicate (409).
+    """
     body = json_body()
     cell = cells.apply(g.resident, body.get("unit_name") or "", body.get("type") or "",
                        body.get("region_code") or "", body.get("contact_name") or "",
@@ -73,20 +205,36 @@ def apply_for_cell():
 
 @api.get("/cells")
 @personal
+@spec.validate(resp=responses({200: CellList}, 401), security=RESIDENT, tags=["cells"])
 def my_cells():
+    """The caller's cell applications, each with its status and what is still missing.
+
+    Only applications the caller made as the unit's contact.
+    """
     return jsonify(cells=[cell_json(cell) for cell in cells.of_resident(g.resident)])
 
 
 @api.get("/cells/<int:cell_id>")
 @personal
+@spec.validate(resp=responses({200: CellDetail}, 401, 404), security=RESIDENT, tags=["cells"])
 def my_cell(cell_id: int):
+    """One application in full: indicators with the unit's points and files, and its history.
+
+    404 not_found for another account's application.
+    """
     return jsonify(cell_json(own_cell(cell_id), detail=True))
 
 
 @api.put("/cells/<int:cell_id>/assessment")
 @personal
+@spec.validate(json=AssessmentIn, resp=responses({200: CellDetail}, 400, 401, 404, 409, 415),
+               security=RESIDENT, tags=["cells"])
 def self_assess(cell_id: int):
-    """{"scores": {"S1": {"points": 8, "note": "..."}, ...}}: any subset, as often as needed."""
+    """Set the unit's own points for some indicators, as often as needed before submitting.
+
+    {"scores": {"S1": {"points": 8, "note": "..."}, ...}}: any subset. Errors: scores_required,
+    unknown_indicator, points (400); not_editable (409) once the application is under review.
+    """
     cell = own_cell(cell_id)
     scores = json_body().get("scores")
     if not isinstance(scores, dict) or not scores:
@@ -102,8 +250,14 @@ def self_assess(cell_id: int):
 
 @api.post("/cells/<int:cell_id>/evidence")
 @personal
+@spec.validate(form=EvidenceIn, resp=responses({201: EvidenceOut}, 400, 401, 404, 409, 413, 415),
+               security=RESIDENT, tags=["cells"])
 def upload_evidence(cell_id: int):
-    """multipart/form-data: indicator=<code>, file=<PDF/JPG/PNG>."""
+    """Upload one evidence file (PDF, JPG or PNG) for an indicator.
+
+    multipart/form-data: indicator=<code>, file=<the file>. Errors: file_required, unknown_indicator,
+    file_empty (400); too_many_files, not_editable (409); file_size (413); file_type (415).
+    """
     cell = own_cell(cell_id)
     upload = request.files.get("file")
     if upload is None:
@@ -119,7 +273,12 @@ def upload_evidence(cell_id: int):
 
 @api.delete("/cells/<int:cell_id>/evidence/<int:evidence_id>")
 @personal
+@spec.validate(resp=responses({200: EvidenceLeft}, 401, 404, 409), security=RESIDENT, tags=["cells"])
 def delete_evidence(cell_id: int, evidence_id: int):
+    """Delete one evidence file of the application; answers what is still missing.
+
+    404 when the file or the application is not the caller's; 409 once it is under review.
+    """
     cell = own_cell(cell_id)
     cell_evidence.remove(cell, g.resident, evidence_id)
     db.session.commit()
@@ -128,7 +287,12 @@ def delete_evidence(cell_id: int, evidence_id: int):
 
 @api.post("/cells/<int:cell_id>/<any(submit, withdraw):action>")
 @personal
+@spec.validate(resp=responses({200: CellDetail}, 400, 401, 404, 409), security=RESIDENT, tags=["cells"])
 def unit_step(cell_id: int, action: str):
+    """Submit the application for review, or withdraw it.
+
+    409 incomplete (fields.missing lists what is left) or when the step does not fit the status.
+    """
     cell = own_cell(cell_id)
     try:
         cells.unit_step(cell, g.resident, action)

@@ -75,7 +75,10 @@ def own_family():
 @api.get("/schools")
 @spec.validate(query=SchoolsQuery, resp=responses({200: SchoolList}), tags=["families"])
 def school_list(query: SchoolsQuery):
-    """Schools to choose a child's school from (public)."""
+    """Schools to choose a child's school from (public).
+
+    Filtered by ?region= (a region code) and ?q= (characters of the name); no login needed.
+    """
     found = schools.search(query.region, query.q)
     return jsonify(schools=[{"id": s.id, "name": s.name, "region_code": s.region_code} for s in found])
 
@@ -83,7 +86,10 @@ def school_list(query: SchoolsQuery):
 @api.get("/family/consent")
 @spec.validate(resp=responses({200: ConsentOut}), tags=["families"])
 def family_consent():
-    """What the guardian agrees to before the family's data is kept (public)."""
+    """What the guardian agrees to before the family's data is kept (public).
+
+    Show it to the guardian and send consent: true with the first PUT /family.
+    """
     return jsonify(consent=text("consent"), consent_version=families.consent_version())
 
 
@@ -91,6 +97,10 @@ def family_consent():
 @personal
 @spec.validate(resp=responses({200: FamilyOut}, 401, 404), security=RESIDENT, tags=["families"])
 def family_get():
+    """The caller's family: guardian, children and schools.
+
+    404 when the resident has not registered a family yet (PUT /family).
+    """
     return jsonify(families.as_dict(own_family()))
 
 
@@ -99,7 +109,10 @@ def family_get():
 @spec.validate(json=GuardianIn, resp=responses({200: FamilyOut}, 400, 401, 403), security=RESIDENT,
                tags=["families"])
 def family_put(json: GuardianIn):
-    """Register or update the guardian; the first time, `consent: true` records their consent."""
+    """Register or update the guardian; the first time, `consent: true` records their consent.
+
+    403 consent_required when the family is new and consent is not true; answers the family.
+    """
     family = families.save_guardian(g.resident, json.guardian_name, json.phone, json.consent)
     db.session.commit()
     return jsonify(families.as_dict(family))
@@ -109,7 +122,10 @@ def family_put(json: GuardianIn):
 @personal
 @spec.validate(resp=responses({200: Deleted}, 401, 404), security=RESIDENT, tags=["families"])
 def family_delete():
-    """Delete the family and its children; places in coming activities are given up."""
+    """Delete the family and its children; places in coming activities are given up.
+
+    404 when the caller has no family; answers what was deleted.
+    """
 
     families.forget(own_family())
     db.session.commit()
@@ -121,6 +137,10 @@ def family_delete():
 @spec.validate(json=ChildIn, resp=responses({201: ChildOut}, 400, 401, 404), security=RESIDENT,
                tags=["families"])
 def child_add(json: ChildIn):
+    """Add a child to the caller's family.
+
+    The child's school comes from GET /schools; answers the child as stored.
+    """
     child = families.add_child(own_family(), ChildForm(**json.model_dump()))
     db.session.commit()
     return jsonify(families.child_dict(child)), 201
@@ -131,6 +151,10 @@ def child_add(json: ChildIn):
 @spec.validate(json=ChildIn, resp=responses({200: ChildOut}, 400, 401, 404), security=RESIDENT,
                tags=["families"])
 def child_update(child_id: int, json: ChildIn):
+    """Change a child's school, grade or class.
+
+    404 when the child is not in the caller's family.
+    """
     child = families.update_child(own_family(), child_id, ChildForm(**json.model_dump()))
     db.session.commit()
     return jsonify(families.child_dict(child))
@@ -140,6 +164,10 @@ def child_update(child_id: int, json: ChildIn):
 @personal
 @spec.validate(resp=responses({200: Deleted}, 401, 404, 409), security=RESIDENT, tags=["families"])
 def child_delete(child_id: int):
+    """Remove a child from the caller's family.
+
+    409 while the child is in an enrolment not yet checked in.
+    """
     families.remove_child(own_family(), child_id)
     db.session.commit()
     return jsonify(deleted=True)

@@ -106,7 +106,12 @@ def code_required(error: Exception, body: dict) -> None:
 @spec.validate(json=LoginIn, resp=responses({200: TokenOut}, 400, 401, 403, 415, 502, 503),
                before=json_hook(code_required), tags=["login"])
 def login(json: LoginIn):
-    """Exchange wx.login()'s code for the API token (the resident is created on first login)."""
+    """Exchange wx.login()'s code for the API token (the resident is created on first login).
+
+    Send the answer's token as Authorization: Bearer … on every personal endpoint; it expires after
+    expires_in seconds. 401 for a code WeChat refuses (invalid or used), 403 login_blocked for an account
+    WeChat holds back, 502/503 when WeChat's login service fails.
+    """
     session = code_to_session(json.code)
     # Keyed by the mini-program's openid (not the Official Account's: another app, another
     # openid); the unionid, when code2session gives it, links the two.

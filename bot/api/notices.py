@@ -35,7 +35,10 @@ def notices() -> dict:
 @personal
 @spec.validate(resp=responses({200: NoticesOut}, 401), security=RESIDENT, tags=["residents"])
 def my_notices():
-    """Which campaign notices the caller accepts."""
+    """Which campaign notices the caller accepts.
+
+    Template notices on or off, and how many subscribe messages are left.
+    """
     return jsonify(notices())
 
 
@@ -44,7 +47,11 @@ def my_notices():
 @spec.validate(json=NoticeIn, resp=responses({201: NoticesOut}, 400, 401, 415), security=RESIDENT,
                before=json_hook(), tags=["residents"])
 def accept_notices(json: NoticeIn):
-    """Accept campaign notices (template), or `grants` more subscribe messages."""
+    """Accept campaign notices (template), or `grants` more subscribe messages.
+
+    kind is template or subscribe; for subscribe, grants is how many the user accepted in
+    wx.requestSubscribeMessage.
+    """
     channels.opt_in(g.resident.id, json.kind, json.grants)
     db.session.commit()
     return jsonify(notices()), 201
@@ -54,7 +61,10 @@ def accept_notices(json: NoticeIn):
 @personal
 @spec.validate(resp=responses({200: NoticesOut}, 401), security=RESIDENT, tags=["residents"])
 def stop_notices():
-    """Stop every campaign notice by template or subscribe message."""
+    """Stop every campaign notice by template or subscribe message.
+
+    Answers the notices as they are afterwards (all off).
+    """
     db.session.execute(db.delete(MessageOptIn).where(MessageOptIn.resident_id == g.resident.id))
     db.session.commit()
     return jsonify(notices())

@@ -59,6 +59,9 @@ def feature(point: places.NearPoint) -> dict:
 @api.get("/places")
 @spec.validate(query=PlacesQuery, resp=responses({200: PlaceCollection}, 400), tags=["places"])
 def nearby_places(query: PlacesQuery):
-    """The drop-off points nearest ?lat=&lng= (within 50 km), of one ?kind= or any."""
+    """The drop-off points nearest ?lat=&lng= (within 50 km), of one ?kind= or any.
+
+    A GeoJSON FeatureCollection, nearest first, at most ?limit= points; no login needed.
+    """
     found = places.nearest(query.lat, query.lng, kind=query.kind, limit=query.limit)
     return jsonify(type="FeatureCollection", features=[feature(point) for point in found])

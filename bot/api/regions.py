@@ -51,7 +51,10 @@ def bad_query(request, response, error, instance, adapter) -> None:
 @spec.validate(query=RegionsQuery, resp=responses({200: RegionList}, 400, 404), before=bad_query,
                tags=["regions"])
 def region_children(query: RegionsQuery):
-    """Children of ?parent= (the city by default), or the nodes matching ?q= (fuzzy)."""
+    """Children of ?parent= (the city by default), or the nodes matching ?q= (fuzzy).
+
+    No login needed. 404 unknown_region for an unknown or inactive parent; 400 for a malformed query.
+    """
     node = regions.get(query.parent)
     if node is None or not node.active:
         raise unknown_region()

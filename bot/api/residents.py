@@ -75,7 +75,10 @@ def area_refused(error: Exception, body: dict) -> None:
 @personal
 @spec.validate(resp=responses({200: ProfileOut}, 401), security=RESIDENT, tags=["residents"])
 def me():
-    """The caller's area, consents and volunteer status."""
+    """The caller's area, consents and volunteer status.
+
+    What the mini-program needs to know about the caller before asking for an area or a registration.
+    """
     return jsonify(profile(g.resident))
 
 
@@ -84,7 +87,10 @@ def me():
 @spec.validate(json=ConsentIn, resp=responses({201: ProfileOut}, 400, 401, 415), security=RESIDENT,
                before=json_hook(unknown_purpose), tags=["residents"])
 def give_consent(json: ConsentIn):
-    """Record the caller's consent to a purpose (after showing its text)."""
+    """Record the caller's consent to a purpose (after showing its text).
+
+    purpose is one of the consent purposes (e.g. area, volunteer); answers the profile.
+    """
     consent.grant(g.resident, json.purpose, "api")
     db.session.commit()
     return jsonify(profile(g.resident)), 201
@@ -95,7 +101,11 @@ def give_consent(json: ConsentIn):
 @spec.validate(json=AreaIn, resp=responses({200: ProfileOut}, 400, 401, 403, 415), security=RESIDENT,
                before=json_hook(area_refused), tags=["residents"])
 def bind_area(json: AreaIn):
-    """Bind a street or community; needs consent to the 'area' purpose (earlier or in this body)."""
+    """Bind a street or community; needs consent to the 'area' purpose (earlier or in this body).
+
+    403 consent_required without that consent; 400 invalid_fields for a code that is not a street or
+    community.
+    """
     if json.consent:
         consent.grant(g.resident, "area", "api")
     if not consent.has(g.resident, "area"):
@@ -112,7 +122,10 @@ def bind_area(json: AreaIn):
 @personal
 @spec.validate(resp=responses({200: RemovedOut}, 401), security=RESIDENT, tags=["residents"])
 def forget_me():
-    """Delete everything personal about the caller; the token stops working with it."""
+    """Delete everything personal about the caller; the token stops working with it.
+
+    Answers what was removed; a new login starts afresh.
+    """
     removed = residents.forget(g.resident.openid)
     db.session.commit()
     return jsonify(removed=removed)

@@ -131,6 +131,10 @@ def form_of(body: ActivityIn) -> ActivityForm:
 @api.post("/staff/login")
 @spec.validate(json=StaffLoginIn, resp=responses({200: StaffToken}, 400, 401), tags=["school"])
 def staff_login(json: StaffLoginIn):
+    """Log a school administrator in: a staff token for the /school endpoints.
+
+    401 for a wrong username or password; the token expires after expires_in idle seconds.
+    """
     try:
         member = staff_accounts.authenticate(json.username, json.password, request.remote_addr or "")
     except StaffError as error:
@@ -146,6 +150,10 @@ def staff_login(json: StaffLoginIn):
 @staff_token
 @spec.validate(resp=responses({200: SchoolActivityList}, 401, 403), security=STAFF, tags=["school"])
 def school_activities():
+    """The activities of the administrator's school, latest first.
+
+    Requires a staff token (POST /staff/login).
+    """
     return jsonify(activities=[catalogue.as_dict(a, g.school.name) for a in catalogue.of_school(g.school)])
 
 
@@ -154,6 +162,10 @@ def school_activities():
 @spec.validate(json=ActivityIn, resp=responses({201: ActivityOut}, 400, 401, 403), security=STAFF,
                tags=["school"])
 def school_activity_create(json: ActivityIn):
+    """Publish a new activity of the administrator's school.
+
+    Times without a time zone are Beijing time; answers the activity as created.
+    """
     activity = catalogue.create(g.school, form_of(json), g.staff.username)
     db.session.commit()
     reminders.schedule_reminders(activity)
@@ -164,6 +176,10 @@ def school_activity_create(json: ActivityIn):
 @staff_token
 @spec.validate(resp=responses({200: SchoolActivity}, 401, 403, 404), security=STAFF, tags=["school"])
 def school_activity(activity_id: int):
+    """One activity of the administrator's school, with its enrolment and attendance figures.
+
+    404 when the activity belongs to another school.
+    """
     activity = own_activity(activity_id)
     return jsonify({**catalogue.as_dict(activity, g.school.name),
                     "figures": figures.of_activity(activity).as_dict()})
@@ -174,6 +190,10 @@ def school_activity(activity_id: int):
 @spec.validate(json=ActivityIn, resp=responses({200: ActivityOut}, 400, 401, 403, 404, 409),
                security=STAFF, tags=["school"])
 def school_activity_update(activity_id: int, json: ActivityIn):
+    """Change an activity of the administrator's school.
+
+    409 when the activity is cancelled or the new capacity is below the enrolments made.
+    """
     activity = own_activity(activity_id)
     enrolment.update_activity(activity.id, form_of(json))
     db.session.commit()
@@ -185,7 +205,10 @@ def school_activity_update(activity_id: int, json: ActivityIn):
 @staff_token
 @spec.validate(resp=responses({200: ActivityOut}, 400, 401, 403, 404), security=STAFF, tags=["school"])
 def school_activity_cover(activity_id: int):
-    """The cover image as the request body (JPEG, PNG or WebP, at most 2 MB)."""
+    """The cover image as the request body (JPEG, PNG or WebP, at most 2 MB).
+
+    Send the image bytes with its Content-Type; 400 bad_cover for another type or a larger file.
+    """
     activity = own_activity(activity_id)
     if (request.content_length or 0) > catalogue.MAX_COVER_BYTES:
         raise ActivityError("bad_cover")
@@ -198,6 +221,10 @@ def school_activity_cover(activity_id: int):
 @staff_token
 @spec.validate(resp=responses({200: Roster}, 401, 403, 404), security=STAFF, tags=["school"])
 def school_roster(activity_id: int):
+    """Who enrolled in an activity: families, children, waiting list and check-ins.
+
+    Phone numbers are masked according to the account's rights.
+    """
     activity = own_activity(activity_id)
     return jsonify(enrolments=[{
         "enrolment_id": row.enrolment.id, "seq": row.enrolment.seq, "status": row.enrolment.status,
@@ -210,7 +237,10 @@ def school_roster(activity_id: int):
 @staff_token
 @spec.validate(resp=responses({200: CheckinCode}, 401, 403, 404), security=STAFF, tags=["school"])
 def school_checkin_code(activity_id: int):
-    """The code to show at the activity; it changes every minute (fetch again after expires_in)."""
+    """The code to show at the activity; it changes every minute (fetch again after expires_in).
+
+    qr_svg is the QR code of qr_text, ready to show on a screen or print.
+    """
     activity = own_activity(activity_id)
     code = checkin.current(activity.id)
     return jsonify(code=code.code, expires_in=code.expires_in, qr_text=code.qr_text,
@@ -222,7 +252,11 @@ def school_checkin_code(activity_id: int):
 @spec.validate(json=AttendanceIn, resp=responses({200: AttendanceIn}, 400, 401, 403, 404),
                security=STAFF, tags=["school"])
 def school_attendance(activity_id: int, enrolment_id: int, json: AttendanceIn):
-    """Staff mark a family present (no phone at hand) or undo a mistaken mark."""
+    """Staff mark a family present (no phone at hand) or undo a mistaken mark.
+
+    {"present": true} marks the family present, false undoes it; 404 not_enrolled for an
+    enrolment not in this activity or not enrolled.
+    """
     activity = own_activity(activity_id)
     entry = db.session.get(Enrolment, enrolment_id) if 0 < enrolment_id < 2**31 else None
     if entry is None or entry.activity_id != activity.id or entry.status != "enrolled":

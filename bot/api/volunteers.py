@@ -102,7 +102,10 @@ def registration_refused(error: Exception, body: dict) -> None:
 @api.get("/volunteers/options")
 @spec.validate(resp=responses({200: OptionsOut}), tags=["volunteers"])
 def volunteer_options():
-    """The lists the form offers (public)."""
+    """The lists the form offers (public).
+
+    Skills and availability codes with their labels, and the consent text to show before registering.
+    """
     lists = {kind: [{"code": code, "label": label} for code, label in options(kind).items()]
              for kind in ("skills", "availability")}
     # One dict: jsonify() given both a dict and keywords raised TypeError (a 500 until schemathesis met it).
@@ -114,7 +117,11 @@ def volunteer_options():
 @spec.validate(json=VolunteerIn, resp=responses({201: VolunteerOut}, 400, 401, 403, 409, 415),
                security=RESIDENT, before=json_hook(registration_refused), tags=["volunteers"])
 def register(json: VolunteerIn):
-    """Register the caller; `consent: true` says they agreed to the text of /volunteers/options."""
+    """Register the caller; `consent: true` says they agreed to the text of /volunteers/options.
+
+    403 consent_required without consent: true; 409 already_registered when the caller has registered
+    before; 400 invalid_fields for a field that does not fit.
+    """
     if json.consent is not True:
         raise ApiError(403, "consent_required", consent.explanation("volunteer"))
     application = volunteers.Application(**json.model_dump(include=set(FIELDS)))
@@ -131,6 +138,10 @@ def register(json: VolunteerIn):
 @personal
 @spec.validate(resp=responses({200: VolunteerOut}, 401, 404), security=RESIDENT, tags=["volunteers"])
 def my_registration():
+    """The caller's volunteer registration and its review status.
+
+    404 when the resident has not registered as a volunteer.
+    """
     volunteer = own_volunteer()
     return jsonify(volunteers.as_dict(volunteer))
 
@@ -139,6 +150,10 @@ def my_registration():
 @personal
 @spec.validate(resp=responses({200: ServiceOut}, 401, 404), security=RESIDENT, tags=["volunteers"])
 def my_service():
+    """The caller's recorded volunteer service: hours and the latest records.
+
+    404 when the resident has not registered as a volunteer.
+    """
     done = service.summary(own_volunteer())
     return jsonify(total_hours=float(done.total_hours),
                    records=[service.as_dict(entry) for entry in done.records])

@@ -40,8 +40,7 @@ def chat(openid: str, mode: str) -> None:
 @click.option("--json", "as_json", is_flag=True, help="print the API's JSON instead")
 def sort(text: tuple[str, ...], as_json: bool) -> None:
     """Answer one sorting question, e.g. `flask --app bot sort 电池和剩饭分别扔哪`."""
-    from dataclasses import asdict
-
+    from bot.api.sorting import answer_json
     from handlers.sorting import format_reply
     from handlers.sorting.answering import ask
     from models import db
@@ -49,7 +48,7 @@ def sort(text: tuple[str, ...], as_json: bool) -> None:
     result = ask(" ".join(text))
     db.session.commit()
     if as_json:
-        click.echo(json.dumps([asdict(a) for a in result.answers], ensure_ascii=False, indent=1))
+        click.echo(json.dumps([answer_json(a) for a in result.answers], ensure_ascii=False, indent=1))
     else:
         click.echo(format_reply(result))
 

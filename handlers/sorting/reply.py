@@ -27,13 +27,31 @@ def describe(answer: Answer, texts: dict) -> str:
         return text
     if answer.category == "special":
         return texts["special"].format(**values)
-    if answer.note and same_name(answer.mention, answer.item):
+    if depends_on_kind(answer):
         return texts["distinction"].format(**values)
     if answer.note:
         return texts["settled"].format(**values)
     if same_name(answer.mention, answer.item):
         return texts["known"].format(**values)
     return texts["known_as"].format(**values)
+
+
+def depends_on_kind(answer: Answer) -> bool:
+    """The item's bin depends on a kind the question did not name ("电池", not "碱性电池")."""
+    return (bool(answer.note) and not answer.guess and answer.category != "special"
+            and same_name(answer.mention, answer.item))
+
+
+def kinds(answer: Answer) -> dict | None:
+    """For an answer that depends on the kind: its screen label and the bins it may go in, the
+    safer first (content/sorting/changchun.toml, notes)."""
+    if not depends_on_kind(answer):
+        return None
+    for note in load_knowledge().notes.values():
+        if note["text"] == answer.note:
+            bins = [note["category"], *(c for c in note.get("by_words", {}) if c != note["category"])]
+            return {"label": note["label"], "categories": bins}
+    return None
 
 
 def same_name(mention: str, item: str) -> bool:

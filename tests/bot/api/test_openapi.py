@@ -1,4 +1,5 @@
 """The OpenAPI document describes the API, and property-based requests against it find no server error."""
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 from itertools import count
@@ -6,6 +7,7 @@ from itertools import count
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
+from markupsafe import escape
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -121,6 +123,47 @@ def test_document_has_login_profile_volunteers_and_regions(api_app):
     assert {p["name"] for p in paths["/api/v1/regions"]["get"]["parameters"]} == {"parent", "q"}
 
 
+def api_routes(app) -> set[tuple[str, str]]:
+    """(METHOD, OpenAPI path) of every route under /api/v1 but the document's own."""
+    found = set()
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith("/api/v1/") or rule.rule.startswith("/api/v1/docs"):
+            continue
+        path = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.rule)
+        found |= {(method, path) for method in rule.methods - {"HEAD", "OPTIONS"}}
+    return found
+
+
+def test_every_api_route_is_in_the_document(api_app):
+    """A new endpoint without spec.validate fails here: the mini-program would not know it exists."""
+    paths = api_app.test_client().get(DOC).json["paths"]
+    documented = {(method.upper(), path) for path, operations in paths.items() for method in operations}
+    routes = api_routes(api_app)
+    assert len(routes) >= 45
+    assert routes - documented == set()
+    assert {("POST", "/api/v1/quiz"), ("POST", "/api/v1/cells/{cell_id}/{action}"),
+            ("GET", "/api/v1/surveys")} <= documented
+
+
+def test_every_operation_has_a_real_summary_and_documented_errors(api_app):
+    """No `view_name <GET>` placeholders: each summary is the view's docstring's first line, and its
+    description the paragraph below."""
+    paths = api_app.test_client().get(DOC).json["paths"]
+    for path, operations in paths.items():
+        for method, operation in operations.items():
+            summary = operation.get("summary", "")
+            assert summary and "\n" not in summary, (method, path)
+            assert not re.search(r"<(GET|POST|PUT|PATCH|DELETE)>", summary), (method, path, summary)
+            assert operation.get("description"), (method, path)  # a second paragraph in the docstring
+            assert any(status.startswith("2") for status in operation["responses"]), (method, path)
+            if operation.get("security") or "requestBody" in operation or operation.get("parameters"):
+                assert any(status.startswith(("4", "5")) for status in operation["responses"]), (method, path)
+    evidence = paths["/api/v1/cells/{cell_id}/evidence"]["post"]["requestBody"]["content"]
+    assert set(evidence) == {"multipart/form-data"}
+    answers = paths["/api/v1/quiz/{attempt_id}/answers"]["post"]
+    assert answers["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith("/QuizAnswerIn")
+
+
 def test_generated_requests_find_no_server_error(api_app, tokens):
     """Every documented operation, fed schema-shaped and edge-case input by hypothesis."""
     # One hypothesis run per operation here: schemathesis's own pytest parametrisation
@@ -143,3 +186,23 @@ def test_generated_requests_find_no_server_error(api_app, tokens):
                                            content_type_conformance])
 
         call()
+
+
+def test_reference_page_shows_every_operation_from_the_document(api_app):
+    """GET /api/v1/docs: one HTML page for people, made from the same document, no script."""
+    client = api_app.test_client()
+    paths = client.get(DOC).json["paths"]
+    page = client.get("/api/v1/docs")
+    assert page.status_code == 200 and page.mimetype == "text/html"
+    assert "default-src 'none'" in page.headers["Content-Security-Policy"]
+    html = page.get_data(as_text=True)
+    assert "<script" not in html and "http://" not in html and "https://" not in html
+    for path, operations in paths.items():
+        for method, operation in operations.items():
+            assert f"<code>{method.upper()} {path}</code>" in html
+            assert str(escape(operation["summary"])) in html
+    answers = html.split("<code>POST /api/v1/quiz/{attempt_id}/answers</code>")[1].split("</section>")[0]
+    for shown in ("<code>position</code>", "<code>choice</code>", "<code>integer</code>", "QuizAnswerOut",
+                  "ErrorBody", "<code>404</code>", "<code>resident</code>"):
+        assert shown in answers
+    assert 'id="schema-CellDetail"' in html

@@ -49,3 +49,34 @@ def test_unrecognised_queries_are_counted_for_staff(client):
         client.get("/api/v1/sorting", query_string={"q": "xyzzy"})
     rows = db.session.execute(db.select(UnrecognisedQuery)).scalars().all()
     assert [(row.sample, row.count) for row in rows] == [("xyzzy", 2)]
+
+
+def test_an_item_whose_bin_depends_on_its_kind_says_so_in_its_label(client):
+    """电池 alone is not simply 有害垃圾: a screen showing the label must not send AA batteries to red."""
+    answer = client.get("/api/v1/sorting", query_string={"q": "电池"}).get_json()["answers"][0]
+    assert answer["depends"] is True and answer["category"] == "depends" and answer["bin_colour"] == ""
+    assert answer["label"] == "有害垃圾或其他垃圾（看电池种类）"
+    assert answer["categories"] == ["hazardous", "residual"] and "干电池" in answer["note"]
+    settled = client.get("/api/v1/sorting", query_string={"q": "碱性电池"}).get_json()["answers"][0]
+    assert settled["depends"] is False and settled["category"] == "residual" and settled["label"] == "其他垃圾"
+    assert settled["categories"] == ["residual"]
+
+
+@pytest.mark.parametrize("q", ["谢谢", "你好", "谢谢你", "我想当志愿者"])
+def test_a_question_without_an_item_says_what_to_do(client, q):
+    """No bin guessed for the words of a thank-you or a request (谢谢你 is not 你 → 专项回收)."""
+    body = client.get("/api/v1/sorting", query_string={"q": q}).get_json()
+    assert body["answers"] == [] and "物品名称" in body["message"]
+
+
+def test_an_item_beside_a_request_and_an_unknown_word_are_still_answered(client):
+    beside = client.get("/api/v1/sorting", query_string={"q": "我想当志愿者，顺便问下电池扔哪"}).get_json()
+    assert [a["item"] for a in beside["answers"]] == ["电池"]
+    guess = client.get("/api/v1/sorting", query_string={"q": "冻梨"}).get_json()["answers"]
+    assert guess and guess[0]["guess"] is True
+
+
+def test_unrecognised_items_and_full_answers_have_their_message(client):
+    unknown = client.get("/api/v1/sorting", query_string={"q": "xyzzy"}).get_json()
+    assert "xyzzy" in unknown["message"]
+    assert client.get("/api/v1/sorting", query_string={"q": "剩饭"}).get_json()["message"] == ""
