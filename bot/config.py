@@ -76,6 +76,9 @@ def from_environment() -> dict:
         "API_TOKEN_MAX_AGE": env_int("API_TOKEN_MAX_AGE", 2 * 3600),
         # One evidence file of a zero-waste cell (a scan, a photo), kept in the database.
         "CELL_EVIDENCE_MAX_BYTES": env_int("CELL_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024),
+        # A report's photo (随手拍), kept in the database; reports one resident may file a day.
+        "REPORT_PHOTO_MAX_BYTES": env_int("REPORT_PHOTO_MAX_BYTES", 5 * 1024 * 1024),
+        "REPORTS_PER_DAY": env_int("REPORTS_PER_DAY", 5),
         # JSON lines for log collectors in production; lines a person reads in a local run.
         "LOG_JSON": env_bool("LOG_JSON", "DATABASE_URL" in os.environ),
         "LOG_LEVEL": env_str("LOG_LEVEL", "INFO"),
