@@ -2,6 +2,7 @@
 from bot.webhook import simulate
 from handlers.people import residents
 from handlers.reports import figures, records
+from infra import jobs
 from models import db
 from models.reports import Report
 from models.statuses import ReportStatus
@@ -22,6 +23,11 @@ def send_location(wechat, openid: str) -> str:
 def send_image(wechat, openid: str) -> str:
     return send(wechat, openid, "image", {"PicUrl": "http://mmbiz.qpic.cn/pic-1", "MediaId": "media-1",
                                          "MsgId": 880002})
+
+
+def run_jobs(app) -> None:
+    if app.config["REDIS_URL"]:
+        jobs.run_worker(app, ["default"], burst=True)
 
 
 def bind(openid: str, code: str = STREET_A) -> None:
@@ -49,9 +55,11 @@ def test_a_report_from_the_chat_to_its_resolution_with_the_resident_told(wechat,
     db.session.commit()
     records.step(street, report, ReportStatus.RESOLVED, note="已清运")
     db.session.commit()
+    run_jobs(app)
     told = [c["json"]["text"]["content"] for c in fake_wechat.calls("/cgi-bin/message/custom/send")[before:]]
     assert len(told) == 2 and "已交给工作人员处理" in told[0] and "已处理：已清运" in told[1]
     assert "已处理，已清运" in wechat.ask("o-rep", "我的随手拍")
+    db.session.expire_all()
     assert [e.notified for e in db.session.get(Report, report.id).events] == ["", "sent", "sent"]
 
 
@@ -93,7 +101,9 @@ def test_outside_the_window_the_step_is_recorded_not_sent(wechat, app, fake_wech
     before = len(fake_wechat.calls("/cgi-bin/message/custom/send"))
     records.step(street, report, ReportStatus.REJECTED, note="不属于本街道")
     db.session.commit()
+    run_jobs(app)
     assert len(fake_wechat.calls("/cgi-bin/message/custom/send")) == before
+    db.session.expire_all()
     assert db.session.get(Report, report.id).events[-1].notified == "outside_window"
     assert "未受理，不属于本街道" in wechat.ask("o-late", "我的随手拍")
 
