@@ -70,6 +70,7 @@ def init_app(app: Flask) -> None:
         places,
         quiz,
         regions,
+        reports,
         residents,
         school,
         sorting,
