@@ -154,6 +154,7 @@ def init_app(app: Flask) -> None:
         pushes,
         qrcodes,
         queries,
+        reports,
         staff,
         surveys,
     )
