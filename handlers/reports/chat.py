@@ -13,7 +13,7 @@ from handlers.reports import records
 from handlers.reports.records import ReportError
 from handlers.router import Message, router
 
-KIND = re.compile(r"^\s*(\d+)[\s.、，,:：]*(.*)$", re.S)
+KIND = re.compile(r"^\s*(\d+)[\s.,:\u3001\uff0c\uff1a]*(.*)$", re.S)  # 1、 1， 1： also
 
 
 def prompt(state: DialogState, openid: str) -> str:
