@@ -195,8 +195,8 @@ def send_step_notice(event_id: int) -> str:
     if resident is None:
         return "skipped"
     official = residents.official_openid(resident)
-    holder = db.session.get(Resident, resident.id) if official == resident.openid else (
-        residents.find(official) if official else None)
+    # The window is the Official Account's: that record's (the same one unless filed in the mini-program).
+    holder = resident if official == resident.openid else residents.find(official) if official else None
     message = notice_text(report, event)
 
     def claim() -> bool:

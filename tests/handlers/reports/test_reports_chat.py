@@ -6,7 +6,7 @@ from infra import jobs
 from models import db
 from models.reports import Report
 from models.statuses import ReportStatus
-from tests.admin_support import STREET_A, add_staff
+from tests.admin_support import STREET_A, add_staff, seed_regions
 
 NANLING = (43.8536, 125.3328)
 
@@ -31,6 +31,7 @@ def run_jobs(app) -> None:
 
 
 def bind(openid: str, code: str = STREET_A) -> None:
+    seed_regions()
     resident = residents.find_or_create(openid)
     resident.region_code = code
     db.session.commit()
@@ -125,3 +126,19 @@ def test_figures_roll_up_street_district_city(app):
     assert rows[STREET_A].counts["resolved"] == 1 and rows[DISTRICT_A].counts["new"] == 2
     assert rows[CITY].median_hours is not None and rows[STREET_B].median_hours is None
     assert [row.code for row in figures.rolled_up(street)] == [STREET_A]
+
+
+def test_deleting_my_data_unlinks_my_reports_and_the_street_keeps_them(wechat, app):
+    wechat.ask("o-forget", "你好")
+    bind("o-forget")
+    for answer in ("随手拍", "4", "跳过", "0"):
+        last = wechat.ask("o-forget", answer)
+    assert last.startswith("已收到"), last
+    assert "随手拍" in wechat.ask("o-forget", "删除我的信息")
+    report = db.session.execute(db.select(Report)).scalar_one()
+    assert report.resident_id is None and report.status == "new"
+
+
+def test_an_image_outside_the_dialog_is_not_taken_as_a_report(wechat, app):
+    answer = send_image(wechat, "o-pic")
+    assert not (answer or "").startswith("已收到") and db.session.execute(db.select(Report)).first() is None
