@@ -35,8 +35,9 @@ def reports():
 def report(report_id: int):
     found = report_or_404(report_id)
     handles = records.handles(g.staff, found)
-    return render_template("admin/report.html", report=found, handles=handles,
-                           reporter=records.reporter(found) if handles else None,
+    reporter = records.reporter(found) if handles else None
+    return render_template("admin/report.html", report=found, handles=handles, reporter=reporter,
+                           phone=records.reporter_phone(reporter),
                            assignees=records.assignees(found) if handles else [],
                            statuses=status_labels(), kinds=kind_labels(),
                            area=scope.region_names([found.region_code])[found.region_code])

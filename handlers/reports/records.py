@@ -11,7 +11,7 @@ from handlers.staff import scope
 from infra import jobs
 from infra.wechat.once import send_once
 from infra.wechat.send import Sender, SendError
-from models import Resident, db
+from models import Resident, Volunteer, db
 from models.places import LAT_RANGE, LNG_RANGE
 from models.reports import Report, ReportEvent
 from models.staff import Staff
@@ -151,6 +151,14 @@ def assignees(report: Report) -> list[Staff]:
 
 def reporter(report: Report) -> Resident | None:
     return db.session.get(Resident, report.resident_id) if report.resident_id else None
+
+
+def reporter_phone(resident: Resident | None) -> str:
+    """The mobile number the reporter gave as a volunteer, if they did (residents give none else)."""
+    if resident is None:
+        return ""
+    phone = db.session.execute(db.select(Volunteer.phone).filter_by(resident_id=resident.id)).scalar()
+    return phone or ""
 
 
 def step(staff: Staff, report: Report, to: ReportStatus, note: str = "", assignee: str = "",

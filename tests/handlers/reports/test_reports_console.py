@@ -6,7 +6,7 @@ from handlers.reports import records
 from models import db
 from models.reports import Report
 from models.staff import AuditEntry
-from tests.admin_support import CITY, DISTRICT_A, STREET_A, STREET_B, Console, add_staff
+from tests.admin_support import CITY, DISTRICT_A, STREET_A, STREET_B, Console, add_staff, add_volunteer
 
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 100
 
@@ -45,14 +45,17 @@ def test_another_street_gets_404_and_higher_tiers_see_no_reporter(app, client):
     add_staff("xinfa", "street_admin", STREET_B)
     add_staff("nanguan", "district_admin", DISTRICT_A)
     add_staff("city", "city_admin", CITY)
-    report = filed()
+    add_staff("nanling", "street_admin", STREET_A)
+    add_volunteer("张三", "13812345678", STREET_A)
+    report = filed(openid="o-13812345678")
+    assert "13812345678" in Console(client, "nanling").get(f"/admin/reports/{report.id}").text
     other = Console(client, "xinfa")
     assert other.get(f"/admin/reports/{report.id}").status_code == 404
     assert other.post(f"/admin/reports/{report.id}/reject", {"note": "不归我们"}).status_code == 404
     assert "桶盖坏了" not in other.get("/admin/reports").text
     district = Console(client, "nanguan")
     page = district.get(f"/admin/reports/{report.id}")
-    assert page.status_code == 200 and "o-console-rep" not in page.text
+    assert page.status_code == 200 and "13812345678" not in page.text
     assert district.post(f"/admin/reports/{report.id}/reject", {"note": "不归我们"}).status_code == 409
     db.session.expire_all()
     assert db.session.get(Report, report.id).status == "new"
