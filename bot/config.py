@@ -81,6 +81,9 @@ def from_environment() -> dict:
         "CELL_EVIDENCE_MAX_BYTES": env_int("CELL_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024),
         # Prometheus scrapes /metrics with this bearer token; empty: private addresses only.
         "METRICS_TOKEN": os.environ.get("METRICS_TOKEN", ""),
+        # A report's photo (随手拍), kept in the database; reports one resident may file a day.
+        "REPORT_PHOTO_MAX_BYTES": env_int("REPORT_PHOTO_MAX_BYTES", 5 * 1024 * 1024),
+        "REPORTS_PER_DAY": env_int("REPORTS_PER_DAY", 5),
         # JSON lines for log collectors in production; lines a person reads in a local run.
         "LOG_JSON": env_bool("LOG_JSON", "DATABASE_URL" in os.environ),
         "LOG_LEVEL": env_str("LOG_LEVEL", "INFO"),

@@ -21,6 +21,7 @@ def load_routes() -> Router:
     )
     from handlers.places import chat as places_chat  # noqa: F401  where to take it; location messages
     from handlers.quiz import chat as quiz_chat  # noqa: F401  答题, 调查: short quiz and survey dialogs
+    from handlers.reports import chat as reports_chat  # noqa: F401  随手拍, 我的随手拍: reports
     from handlers.schools.activities import chat as activities_chat  # noqa: F401  activities: the mini-program
     from handlers.sorting import answering  # noqa: F401  free text: the sorting fallback
     from handlers.understanding import chat  # noqa: F401  free text: its meaning first, then the rest

@@ -185,7 +185,7 @@ def continue_dialog(dialog: Dialog, message: Message) -> str:
         return go_back(dialog, current, openid)
     if word in CONTINUE:
         return dialog.prompt(current, openid)
-    other = router.keywords.get(word)
+    other = router.keywords.get(word) if word else None  # an image or a location has no text
     if other in STARTERS:  # resumes this dialog, or says to finish it first
         return other(message)
     if other is not None:  # 帮助, 我的小区, 我的服务时长 … still work mid-dialog

@@ -36,6 +36,7 @@ class Router:
         self.clicks: dict[str, Handler] = {}
         self.anytime: dict[str, Handler] = {}
         self.dialogs: dict[str, Handler] = {}
+        self.dialog_kinds: dict[str, set[str]] = {}  # dialog name → message kinds it takes (image …)
         self.keywords: dict[str, Handler] = {}
         self.kinds: dict[str, Handler] = {}
         self.intents: dict[str, Handler] = {}
@@ -55,8 +56,10 @@ class Router:
         table = self.anytime if anytime else self.keywords
         return self._register(table, [normalize_keyword(w) for w in words])
 
-    def on_dialog(self, name: str):
-        """Text from a user whose active dialog is `name` (see handlers/dialogs.py)."""
+    def on_dialog(self, name: str, kinds: tuple[str, ...] = ()):
+        """Text from a user whose active dialog is `name` (see handlers/dialogs.py); also messages
+        of `kinds` without text (an image, a location) the dialog asks for."""
+        self.dialog_kinds[name] = set(kinds)
         return self._register(self.dialogs, [name])
 
     def dialog_lookup(self, lookup: Callable[[str], str | None]):
@@ -95,7 +98,8 @@ class Router:
             # Other events (menu VIEW, LOCATION reports …) expect no reply.
             return self.events.get(message.event)
         if not message.text.strip():
-            return self.kinds.get(message.kind) or self.kinds.get("unknown")
+            return (self.dialog_taking(message) or self.kinds.get(message.kind)
+                    or self.kinds.get("unknown"))
         word = normalize_keyword(message.text)
         anytime = self.anytime.get(word)
         if anytime is not None:
@@ -112,6 +116,13 @@ class Router:
         return (self.keywords.get(word)
                 or self.intents.get(self.intent_of(message.text) or "")
                 or self.fallback_handler)
+
+    def dialog_taking(self, message: Message) -> Handler | None:
+        """The user's active dialog when it asks for a message of this kind (a photo, a location)."""
+        if not any(message.kind in kinds for kinds in self.dialog_kinds.values()):
+            return None
+        name = self.dialog_of(message.openid)
+        return self.dialogs.get(name) if name and message.kind in self.dialog_kinds.get(name, ()) else None
 
     def active_dialog(self, openid: str) -> Handler | None:
         name = self.dialog_of(openid)

@@ -39,6 +39,7 @@ from models.pushes import (  # noqa: E402
 )
 from models.quiz import KnowledgeAnswer, QuizAttempt, Survey  # noqa: E402
 from models.regions import Region  # noqa: E402
+from models.reports import Report, ReportEvent  # noqa: E402
 from models.residents import Resident  # noqa: E402
 from models.schools import School, SchoolStaff  # noqa: E402
 from models.sorting import TaughtItem, TaughtPhrasing, UnrecognisedQuery  # noqa: E402

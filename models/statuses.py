@@ -81,6 +81,22 @@ class PointKind(StrEnum):
     RECYCLING_STATION = "recycling_station"
 
 
+class ReportKind(StrEnum):
+    """What a resident reports (labels in content/reports.toml)."""
+    OVERFLOW = "overflow"
+    DUMPING = "dumping"
+    BROKEN_BIN = "broken_bin"
+    MISSED_COLLECTION = "missed_collection"
+    OTHER = "other"
+
+
+class ReportStatus(StrEnum):
+    NEW = "new"
+    ASSIGNED = "assigned"
+    RESOLVED = "resolved"
+    REJECTED = "rejected"
+
+
 def one_of(column: str, values: type[StrEnum]) -> str:
     """A check constraint's SQL: the column holds one of the enum's values."""
     return f"{column} IN (" + ", ".join(f"'{v.value}'" for v in values) + ")"

@@ -142,3 +142,10 @@ _.by_qr_code  # handlers/figures/dashboard.py
 # Used by tests only
 _.next_msg_id  # fake_wechat/server.py: a test names the msg_id WeChat will give the coming send
 allows  # handlers/people/windows.py: what a window still allows, asserted by the window tests
+
+# Reports (随手拍): API response fields, template-read figures and columns kept on the record
+has_photo  # bot/api/reports.py: a field of ReportOut
+reports  # bot/api/reports.py: the field of ReportList
+_.median_hours  # handlers/reports/figures.py: read by admin/reports.html
+photo_url  # models/reports.py: WeChat's PicUrl of a chat photo, shown in admin/report.html
+notified  # models/reports.py: how telling the resident went, shown in admin/report.html

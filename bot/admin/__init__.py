@@ -157,6 +157,7 @@ def init_app(app: Flask) -> None:
         pushes,
         qrcodes,
         queries,
+        reports,
         staff,
         surveys,
         trail,

@@ -71,6 +71,7 @@ def init_app(app: Flask) -> None:
         quiz,
         reference,
         regions,
+        reports,
         residents,
         school,
         sorting,

@@ -126,7 +126,7 @@ def to_plain(raw) -> Message:
             event_key=event_key,
             retry_key=(f"event:{event}:{raw.id}:{raw.source}" if kind == "event" and raw.id
                        else f"msg:{raw.id}" if raw.id else f"event:{raw.source}:{raw.time}:{event}:{event_key}"),
-            details=receipt_details(raw._data, event),
+            details=(media_details(raw._data) if kind == "image" else receipt_details(raw._data, event)),
             location=(float(raw.location_x), float(raw.location_y)) if kind == "location" else None,
         )
     except (TypeError, ValueError, AttributeError) as error:  # e.g. MsgId "abc"
@@ -137,6 +137,11 @@ RECEIPT_FIELDS = ("MsgID", "Status", "TotalCount", "FilterCount", "SentCount", "
 SUBSCRIBE_WRAPPERS = {"subscribe_msg_popup_event": "SubscribeMsgPopupEvent",
                       "subscribe_msg_change_event": "SubscribeMsgChangeEvent",
                       "subscribe_msg_sent_event": "SubscribeMsgSentEvent"}
+
+
+def media_details(data: dict) -> dict:
+    """An image message's MediaId (3 days on WeChat's media API) and PicUrl, as plain strings."""
+    return {key: str(data[key]) for key in ("MediaId", "PicUrl") if data.get(key)}
 
 
 def receipt_details(data: dict, event: str) -> dict:

@@ -56,6 +56,8 @@ CAPABILITIES = {
     "surveys": set(_ADMINS),
     # Drop-off points: street and district staff keep their own subtree's; the city keeps all.
     "places": set(_ADMINS),
+    # Reports (随手拍): street staff handle their street's; higher tiers see the queue and figures.
+    "reports": set(_ADMINS),
 }
 
 

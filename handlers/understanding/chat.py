@@ -66,8 +66,9 @@ def not_understood(message: Message) -> str:
     return reply("unclear", can_do=can_do())
 
 
-@router.on_intent("report")
 def how_to_report(message: Message) -> str:
+    """How to report by phone, while the database is away (the report intent itself is
+    handlers/reports/chat.py's dialog)."""
     return reply("report")
 
 
