@@ -14,6 +14,7 @@ from handlers.people import residents
 from handlers.places.nearby import NearPoint, nearest
 from handlers.places.points import kind_label
 from handlers.router import Message, router
+from handlers.sorting import answering
 from handlers.understanding.chat import service_answer
 from infra import state
 from models import DropOffPoint, Region, db
@@ -58,6 +59,18 @@ def where_to_take_it(message: Message) -> str:
                   for p in found]
         return "\n".join([answer, "", *lines, text("chat.ask_location", kinds=kinds_label(kinds))])
     return "\n".join([answer, "", text("chat.ask_location", kinds=kinds_label(kinds))])
+
+
+@answering.addendum
+def offer_points(message: Message, result) -> str | None:
+    """An item that goes to a collection point (a battery, medicine, an old appliance …): offer the
+    nearest ones, asked for with a location."""
+    named = " ".join(f"{answer.mention} {answer.item}" for answer in result.answers)
+    kinds = kinds_of(service_topic(named)) if named else []
+    if not kinds:
+        return None
+    remember(message.openid, kinds)
+    return text("chat.ask_location", kinds=kinds_label(kinds))
 
 
 @router.on_kind("location")

@@ -1,4 +1,5 @@
 """Free text in the chat is a sorting question: the router's fallback."""
+from collections.abc import Callable
 from dataclasses import replace
 
 from handlers.router import Message, router
@@ -37,6 +38,17 @@ def limited(result: Classification) -> Classification:
                    more=more)
 
 
+# Capabilities above sorting add a line to an answer (drop-off points for batteries, medicine …).
+Addendum = Callable[[Message, Classification], str | None]
+ADDENDA: list[Addendum] = []
+
+
+def addendum(add: Addendum) -> Addendum:
+    ADDENDA.append(add)
+    return add
+
+
 @router.fallback
 def answer_question(message: Message) -> str:
-    return format_reply(ask(message.text))
+    result = ask(message.text)
+    return "\n\n".join([format_reply(result), *filter(None, (add(message, result) for add in ADDENDA))])

@@ -46,3 +46,13 @@ def test_a_location_alone_answers_with_points_of_any_kind(wechat, demo_points):
 
 def test_far_away_there_is_nothing_to_offer(wechat, demo_points):
     assert "50 公里内还没有登记" in send_location(wechat, "o-far", 39.9042, 116.4074)  # Beijing
+
+
+def test_an_item_for_a_collection_point_offers_the_nearest_on_a_location(wechat, demo_points):
+    answer = wechat.ask("o-item", "用完的充电电池")
+    assert "有害垃圾" in answer and "发送您的位置" in answer
+    assert "南岭街道卫星路社区废电池回收箱" in send_location(wechat, "o-item", *NANLING)
+
+
+def test_an_ordinary_item_offers_no_points(wechat, demo_points):
+    assert "发送您的位置" not in wechat.ask("o-peel", "香蕉皮")
