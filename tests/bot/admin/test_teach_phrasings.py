@@ -12,6 +12,7 @@ def test_a_message_not_understood_is_listed_and_taught_at_once(app, client, wech
     console = Console(client, "city")
     page = console.get("/admin/queries").text
     assert "没听懂的消息" in page and SAID in page and "没听懂" in page
+    assert "<h2>" not in page.split("<title>")[1].split("</title>")[0]  # the page's title is a title
 
     response = console.post("/admin/queries/phrasings", {"text": SAID, "intent": "help"})
     assert response.status_code == 302
