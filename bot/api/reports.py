@@ -72,7 +72,13 @@ def read_photo(upload) -> bytes | None:
 @spec.validate(form=ReportForm, resp=responses({201: ReportOut}, 400, 401, 413, 415, 429),
                security=RESIDENT, tags=["reports"])
 def file_report(form: ReportForm):
-    """File a report; the street it belongs to handles it, and the resident sees its status here."""
+    """File a report (随手拍): what is wrong, where, and a photo.
+
+    The street or community it belongs to handles it (assign, resolve, reject); the resident is told
+    of each step within WeChat's reply window and sees the status with GET /api/v1/reports. A
+    resident files at most REPORTS_PER_DAY a day (429); the photo is JPEG or PNG (415) within
+    REPORT_PHOTO_MAX_BYTES (413).
+    """
     report = records.file(g.resident, form.kind, form.region_code or g.resident.region_code,
                           form.description, form.lat, form.lng, photo=read_photo(form.photo), channel="api")
     db.session.commit()
@@ -83,5 +89,9 @@ def file_report(form: ReportForm):
 @personal
 @spec.validate(resp=responses({200: ReportList}, 401), security=RESIDENT, tags=["reports"])
 def my_reports():
-    """The resident's reports, newest first, with their status."""
+    """The resident's reports, newest first, with their status.
+
+    Each with its kind, where, when it was filed and the street's last step (assigned, resolved
+    with its note, or rejected with its reason).
+    """
     return jsonify(reports=[report_json(report) for report in records.of_resident(g.resident)])

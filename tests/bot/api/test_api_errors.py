@@ -37,5 +37,5 @@ def test_a_body_over_the_limit_is_a_chinese_413(client):
     finally:
         client.application.config["MAX_CONTENT_LENGTH"] = None
     assert response.status_code == 413
-    assert response.json["error"]["code"] == "payload_too_large"
+    assert response.json["error"]["code"] == "too_large"
     assert CHINESE.search(response.json["error"]["message"])
