@@ -132,7 +132,7 @@ def test_without_redis_dialogs_say_try_again_shortly_and_resume_after(outage):
 
 
 @pytest.mark.parametrize("outage", ["redis"], indirect=True)
-def test_without_redis_the_console_and_the_api_login_say_try_later(outage):
+def test_without_redis_the_console_says_try_later_and_the_api_login_still_works(outage):
     from tests.admin_support import DISTRICT_A, Console, add_staff
 
     wechat, redis_relay = outage
@@ -146,9 +146,9 @@ def test_without_redis_the_console_and_the_api_login_say_try_later(outage):
                                                        "password": "Wrong-password-1"})):
         assert response.status_code == 503, response.text
         assert "暂时无法使用" in response.text and response.mimetype == "text/html"
+    # code2session needs the app's id and secret only, no access token kept in Redis.
     response = client.post("/api/v1/login", json={"code": "resident-a#1"})
-    assert response.status_code == 503, response.text
-    assert response.json["error"]["code"] == "unavailable" and "稍后" in response.json["error"]["message"]
+    assert response.status_code == 200 and response.json["token"], response.text
     redis_relay.restore()
     assert client.get("/admin/dashboard").status_code in (200, 302)
 
