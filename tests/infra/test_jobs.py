@@ -56,14 +56,19 @@ def test_worker_logs_and_stored_jobs_carry_no_job_arguments(pg_app, fake_wechat)
     stored = [job.description for job in jobs.queue().jobs]
     stream = io.StringIO()
     handler = json_handler(stream)
-    root = logging.getLogger()
-    root.addHandler(handler)
-    level, root.level = root.level, logging.INFO
+    # RQ's worker logger may have been set up (own handler, no propagation) by an earlier worker
+    # in this process: listen on it as well as on the root.
+    loggers = [logging.getLogger(), logging.getLogger("rq.worker")]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
     try:
         jobs.run_worker(pg_app, ["default"], burst=True)
     finally:
-        root.removeHandler(handler)
-        root.setLevel(level)
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.removeHandler(handler)
+            logger.setLevel(level)
     logged = stream.getvalue()
     assert sent_texts(fake_wechat) == [("o-private-51ab", "张三，您的电话13912345678已登记")]
     assert "send_late_answer" in logged and "exception raised" in logged  # the jobs were logged
