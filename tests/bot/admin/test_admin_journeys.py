@@ -6,43 +6,20 @@ the pages are also saved as the README's screenshots.
 """
 import os
 import re
-import threading
 from datetime import datetime
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
-from werkzeug.serving import make_server
+from playwright.sync_api import expect
 
 from models import AuditEntry, Resident, db
 from tests.activity_support import add_activity, add_school, add_school_admin
 from tests.admin_support import CITY, DISTRICT_A, PASSWORD, STREET_A, STREET_A2, add_staff, add_volunteer
 from tests.push_support import add_residents, campaign_with_item, follow, push
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-sync"]
 WIDTHS = {1280: 800, 390: 844}
 ENGLISH = re.compile(r"\b(draft|scheduled|sending|done|sent|pending|approved|rejected|enrolled|UTC)\b")
 MIN_CHART_TEXT = 10.5  # px as drawn; the complaint was about 5 px
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def base_url(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join()
 
 
 @pytest.fixture(params=sorted(WIDTHS, reverse=True), ids=lambda w: f"{w}px")
