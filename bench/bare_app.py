@@ -1,4 +1,5 @@
-"""The ceiling: a Flask app that answers WeChat's 'success' and does nothing else."""
+"""The ceiling: a Flask app that answers WeChat's 'success', and a fixed JSON for the sorting API,
+doing nothing else."""
 from flask import Flask
 
 
@@ -8,5 +9,9 @@ def create_app() -> Flask:
     @app.post("/wechat")
     def success():
         return "success"
+
+    @app.get("/api/v1/sorting")
+    def sorting():
+        return {"query": "塑料瓶", "answers": []}
 
     return app

@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from bench.guard import guarded
-from bench.webhook import DATABASE, TOKEN, app_environment, load, serve
+from bench.webhook import DATABASE, TOKEN, app_environment, load, serve, start_drainer, webhook_url
 from bot.webhook import simulate
 from tests import processes
 
@@ -120,8 +120,9 @@ def main() -> None:
         for name, spec in (("webhook", "bot:create_app()"),
                            ("bare Flask", "bench.bare_app:create_app()")):
             process, port = serve(spec, env, args.workers)
+            drainer = start_drainer(env) if spec.startswith("bot:") else None  # the Procfile's ledger
             try:
-                capacity = load(port, 10, 16)["rps"]
+                capacity = load(webhook_url(port), 10, 16)["rps"]
                 rate = rate or args.rate * capacity
                 samples, stop = [rss_mb(process.pid)], threading.Event()
                 sampler = threading.Thread(target=sample_memory, args=(process.pid, stop, samples))
@@ -131,6 +132,8 @@ def main() -> None:
                 sampler.join()
             finally:
                 processes.stop(process)
+                if drainer:
+                    processes.stop(drainer)
             growth = samples[-1] - statistics.mean(samples[: max(1, len(samples) // 4)])
             print(f"{name:<11} capacity {capacity:7.0f} req/s | open loop at {rate:6.0f} req/s for "
                   f"{args.minutes:g} min: served {figures['rps']:6.0f} req/s, p50 "

@@ -1,10 +1,14 @@
-"""Webhook throughput and p99 latency under gunicorn, against a bare Flask ceiling, in one run.
+"""Webhook and sorting-API throughput, p99 latency and worker memory under gunicorn, against a
+bare Flask ceiling, in one run.
 
     .venv/bin/python -m bench.webhook [--seconds 15] [--connections 16] [--backend postgres|sqlite]
 
-Needs `wrk` (Debian package). The product runs on PostgreSQL + Redis (as in production) or on
-the embedded default; both apps get the same gunicorn settings. PostgreSQL database wufei_bench
-(BENCH_WEBHOOK_DATABASE) and Redis db 14 (see bench/guard.py), dropped and emptied at the end.
+Needs `wrk` (Debian package). The product runs as in production on PostgreSQL + Redis (the
+message log written behind the answers by the Procfile's ledger process, LEDGER_DRAIN=separate),
+or on the embedded default; both apps get the same gunicorn settings. After the load the ledger
+must hold every answered message exactly once (lost and doubled are printed). PostgreSQL database
+wufei_bench (BENCH_WEBHOOK_DATABASE) and Redis db 14 (see bench/guard.py), dropped and emptied
+at the end. Memory per worker: RSS, and PSS (shared pages split between the processes sharing them).
 """
 import argparse
 import json
@@ -13,12 +17,17 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
+import psycopg
+import redis
+
 from bench.guard import REDIS_URL, create_database, database_url, guarded
+from bot.webhook import simulate
 from bot.webhook.simulate import sign
 from tests import processes
 
@@ -37,10 +46,11 @@ def free_port() -> int:
 def app_environment(backend: str, tmp: Path) -> dict:
     # The limiters stay on (their cost is part of the path), set above the load's rate.
     env = {**os.environ, "WECHAT_TOKEN": TOKEN, "SECRET_KEY": "bench",
-           "RATELIMIT_WEBHOOK": "1000000/minute", "RATELIMIT_PER_USER": "1000000/minute"}
+           "RATELIMIT_WEBHOOK": "1000000/minute", "RATELIMIT_PER_USER": "1000000/minute",
+           "RATELIMIT_API": "100000000/minute"}
     if backend == "postgres":
         create_database(DATABASE)
-        env.update(DATABASE_URL=PG_URL, REDIS_URL=REDIS_URL)
+        env.update(DATABASE_URL=PG_URL, REDIS_URL=REDIS_URL, LEDGER_DRAIN="separate")
     else:
         env.update(DATABASE_URL=f"sqlite:///{tmp / 'bench.sqlite3'}", REDIS_URL="")
     processes.run([sys.executable, "-m", "flask", "--app", "bot", "migrate"], env=env,
@@ -73,31 +83,112 @@ def serve(app_spec: str, env: dict, workers: int) -> tuple[subprocess.Popen, int
         raise
 
 
-def load(port: int, seconds: int, connections: int) -> dict:
-    timestamp, nonce = str(int(time.time())), "bench"
-    url = (f"http://127.0.0.1:{port}/wechat?signature={sign(TOKEN, timestamp, nonce)}"
-           f"&timestamp={timestamp}&nonce={nonce}")
-    # Warm up: the first question in each worker loads the sorting engine.
-    processes.run(["wrk", "-t1", "-c2", "-d3s", "-s", str(ROOT / "bench/webhook.lua"), url],
-                  capture_output=True)
-    out = processes.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "5s",
-         "-s", str(ROOT / "bench/webhook.lua"), url],
-        capture_output=True, text=True, check=True).stdout
-    figures = json.loads(out.strip().splitlines()[-1])
+QUESTIONS = ("废电池是什么垃圾", "请问用过的纸巾是什么垃圾？", "电池和剩饭分别扔哪", "塑料瓶",
+             "过期的药扔哪个桶", "旧衣服和玻璃瓶")
+_batches = iter(range(1, 1000))
+
+
+def webhook_url(port: int) -> str:
+    return f"http://127.0.0.1:{port}/wechat"
+
+
+def signed_requests(path: Path, count: int) -> None:
+    """`count` signed questions for webhook.lua, each with a nonce and a MsgId of its own."""
+    batch, timestamp = next(_batches), str(int(time.time()))
+    with path.open("w") as out:
+        for n in range(count):
+            nonce, msg_id = f"b{batch}n{n}", batch * 10_000_000 + n
+            body = simulate.text_xml(f"o-bench-{n % 500}", QUESTIONS[n % len(QUESTIONS)], msg_id)
+            out.write(f"signature={sign(TOKEN, timestamp, nonce)}&timestamp={timestamp}&nonce={nonce}"
+                      f"\t{body.replace(chr(10), '')}\n")
+
+
+def sorting_url(port: int) -> str:
+    return f"http://127.0.0.1:{port}/api/v1/sorting?q=%E5%A1%91%E6%96%99%E7%93%B6"  # 塑料瓶
+
+
+def load(url: str, seconds: int, connections: int, rate: int | None = None) -> dict:
+    """wrk's figures; `rate` (requests/s, webhook only) paces the load: each connection waits
+    connections/rate s before each request. 'answered': the 2xx answers of warm-up and run."""
+    # Signed messages, each with its own MsgId, for the webhook; plain GETs otherwise.
+    script = ["-s", str(ROOT / ("bench/webhook.lua" if "/wechat" in url else "bench/summary.lua"))]
+    # Warm up: the first question in each worker loads what it needs.
+    warm_up = wrk(["wrk", "-t1", "-c2", "-d3s", *script, url])
+    figures = wrk(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "5s", *script, url],
+                  seconds=seconds, delay_ms=connections * 1000 / rate if rate else None)
     figures["rps"] = figures["requests"] / figures["seconds"]
+    figures["answered"] = sum(run["requests"] - run["non2xx"] for run in (warm_up, figures))
     return figures
 
 
-def measure(name: str, app_spec: str, env: dict, args) -> dict:
+def wrk(command: list[str], seconds: int = 3, delay_ms: float | None = None) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        requests = Path(tmp) / "requests.tsv"
+        if "/wechat" in command[-1]:
+            signed_requests(requests, 5000 * seconds)  # more than wrk can send here
+        env = {**os.environ, "BENCH_REQUESTS": str(requests)}
+        if delay_ms:
+            env["BENCH_DELAY_MS"] = f"{delay_ms:.1f}"
+        out = processes.run(command, capture_output=True, text=True, check=True, env=env,
+                            cwd=ROOT).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def worker_memory(master: int) -> tuple[float, float]:
+    """Mean RSS and PSS of gunicorn's workers, in MB."""
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    rss, pss = [], []
+    for pid in children:
+        fields = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/smaps_rollup").read_text()
+                      .splitlines()[1:])
+        rss.append(int(fields["Rss"].split()[0]) / 1024)
+        pss.append(int(fields["Pss"].split()[0]) / 1024)
+    return sum(rss) / len(rss), sum(pss) / len(pss)
+
+
+def measure(name: str, app_spec: str, env: dict, args, urls, paced: bool = False) -> list[dict]:
     process, port = serve(app_spec, env, args.workers)
     try:
-        figures = load(port, args.seconds, args.connections)
+        results = []
+        for kind, url in urls:
+            figures = load(url(port), args.seconds, args.connections)
+            figures["rss"], figures["pss"] = worker_memory(process.pid)
+            figures["kind"] = kind
+            print(f"{name + ', ' + kind:<34} {figures['rps']:8.0f} req/s   p50 {figures['p50_ms']:7.2f} ms"
+                  f"   p99 {figures['p99_ms']:8.2f} ms   errors {figures['errors'] + figures['non2xx']:<4}"
+                  f"  RSS {figures['rss']:4.0f} MB  PSS {figures['pss']:4.0f} MB")
+            results.append(figures)
+        if paced:  # p99 at 70 % of the rate it reached
+            rate = int(results[0]["rps"] * 0.7)
+            figures = load(urls[0][1](port), args.seconds, args.connections, rate=rate)
+            figures["kind"] = urls[0][0]
+            print(f"{name + ', webhook at ' + str(rate) + '/s':<34} {figures['rps']:8.0f} req/s   "
+                  f"p50 {figures['p50_ms']:7.2f} ms   p99 {figures['p99_ms']:8.2f} ms")
+            results.append(figures)
     finally:
         processes.stop(process)
-    print(f"{name:<28} {figures['rps']:9.0f} req/s   p50 {figures['p50_ms']:7.2f} ms   "
-          f"p99 {figures['p99_ms']:7.2f} ms   errors {figures['errors'] + figures['non2xx']}")
-    return figures
+    return results
+
+
+def ledger_check(env: dict, answered: int) -> None:
+    """After the load: every answered message logged once (the drainer has caught up)."""
+    database = psycopg.connect(PG_URL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        waiting = redis.Redis.from_url(REDIS_URL).xlen("ledger:inbox")
+        if not waiting:
+            break
+        time.sleep(0.5)
+    logged, distinct = database.execute(
+        "SELECT count(*), count(DISTINCT dedup_key) FROM inbound_message").fetchone()
+    database.close()
+    print(f"ledger: {answered} messages answered, {logged} logged, "
+          f"{max(0, answered - logged)} lost, {logged - distinct} doubled, {waiting} still waiting")
+
+
+def start_drainer(env: dict):
+    return processes.start([sys.executable, "-m", "flask", "--app", "bot", "drain-ledger"],
+                           env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def main() -> None:
@@ -109,17 +200,25 @@ def main() -> None:
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("bench.webhook needs wrk: apt-get install wrk")
-    import tempfile
 
     database = DATABASE if args.backend == "postgres" else None
     with guarded(database=database), tempfile.TemporaryDirectory() as tmp:
         env = app_environment(args.backend, Path(tmp))
         print(f"gunicorn {args.workers} workers x 4 threads, wrk 2 threads {args.connections} "
               f"connections, {args.seconds} s, backend {args.backend}, {os.cpu_count()} cores")
-        ceiling = measure("bare Flask ('success')", "bench.bare_app:create_app()", env, args)
-        product = measure("webhook, text question", "bot:create_app()", env, args)
-    print(f"throughput ratio (webhook / bare): {product['rps'] / ceiling['rps']:.2f}   "
-          f"p99 ratio: {product['p99_ms'] / ceiling['p99_ms']:.1f}x")
+        urls = [("webhook", webhook_url), ("GET /api/v1/sorting", sorting_url)]
+        ceiling = measure("bare Flask", "bench.bare_app:create_app()", env, args, urls)
+        drainer = start_drainer(env) if args.backend == "postgres" else None
+        try:
+            product = measure("product", "bot:create_app()", env, args, urls, paced=True)
+            if drainer:
+                ledger_check(env, sum(f["answered"] for f in product if f["kind"] == "webhook"))
+        finally:
+            if drainer:
+                processes.stop(drainer)
+    for (kind, _), bare, ours in zip(urls, ceiling, product):
+        print(f"{kind}: throughput ratio (product / bare) {ours['rps'] / bare['rps']:.2f}   "
+              f"p99 ratio {ours['p99_ms'] / bare['p99_ms']:.1f}x")
 
 
 if __name__ == "__main__":

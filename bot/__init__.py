@@ -72,10 +72,12 @@ def register_blueprints(app: Flask) -> None:
     from bot.site.health import health
     from bot.site.links import tracked
     from bot.site.metrics import metrics
+    from bot.webhook import gate
     from bot.webhook.views import webhook
 
-    limits.init_app(app, (webhook, app.config["RATELIMIT_WEBHOOK"]),
-                    (api.api, app.config["RATELIMIT_API"]))
+    limiter = limits.init_app(app, (api.api, app.config["RATELIMIT_API"]))
+    limiter.exempt(webhook)  # it counts its own, in its one round trip (gate.py)
+    gate.init_app(app)
     app.register_blueprint(webhook)
     api.init_app(app)
     app.register_blueprint(health)

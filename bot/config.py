@@ -67,6 +67,10 @@ def from_environment() -> dict:
         "RATELIMIT_PER_USER": env_str("RATELIMIT_PER_USER", "30/minute"),
         # Per logged-in mini-program user: a page makes a few calls; a script makes thousands.
         "RATELIMIT_API_PER_USER": env_str("RATELIMIT_API_PER_USER", "120/minute"),
+        # Who writes the message log behind the answers (handlers/people/ledger.py): "inline", each
+        # web process after its answer (the embedded default, tests), or "separate", the Procfile's
+        # ledger process in batches (production: the webhook then makes no database round trip).
+        "LEDGER_DRAIN": env_str("LEDGER_DRAIN", "inline"),
         # gunicorn loads the knowledge before forking (gunicorn.conf.py); other runs warm up here.
         "WARM_UP": env_bool("WARM_UP", True),
         # Background jobs: how long one may run; a dead worker's job is retried by the others

@@ -1,4 +1,6 @@
-"""Rate limits per IP (webhook and API) and per WeChat user (chat and API), shared through Redis."""
+"""Rate limits per IP and per user of the mini-program API, shared through Redis.
+
+The webhook counts its own, in its one round trip before answering (bot/webhook/gate.py)."""
 from flask import Flask
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -19,15 +21,14 @@ def init_app(app: Flask, *blueprints_and_limits) -> Limiter:
     for blueprint, limit in blueprints_and_limits:
         limiter.limit(limit)(blueprint)
     app.extensions["rate_limiter"] = limiter
-    app.extensions["user_limits"] = {"chat": parse(config["RATELIMIT_PER_USER"]),
-                                     "api": parse(config["RATELIMIT_API_PER_USER"])}
+    app.extensions["user_limit"] = parse(config["RATELIMIT_API_PER_USER"])
     return limiter
 
 
-def user_allowed(app: Flask, openid: str, channel: str = "chat") -> bool:
-    """False when this WeChat user sent more chat messages (or API calls) than allowed."""
+def user_allowed(app: Flask, openid: str) -> bool:
+    """False when this mini-program user made more API calls than allowed."""
     limiter: Limiter = app.extensions["rate_limiter"]
     try:
-        return limiter.limiter.hit(app.extensions["user_limits"][channel], f"{channel}-user", openid)
+        return limiter.limiter.hit(app.extensions["user_limit"], "api-user", openid)
     except Exception:  # storage down: serve rather than refuse
         return True

@@ -91,7 +91,7 @@ def load(openid: str) -> DialogState | None:
     writes = db.session.info.get(WRITES, {})
     if openid in writes:  # written earlier in this transaction
         return writes[openid]
-    raw = shared.store().get(key(openid))
+    raw = shared.read(key(openid))
     return DialogState(**json.loads(raw)) if raw else None
 
 
@@ -111,7 +111,7 @@ UNREACHABLE = "state-unreachable"
 def active_name(openid: str) -> str | None:
     """The name of the user's dialog, for routing."""
     try:
-        raw = shared.store().get(key(openid))
+        raw = shared.read(key(openid))
     except redis.RedisError as error:
         log.warning("dialog state unavailable: %s", error)
         return UNREACHABLE

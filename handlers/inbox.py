@@ -1,30 +1,42 @@
 """The path of every chat message: logged once, the sender's record kept, then routed."""
 import hashlib
+import time
 
 from sqlalchemy.exc import IntegrityError
 
 from content.texts import text
-from handlers.people import identities, privacy, residents, windows
-from handlers.router import Message, Router, fit_reply
+from handlers import dialogs
+from handlers.people import identities, ledger, privacy, residents, windows
+from handlers.router import Handler, Message, Router, fit_reply
 from handlers.sorting import format_reply, get_engine
+from handlers.sorting import teaching as taught_items
 from handlers.sorting.answering import MAX_CHARS, limited
+from handlers.understanding import teaching as taught_phrasings
 from handlers.understanding import understand
 from handlers.understanding.chat import TEXT_ONLY
 from models import InboundMessage, db
+from models.timeutil import utcnow
 
 
-def receive(message: Message, router: Router) -> str | None:
+def shared_reads(openid: str) -> list[str]:
+    """The shared-state keys answering a message from `openid` reads: the webhook fetches them
+    in its one round trip before answering (bot/webhook/gate.py)."""
+    return [dialogs.key(openid), taught_items.VERSION_KEY, taught_phrasings.VERSION_KEY]
+
+
+def receive(message: Message, router: Router, behind: list[ledger.Record] | None = None) -> str | None:
     """Answer a message exactly once, whatever WeChat retries.
 
-    The log row, the resident update and the handler's own writes commit together, so a
-    failure leaves nothing behind and a retry can try again; a message already logged is not
-    handled twice.
+    `behind`: the webhook has claimed this message against retries in shared state; a message
+    whose handler writes nothing leaves its log row and its sender's contact there, for the
+    ledger to write behind the answer (handlers/people/ledger.py). Otherwise the log row, the
+    resident update and the handler's own writes commit together, so a failure leaves nothing
+    behind and a retry can try again; a message already logged is not handled twice.
     """
     handler = router.find(message)
     window = windows.opened_by(message.kind, message.event)
-    dedup_key = hashlib.sha256(message.retry_key.encode()).hexdigest()
     entry = InboundMessage(
-        dedup_key=dedup_key,
+        dedup_key=hashlib.sha256(message.retry_key.encode()).hexdigest(),
         # A receipt or report about someone we do not know (never met, or forgotten on
         # unfollowing) is logged without their openid: it must not bring it back.
         openid=message.openid if window or residents.find(message.openid) else None,
@@ -32,13 +44,66 @@ def receive(message: Message, router: Router) -> str | None:
         content=message.text[:2000] or None,
         answered_by=handler.__name__ if handler else "",
     )
+    if behind is not None and window == "message" and not maybe_a_retry(message):
+        return answer_then_log(message, handler, entry, behind)
+    return log_then_answer(message, handler, entry, window)
+
+
+# WeChat retries a call it got no answer to after 5 s, with the message's own CreateTime.
+RETRIES_COME_AFTER = 4
+
+
+def maybe_a_retry(message: Message) -> bool:
+    """Sent long enough ago to be one of WeChat's retries. Shared state claims retries, but if it
+    lost the claim (a Redis failover), only the message log knows: such a message is looked up
+    there before it is handled."""
+    return now() - message.sent_at >= RETRIES_COME_AFTER
+
+
+def now() -> float:
+    return time.time()
+
+
+def answer_then_log(message: Message, handler: Handler | None, entry: InboundMessage,
+                    behind: list[ledger.Record]) -> str | None:
+    try:
+        answer = fit_reply(handler(message) if handler else None)
+        if ledger.nothing_to_commit(db.session):
+            db.session.rollback()  # a read-only transaction: give the connection back now
+            behind.append(ledger.Record(
+                dedup_key=entry.dedup_key, openid=message.openid, kind=entry.kind,
+                content=entry.content or "", answered_by=entry.answered_by, reply=answer or "",
+                received_at=utcnow().isoformat()))
+            return answer
+        db.session.flush()  # the handler's writes; a duplicate log row is told apart below
+        entry.reply = answer
+        try:
+            with db.session.begin_nested():
+                db.session.add(entry)
+        except IntegrityError:  # a replay the shared state no longer remembered
+            db.session.rollback()
+            return stored_reply(entry.dedup_key)
+        if residents.just_forgot(message.openid):  # 删除我的信息: its own log row keeps no one
+            entry.openid = entry.content = None
+        else:
+            residents.note_activity(message.openid, "message")
+        privacy.redact(entry)
+        db.session.commit()
+        return answer
+    except Exception:
+        db.session.rollback()
+        privacy.forget_redactions()
+        raise
+
+
+def log_then_answer(message: Message, handler: Handler | None, entry: InboundMessage,
+                    window: str | None) -> str | None:
     db.session.add(entry)
     try:
         db.session.flush()
     except IntegrityError:  # a retry: give the first answer again, do nothing again
         db.session.rollback()
-        return db.session.execute(
-            db.select(InboundMessage.reply).filter_by(dedup_key=dedup_key)).scalar()
+        return stored_reply(entry.dedup_key)
     try:
         if window:  # what the user did; receipts and reports open nothing, create no one
             scene = message.event_key if message.event in ("subscribe_scan", "scan") else None
@@ -54,6 +119,10 @@ def receive(message: Message, router: Router) -> str | None:
     if message.event in ("subscribe", "subscribe_scan"):
         identities.after_follow(message.openid)  # the unionid links their mini-program record
     return answer
+
+
+def stored_reply(dedup_key: str) -> str | None:
+    return db.session.execute(db.select(InboundMessage.reply).filter_by(dedup_key=dedup_key)).scalar()
 
 
 def answer_without_database(message: Message) -> str:

@@ -25,6 +25,7 @@ class Message:
     details: dict = field(default_factory=dict, compare=False, hash=False)
     # A location message's (latitude, longitude), GCJ-02 as WeChat gives them.
     location: tuple[float, float] | None = None
+    sent_at: int = 0  # CreateTime: when the user sent it (WeChat's retries repeat it), Unix time
 
 
 Handler = Callable[[Message], str | None]

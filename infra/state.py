@@ -2,10 +2,22 @@
 
 Everything several web processes or workers must agree on goes through here, never through
 module globals. Without REDIS_URL (the embedded default) the state lives in this process only.
+
+The webhook reads the keys every message needs in its one round trip before answering
+(bot/webhook/gate.py) and hands them to `read` through `prefetched`, and sends what `set_soon`
+was given in its one round trip after (`closing`); outside the webhook both go to Redis at once.
 """
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 import fakeredis
 import redis
 from flask import Flask, current_app
+
+_prefetched: ContextVar[Mapping[str, str | None]] = ContextVar("prefetched", default={})
+Write = Callable[[redis.client.Pipeline], object]
+_soon: ContextVar[list[Write] | None] = ContextVar("soon", default=None)
 
 
 def connect(url: str) -> redis.Redis:
@@ -23,3 +35,39 @@ def init_app(app: Flask) -> None:
 
 def store() -> redis.Redis:
     return current_app.extensions["state"]
+
+
+@contextmanager
+def prefetched(values: Mapping[str, str | None]) -> Iterator[None]:
+    """Within this block `read` answers these keys without a round trip (the values were read
+    together a moment ago; a key missing from Redis is there as None)."""
+    token = _prefetched.set(values)
+    try:
+        yield
+    finally:
+        _prefetched.reset(token)
+
+
+def read(key: str) -> str | None:
+    values = _prefetched.get()
+    return values[key] if key in values else store().get(key)
+
+
+@contextmanager
+def closing() -> Iterator[list[Write]]:
+    """Collects `set_soon` writes made within the block, for the caller to add to its pipeline."""
+    writes: list[Write] = []
+    token = _soon.set(writes)
+    try:
+        yield writes
+    finally:
+        _soon.reset(token)
+
+
+def set_soon(key: str, value: str, ex: int) -> None:
+    """SET, in the round trip that closes the webhook's message when there is one."""
+    writes = _soon.get()
+    if writes is None:
+        store().set(key, value, ex=ex)
+    else:
+        writes.append(lambda pipe: pipe.set(key, value, ex=ex))

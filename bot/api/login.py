@@ -64,7 +64,7 @@ def personal(view):
         if scheme.lower() != "bearer" or not token.strip():
             raise ApiError(401, "login_required", "请先登录（Authorization: Bearer <token>）")
         g.resident = resident_of_token(token.strip())
-        if not limits.user_allowed(current_app, g.resident.openid, "api"):
+        if not limits.user_allowed(current_app, g.resident.openid):
             raise ApiError(429, "too_many_requests", "操作太频繁了，请稍等一分钟再试")
         return view(*args, **kwargs)
 

@@ -103,6 +103,22 @@ def worker(queues: tuple[str, ...], burst: bool) -> None:
     run_worker(current_app._get_current_object(), list(queues), burst)
 
 
+@click.command("drain-ledger")
+@click.option("--burst", is_flag=True, help="stop once the stream is empty")
+def drain_ledger(burst: bool) -> None:
+    """Write the message log the webhook left in Redis (LEDGER_DRAIN=separate) to the database."""
+    import signal
+
+    from handlers.people import ledger
+
+    if not current_app.config["REDIS_URL"]:
+        raise click.UsageError("the ledger lives in Redis: set REDIS_URL")
+    stopping = []
+    # SIGTERM (a deploy) ends the loop after the batch in hand, which is then acknowledged.
+    signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
+    ledger.drain_until(lambda written: bool(stopping) or (burst and not written))
+
+
 @click.command("old-jobs")
 def old_jobs() -> None:
     """Count jobs still waiting under a function path that has moved (0: none left)."""
@@ -132,4 +148,5 @@ def publish_menu(dry_run: bool) -> None:
 
 
 
-COMMANDS = (migrate, chat, sort, teach, untaught, unrecognised, worker, old_jobs, publish_menu)
+COMMANDS = (migrate, chat, sort, teach, untaught, unrecognised, worker, drain_ledger, old_jobs,
+            publish_menu)

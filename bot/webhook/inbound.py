@@ -3,12 +3,10 @@
 Nothing below bot/ sees XML or wechatpy objects: an incoming message becomes a plain
 handlers.Message, and an answer (plain text) becomes a wechatpy reply here.
 """
-import hashlib
 import logging
 import re
 from dataclasses import dataclass
 
-import redis
 from flask import Flask, current_app
 from wechatpy import parse_message
 from wechatpy.crypto import WeChatCrypto
@@ -17,7 +15,6 @@ from wechatpy.replies import TextReply
 from wechatpy.utils import check_signature
 
 from handlers import Message
-from infra import state
 
 log = logging.getLogger(__name__)
 
@@ -55,29 +52,6 @@ class Gateway:
             raise
         except Exception as error:  # not XML, no <Encrypt>, bad base64 or padding
             raise BadMessage(str(error)) from error
-
-
-def one_body_per_signature(timestamp: str, nonce: str, body: bytes, max_age: int) -> bool:
-    """False when this signed (timestamp, nonce) already came with another body.
-
-    WeChat signs the token, timestamp and nonce, not the body: without this, one captured URL
-    would let anyone post any message as any resident until the timestamp goes stale. The pair is
-    remembered for as long as its timestamp can pass the freshness check; WeChat's own retry
-    (the same body again) is still accepted.
-    """
-    digest = hashlib.sha256(body).hexdigest()
-    key = f"wx:signed:{timestamp}:{nonce}"
-    try:
-        store = state.store()
-        # A timestamp is fresh from max_age before to max_age after it: remember it that long.
-        if store.set(key, digest, nx=True, ex=2 * max_age + 1):
-            return True
-        return store.get(key) == digest
-    except redis.RedisError as error:
-        # Shared state is down: the webhook keeps answering; the message log's unique MsgId and
-        # the freshness check still limit what a replay can do.
-        log.warning("state unavailable, signed URL not checked for reuse: %s", error)
-        return True
 
 
 def init_app(app: Flask) -> None:
@@ -128,6 +102,7 @@ def to_plain(raw) -> Message:
                        else f"msg:{raw.id}" if raw.id else f"event:{raw.source}:{raw.time}:{event}:{event_key}"),
             details=(media_details(raw._data) if kind == "image" else receipt_details(raw._data, event)),
             location=(float(raw.location_x), float(raw.location_y)) if kind == "location" else None,
+            sent_at=int(raw._data.get("CreateTime") or 0),
         )
     except (TypeError, ValueError, AttributeError) as error:  # e.g. MsgId "abc"
         raise BadMessage(str(error)) from error

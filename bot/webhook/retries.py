@@ -1,65 +1,73 @@
 """WeChat's retries and time limit: each message is answered once, the same way, within 5 s.
 
 WeChat retries a webhook call that has not answered in 5 s, three tries in all, with the same
-MsgId. The first call takes a lock in shared state and stores its answer; a retry, on any web
-process, returns that stored answer (waiting briefly while the first call still works).
+MsgId. The first call claims the message in the gate's round trip (gate.py) and stores its
+answer here; a retry, on any web process, returns that stored answer (waiting briefly while the
+first call still works).
 """
 import contextvars
 import logging
+import os
+import socket
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, TimeoutError
 
 import redis
 from flask import Flask, current_app
+from sqlalchemy.exc import SQLAlchemyError
 
+from bot.webhook import gate
+from handlers.people import ledger
 from infra import state
+from models import db
 
 log = logging.getLogger(__name__)
 
-# WeChat's retries come within 15 s. Kept short because an answer may repeat what the user typed
-# (a name, a phone number); later replays get the log's redacted copy (handlers/inbox.py).
-ANSWER_TTL = 60
-LOCK_TTL = 60
 NOTHING = ""  # stored for 'success': nothing to say
 
 
-def answer_once(key: str, compute: Callable[[], str | None], wait: float) -> str | None:
-    store = state.store()
-    answer_key, lock_key = f"wx:answer:{key}", f"wx:lock:{key}"
+def keep(retry_key: str, answer: str | None, records: list[ledger.Record],
+         writes: list[state.Write]) -> None:
+    """The answer for WeChat's retries, the message's ledger records and the handler's `set_soon`
+    writes, in one round trip; then, unless a drainer process does it, the ledger's next batch."""
     try:
-        # Most messages are new: claim first, and read a stored answer only if that fails.
-        if not store.set(lock_key, "1", nx=True, ex=LOCK_TTL):
-            return wait_for_answer(answer_key, wait)
+        pipe = state.store().pipeline()
+        pipe.set(gate.answer_key(retry_key), answer or NOTHING, ex=gate.ANSWER_TTL)
+        for record in records:
+            ledger.append(pipe, record)
+        for write in writes:
+            write(pipe)
+        pipe.execute()
     except redis.RedisError as error:
-        # Without shared state a retry may be answered again; the message log's unique key
-        # still keeps its side effects from happening twice.
-        log.warning("state unavailable, answering without retry cache: %s", error)
-        return compute()
-    try:
-        answer = compute()
-    except Exception:
-        forget_claim(lock_key)  # let a retry try again: nothing was committed
-        raise
-    try:
-        store.set(answer_key, answer or NOTHING, ex=ANSWER_TTL)
-    except redis.RedisError as error:
-        log.warning("answer not cached for retries: %s", error)
-    return answer
+        log.warning("answer not kept for retries: %s", error)
+        if records:  # the log row cannot wait in Redis: write it now
+            ledger.write(records)
+        return
+    if records and current_app.config["LEDGER_DRAIN"] == "inline":
+        try:
+            # A consumer per thread: each retries only its own failed batch.
+            ledger.drain(consumer=f"web-{socket.gethostname()}-{os.getpid()}-{threading.get_ident()}")
+        except (redis.RedisError, SQLAlchemyError) as error:  # they wait in the stream
+            log.warning("database unavailable, the log waits in the ledger: %s", error)
+            db.session.rollback()
 
 
-def forget_claim(lock_key: str) -> None:
+def forget_claim(retry_key: str) -> None:
+    """The message failed before anything was committed: let WeChat's retry try again."""
     try:
-        state.store().delete(lock_key)
+        state.store().delete(gate.claim_key(retry_key))
     except redis.RedisError:
-        pass  # it expires after LOCK_TTL
+        pass  # it expires after CLAIM_TTL
 
 
-def wait_for_answer(answer_key: str, wait: float) -> str | None:
+def wait_for_answer(retry_key: str, wait: float) -> str | None:
+    """A retry while the first call still works: its answer once stored, or None (success)."""
     deadline = time.monotonic() + wait
     while time.monotonic() < deadline:
         try:
-            stored = state.store().get(answer_key)
+            stored = state.store().get(gate.answer_key(retry_key))
         except redis.RedisError:
             return None
         if stored is not None:

@@ -6,15 +6,15 @@ from flask import Blueprint, Response, abort, current_app, request
 from sqlalchemy.exc import SQLAlchemyError
 from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException
 
-from bot import limits
+from bot.webhook import gate, retries
 from bot.webhook import inbound as wechat
-from bot.webhook import retries
 from bot.webhook.late import send_late_answer
 from content import texts
 from handlers import load_routes
-from handlers.inbox import answer_without_database, receive
+from handlers.inbox import answer_without_database, receive, shared_reads
+from handlers.people import ledger
 from handlers.router import Message
-from infra import jobs
+from infra import jobs, state
 from infra.metrics import ANSWER_SECONDS, MESSAGES
 from models import db
 
@@ -47,52 +47,66 @@ def answer_message():
     if not encrypted and config["WECHAT_REQUIRE_SAFE_MODE"]:
         abort(403, "plaintext refused: safe mode is required")
     body = request.get_data()  # 413 past the cap
-    if not wechat.one_body_per_signature(timestamp, nonce, body, config["WECHAT_MAX_AGE"]):
-        abort(403, "signed URL reused with another body")
     try:
-        if encrypted:
-            body = gateway.decrypt(body, args.get("msg_signature", ""), timestamp, nonce)
-        message, raw = wechat.read_message(body)
+        plain = gateway.decrypt(body, args.get("msg_signature", ""), timestamp, nonce) if encrypted else body
+        message, raw = wechat.read_message(plain)
     except InvalidSignatureException:
         abort(403, "bad msg_signature")
     except (wechat.BadMessage, InvalidAppIdException) as error:
         log.info("unreadable webhook body: %s", error)
         abort(400, "not a WeChat message")
+    verdict = gate.check(timestamp, nonce, body, request.remote_addr or "", message.openid,
+                         message.retry_key, shared_reads(message.openid))
+    if verdict.kind == "reused":
+        abort(403, "signed URL reused with another body")
+    if verdict.kind == "too_many":
+        abort(429)
     MESSAGES.labels(message.event or message.kind).inc()
     with ANSWER_SECONDS.time():
-        text = answer(message, config["WECHAT_REPLY_BUDGET"])
+        text = answer(message, verdict, config["WECHAT_REPLY_BUDGET"])
     reply = wechat.render_reply(text, raw)
     if encrypted and text:
         reply = gateway.crypto().encrypt_message(reply, nonce)
     return Response(reply, mimetype="application/xml" if text else "text/plain")
 
 
-def answer(message: Message, budget: float) -> str | None:
-    app = current_app._get_current_object()
+def answer(message: Message, verdict: gate.Verdict, budget: float) -> str | None:
+    if verdict.kind == "retry":
+        if verdict.answer is None:  # the first call still works on it
+            return retries.wait_for_answer(message.retry_key, budget)
+        return verdict.answer or None
+    guarded = verdict.kind != "unguarded"
 
-    def handle():
-        if not limits.user_allowed(app, message.openid):
-            return texts.text("too_fast")
-        try:
-            return receive(message, load_routes())
-        except SQLAlchemyError as error:
-            log.warning("database unavailable, answering from memory: %s", error)
-            db.session.remove()
-            return answer_without_database(message)
+    def handle() -> str | None:
+        records: list[ledger.Record] = []
+        with state.prefetched(verdict.prefetched), state.closing() as writes:
+            reply = texts.text("too_fast") if verdict.kind == "too_fast" else receive_or_recall(
+                message, records if guarded else None)
+            if guarded:
+                retries.keep(message.retry_key, reply, records, writes)
+        return reply
 
     def send_late(text: str) -> None:
         jobs.enqueue(send_late_answer, message.openid, text, message.retry_key)
 
     try:
-        return retries.answer_once(
-            message.retry_key,
-            lambda: retries.within_budget(handle, budget, send_late),
-            wait=budget,
-        )
+        return retries.within_budget(handle, budget, send_late)
     except Exception:
+        if guarded:
+            retries.forget_claim(message.retry_key)
         # A reply, not a 500: WeChat would show the user "该公众号暂时无法提供服务".
         log.exception("handler failed for %s", message.kind)
         return texts.text("error")
+
+
+def receive_or_recall(message: Message, behind: list[ledger.Record] | None) -> str | None:
+    """The answer, kept; or, while the database is unreachable, what memory can still say."""
+    try:
+        return receive(message, load_routes(), behind)
+    except SQLAlchemyError as error:
+        log.warning("database unavailable, answering from memory: %s", error)
+        db.session.remove()
+        return answer_without_database(message)
 
 
 def signed(args) -> bool:

@@ -1,13 +1,14 @@
 """Residents: one record per WeChat user, created on follow or first message; their area; forgetting them."""
 from collections.abc import Callable
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete, event, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from handlers import dialogs
 from handlers.errors import Refused
-from handlers.people import regions, windows
+from handlers.people import ledger, regions, windows
 from models import Consent, InboundMessage, Resident, ServiceRecord, Volunteer, WeChatReceipt, db
 from models.timeutil import utcnow
 
@@ -106,6 +107,8 @@ def forget(openid: str) -> list[str]:
     Returns what was removed, in Chinese, so the user can be told. Service hours stay in their
     area's totals without a name; the message log keeps that a message came, not who or what.
     """
+    ledger.before_forgetting(openid)
+    db.session.info.setdefault(FORGOTTEN, set()).add(openid)
     removed = []
     if dialogs.load(openid) is not None:
         removed.append("未完成的登记内容")
@@ -125,6 +128,20 @@ def forget(openid: str) -> list[str]:
     if result.rowcount:
         removed.append(f"{result.rowcount} 条消息记录")
     return removed
+
+
+FORGOTTEN = "forgotten_openids"
+
+
+def just_forgot(openid: str) -> bool:
+    """Whether this transaction forgot `openid` (the message asking for it is logged unsigned)."""
+    return openid in db.session.info.get(FORGOTTEN, set())
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _clear_forgotten(session: Session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(FORGOTTEN, None)
 
 
 def forget_resident(resident: Resident) -> list[str]:

@@ -109,7 +109,7 @@ def hours(value: str) -> str:
 
 def remember(openid: str, kinds: list[str]) -> None:
     try:
-        state.store().set(f"place-kinds:{openid}", ",".join(kinds), ex=ASKED_TTL)
+        state.set_soon(f"place-kinds:{openid}", ",".join(kinds), ex=ASKED_TTL)
     except redis.RedisError as error:  # without shared state a location answers every kind
         log.warning("asked kinds not kept: %s", error)
 

@@ -23,7 +23,7 @@ _loaded: dict[int, tuple[str, str]] = {}
 def refresh(engine) -> None:
     """Load the taught entries into `engine` if another process (or this one) changed them."""
     try:
-        version = state.store().get(VERSION_KEY) or "initial"
+        version = state.read(VERSION_KEY) or "initial"
     except redis.RedisError:
         return  # keep answering with what this process has; it catches up when Redis is back
     stamp = (str(db.engine.url), version)

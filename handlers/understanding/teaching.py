@@ -34,7 +34,7 @@ def teachable_intents() -> dict[str, str]:
 def refresh(understanding) -> None:
     """Load the taught phrasings into `understanding` if any process changed them."""
     try:
-        version = state.store().get(VERSION_KEY) or "initial"
+        version = state.read(VERSION_KEY) or "initial"
     except redis.RedisError:
         return  # keep reading with what this process has; it catches up when Redis is back
     stamp = (str(db.engine.url), version)

@@ -273,3 +273,17 @@ def test_two_menu_clicks_in_one_second_each_get_their_own_answer(wechat):
     guide = wechat.reply(simulate.event_xml("o-clicker", "CLICK", "SORTING_GUIDE", create_time=now))
     about = wechat.reply(simulate.event_xml("o-clicker", "CLICK", "ABOUT_CAMPAIGN", create_time=now))
     assert "蓝桶" in guide and "无废城市" in about and about != guide
+
+
+def test_past_the_ip_limit_the_webhook_says_429_and_claims_nothing(app, wechat):
+    app.config["RATELIMIT_WEBHOOK"] = "3/minute"
+    from bot.webhook import gate
+
+    gate.init_app(app)  # the limits are read once, when the app starts
+    xmls = [simulate.text_xml(f"o-ip-{n}", "塑料瓶", msg_id=9100 + n) for n in range(4)]
+    statuses = [wechat.post(xml).status_code for xml in xmls]
+    assert statuses == [200, 200, 200, 429]
+    assert logged_messages() == 3
+    # Refused before its claim: once the window has passed, the same message is answered.
+    app.extensions["state"].delete("wx:rate:ip:127.0.0.1")
+    assert "可回收物" in wechat.reply(xmls[3])

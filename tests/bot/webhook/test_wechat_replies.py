@@ -22,7 +22,7 @@ def answered_xml(wechat: WeChat, xml: str) -> str:
 
 def test_a_reply_echoing_cdata_end_stays_valid_xml(wechat_any_mode, monkeypatch):
     typed = "电池]]><Content>injected</Content><x>&\x01\x1f"
-    monkeypatch.setattr("bot.webhook.views.receive", lambda message, router: f"您说的是：{message.text}")
+    monkeypatch.setattr("bot.webhook.views.receive", lambda message, *_: f"您说的是：{message.text}")
     # WeChat sends what was typed in CDATA as well, split the same way.
     reply = answered_xml(wechat_any_mode, simulate.text_xml("o-tricky", inbound.cdata(typed)))
     fields = xmltodict.parse(reply)["xml"]  # well-formed: no element was injected
@@ -32,7 +32,7 @@ def test_a_reply_echoing_cdata_end_stays_valid_xml(wechat_any_mode, monkeypatch)
 
 
 def test_a_long_reply_is_cut_to_2048_bytes(wechat, monkeypatch):
-    monkeypatch.setattr("bot.webhook.views.receive", lambda message, router: "分类" * 2000)
+    monkeypatch.setattr("bot.webhook.views.receive", lambda message, *_: "分类" * 2000)
     content = xmltodict.parse(answered_xml(wechat, simulate.text_xml("o-long", "x")))["xml"]["Content"]
     assert len(content.encode()) <= 2048 and content.endswith("…")
     assert inbound.within_limit("短") == "短"
