@@ -1,4 +1,5 @@
 """Volunteer registration walked through the real webhook (signed XML), and what staff do with it."""
+import json
 from datetime import date
 
 from openpyxl import load_workbook
@@ -244,6 +245,7 @@ def test_console_approval_tells_the_volunteer_once_in_wechat(wechat, region_tree
 
 def test_console_rejection_tells_the_volunteer_and_a_later_approval_tells_again(wechat, region_tree, client,
                                                                                fake_wechat):
+    from models import AuditEntry
     from tests.admin_support import Console, add_staff
     from tests.push_support import run_jobs
 
@@ -251,10 +253,21 @@ def test_console_rejection_tells_the_volunteer_and_a_later_approval_tells_again(
     [volunteer] = volunteers_of("o-rejected")
     add_staff("street", "street_admin", volunteer.region_code)
     console = Console(client, "street")
-    console.post(f"/admin/volunteers/{volunteer.id}/review", {"decision": "reject"})
+    assert 'name="reason"' in console.get("/admin/volunteers").text
+    refused = console.post(f"/admin/volunteers/{volunteer.id}/review", {"decision": "reject", "reason": "  "})
+    assert refused.status_code == 400 and "请填写不通过的原因" in refused.text
+    db.session.expire_all()
+    assert db.session.get(Volunteer, volunteer.id).status == "pending"  # no reason, no decision
+    assert fake_wechat.deliveries("custom", "o-rejected")["total"] == 0
+    reason = "服务区域不在本街道"
+    console.post(f"/admin/volunteers/{volunteer.id}/review", {"decision": "reject", "reason": reason})
     run_jobs()
     rejected = fake_wechat.calls("/cgi-bin/message/custom/send")[-1]["json"]["text"]["content"]
-    assert "很抱歉，您的志愿者登记这次没有通过南岭街道工作人员的审核" in rejected
+    assert "很抱歉，您的志愿者登记这次没有通过南岭街道工作人员的审核，原因：服务区域不在本街道。" in rejected
+    assert f"原因：{reason}" in console.get("/admin/volunteers?status=rejected").text
+    entry = db.session.execute(db.select(AuditEntry).filter_by(action="reject")).scalar_one()
+    assert json.loads(entry.detail) == {"reason": reason}
+    assert reason in console.get("/admin/audit").text
     console.post(f"/admin/volunteers/{volunteer.id}/review", {"decision": "approve"})
     run_jobs()
     assert fake_wechat.deliveries("custom", "o-rejected")["total"] == 2
