@@ -58,3 +58,24 @@ def test_plan_and_send_agree_across_channels(app, fake_wechat):
     follow(fake_wechat, talkers, active=True)
     shown, sent = planned_then_sent(district, [STREET_A, STREET_A2])
     assert shown == sent == {"custom": 2, "template": 1, "mass_list": 3}
+
+
+def test_the_console_shows_the_plan_the_worker_sends_by(app, client, fake_wechat):
+    from tests.admin_support import Console
+
+    city = add_staff("city", "city_admin", CITY)
+    follow(fake_wechat, add_residents(STREET_A, 3, active=True), active=True)
+    draft = push(city, [DISTRICT_A], run=False)
+    plan = Console(client, "city").get(f"/admin/pushes/{draft.id}").text.split('<table id="plan">')[1]
+    assert "<td>按区县标签群发</td><td class=\"num\">3</td>" in plan and "客服消息" not in plan.split("</table>")[0]
+
+
+def test_after_wechat_refuses_a_tag_the_plan_names_the_fallback(app, fake_wechat):
+    from fake_wechat.state import FIRST_TAG_ID
+
+    fake_wechat.state.tags.update({FIRST_TAG_ID + n: f"其他标签{n}" for n in range(100)})  # the account's 100 used
+    city = add_staff("city", "city_admin", CITY)
+    follow(fake_wechat, add_residents(STREET_A, 3))
+    planned_then_sent(city, [DISTRICT_A])  # WeChat refuses the district a tag: the worker falls back
+    shown, sent = planned_then_sent(city, [DISTRICT_A])
+    assert shown == sent == {"mass_list": 3}
