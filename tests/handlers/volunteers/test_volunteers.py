@@ -288,3 +288,17 @@ def test_a_volunteer_outside_the_48_hour_window_is_not_retried(wechat, region_tr
     assert fake_wechat.deliveries("custom", "o-silent-volunteer")["total"] == 0
     assert volunteers.send_review_notice(volunteer.id) == "skipped"  # 45015 is final
     assert "已通过审核" in wechat.ask("o-silent-volunteer", "我的志愿者")
+
+
+def test_a_rejection_from_the_cli_tells_the_volunteer_its_reason(wechat, region_tree, fake_wechat):
+    openid = "o-cli-rejected"
+    register_in_chat(wechat, openid, name="钱七")
+    [volunteer] = volunteers_of(openid)
+    runner = region_tree.test_cli_runner()
+    runner.invoke(review_volunteer, [str(volunteer.id), "--reject", "--reason", "年龄未满十六周岁", "--by", "staff1"],
+                  catch_exceptions=False)
+    if region_tree.config["REDIS_URL"]:
+        jobs.run_worker(region_tree, ["default"], burst=True)
+    told = [c["json"]["text"]["content"] for c in fake_wechat.calls("/cgi-bin/message/custom/send")
+            if c["json"]["touser"] == openid]
+    assert len(told) == 1 and "没有通过" in told[0] and "原因：年龄未满十六周岁。" in told[0]
