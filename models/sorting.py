@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, String
+from sqlalchemy import CheckConstraint, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models import db
@@ -47,3 +47,24 @@ class TaughtPhrasing(db.Model):
     intent: Mapped[str] = mapped_column(String(32))
     taught_by: Mapped[str] = mapped_column(String(64))
     taught_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DismissedNoise(db.Model):
+    """An entry of an unrecognised list city staff marked as noise: hidden there, never taught.
+
+    `list` is "query" (an UnrecognisedQuery, by its normalized text) or "message" (a message the
+    chat did not act on, by its content); `key` is the text's SHA-256, as messages have no length limit.
+    """
+
+    __tablename__ = "dismissed_noise"
+    __table_args__ = (
+        CheckConstraint("list IN ('query', 'message')", name="list"),
+        UniqueConstraint("list", "key"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    list: Mapped[str] = mapped_column(String(8))
+    key: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)
+    dismissed_by: Mapped[str] = mapped_column(String(64))
+    dismissed_at: Mapped[datetime] = mapped_column(default=utcnow)

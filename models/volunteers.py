@@ -32,6 +32,7 @@ class Volunteer(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     reviewed_at: Mapped[datetime | None]
     reviewed_by: Mapped[str | None] = mapped_column(String(64))
+    review_reason: Mapped[str | None] = mapped_column(String(200))  # why staff rejected; told to the volunteer
     # Claimed by the job telling the volunteer the decision; cleared by a new decision.
     review_notified_at: Mapped[datetime | None]
 

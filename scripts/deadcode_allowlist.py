@@ -99,6 +99,8 @@ created_by_id  # unused variable (models/staff.py:32)
 last_login_at  # unused variable (models/staff.py:34)
 reviewed_at  # unused variable (models/volunteers.py:34)
 reviewed_by  # unused variable (models/volunteers.py:35)
+dismissed_by  # unused variable (models/sorting.py:69)
+dismissed_at  # unused variable (models/sorting.py:70)
 services  # unused variable (models/volunteers.py:39)
 recorded_at  # unused variable (models/volunteers.py:61)
 

@@ -29,4 +29,4 @@ def audit_log():
              "since": filters.since.isoformat() if filters.since else None,
              "until": filters.until.isoformat() if filters.until else None}
     return render_template("admin/audit.html", entries=entries, actions=audit.ACTION_NAMES, chosen=filters,
-                           page=page, more=more, query=query)
+                           page=page, more=more, query=query, reason_of=audit.reason_of)

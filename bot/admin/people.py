@@ -83,8 +83,14 @@ def volunteer_or_404(volunteer_id: int):
 def volunteer_review(volunteer_id: int):
     volunteer = volunteer_or_404(volunteer_id)
     approve = request.form.get("decision") == "approve"
-    roster.review(g.staff, volunteer, approve)
-    record("approve" if approve else "reject", volunteer.region_code, f"volunteer {volunteer.id}")
+    reason = "" if approve else request.form.get("reason", "").strip()
+    try:
+        roster.review(g.staff, volunteer, approve, reason)
+    except RosterError as refusal:
+        db.session.rollback()
+        abort(400, str(refusal))
+    record("approve" if approve else "reject", volunteer.region_code, f"volunteer {volunteer.id}",
+           None if approve else {"reason": volunteer.review_reason})
     db.session.commit()
     notify(staff_text("volunteers.approved" if approve else "volunteers.rejected", name=volunteer.name))
     return redirect(url_for("admin.volunteers", **request.args))

@@ -9,13 +9,14 @@ from content.staff_texts import staff_table, staff_text
 from handlers.sorting import CATEGORIES, get_engine
 from handlers.sorting.teaching import teach, untaught
 from handlers.staff import audit
-from handlers.understanding import get_understanding
+from handlers.understanding import get_understanding, noise
 from handlers.understanding import teaching as phrasings
 from models import TaughtItem, UnrecognisedQuery, db
 from models.timeutil import utcnow
 
 PAGE = 50
 NOT_UNDERSTOOD_DAYS = timedelta(days=30)
+NOISE_LISTS = (noise.QUERY, noise.MESSAGE)
 
 
 def category_labels() -> dict[str, str]:
@@ -27,15 +28,46 @@ def category_labels() -> dict[str, str]:
 @require("teach")
 def queries():
     page = max(request.args.get("page", 1, type=int), 1)
+    dismissed = request.args.get("noise") == "1"  # the entries dismissed as noise, to restore
     rows = db.session.execute(
-        db.select(UnrecognisedQuery).order_by(UnrecognisedQuery.count.desc(), UnrecognisedQuery.id)
+        db.select(UnrecognisedQuery).where(noise.shown(noise.QUERY, dismissed))
+        .order_by(UnrecognisedQuery.count.desc(), UnrecognisedQuery.id)
         .limit(PAGE + 1).offset((page - 1) * PAGE)).scalars().all()
     taught = db.session.execute(db.select(TaughtItem).order_by(TaughtItem.taught_at.desc()).limit(200)).scalars()
     return render_template("admin/queries.html", rows=rows[:PAGE], more=len(rows) > PAGE, page=page,
-                           taught=list(taught), categories=category_labels(),
-                           not_understood=phrasings.not_understood(utcnow() - NOT_UNDERSTOOD_DAYS),
+                           taught=list(taught), categories=category_labels(), dismissed=dismissed,
+                           noise_counts={kind: noise.count(kind) for kind in NOISE_LISTS},
+                           not_understood=phrasings.not_understood(utcnow() - NOT_UNDERSTOOD_DAYS,
+                                                                   dismissed=dismissed),
                            made_of=staff_table("not_understood"), intents=phrasings.teachable_intents(),
                            phrasings=phrasings.taught_list())
+
+
+def noise_entries(kind: str) -> list[str]:
+    """The texts a dismiss or restore form names: unrecognised queries by id, messages by content."""
+    values = request.form.getlist("entry")[:PAGE]
+    if kind == noise.QUERY:
+        return noise.query_texts([int(v) for v in values if v.isdigit()])
+    return [v for v in values if v.strip()]
+
+
+@admin.post("/queries/noise")
+@require("teach")
+def dismiss_noise():
+    """Mark one or several entries of an unrecognised list as noise (hidden; nothing is taught)."""
+    kind = request.form.get("list", "")
+    if kind not in NOISE_LISTS:
+        abort(400)
+    restoring = request.form.get("action") == "restore"
+    texts = noise_entries(kind)
+    changed = noise.restore(kind, texts) if restoring else noise.dismiss(kind, texts, g.staff.username)
+    if changed:
+        audit.record(g.staff, "restore_noise" if restoring else "dismiss_noise", g.staff.region_code,
+                     target=staff_text("queries.separator").join(changed),
+                     detail={"list": kind, "count": len(changed)}, ip=client_ip())
+    db.session.commit()
+    notify(staff_text("queries.noise_restored" if restoring else "queries.noise_dismissed", count=len(changed)))
+    return redirect(url_for("admin.queries", noise="1" if restoring else None))
 
 
 @admin.post("/queries/teach")

@@ -1,5 +1,6 @@
 """Charts of a reach report: one bar chart per tier (districts of the city, streets of a district)."""
 from bot.admin import charts
+from content.staff_texts import staff_text
 from handlers.staff import scope
 
 
@@ -12,8 +13,8 @@ def charts_for(reach, staff) -> list[dict]:
         children = reach.children(node.code)
         if not children:
             continue
-        level = "各区县" if scope.level(node.code) == "city" else "各街道"
-        shown.append({"title": f"{node.name} · {level}已发送 / 打开",
+        level = "city" if scope.level(node.code) == "city" else "district"
+        shown.append({"title": staff_text(f"pushes.reach_chart.{level}", name=node.name),
                       # one scale for both bars: clicks can outnumber messages sent
                       "chart": charts.bars([(c.name, c.sent) for c in children],
                                            peak=max([c.sent for c in children] + [c.opened for c in children])),

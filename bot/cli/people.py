@@ -44,18 +44,20 @@ def add_community(street_code: str, name: str) -> None:
 @click.command("review-volunteer")
 @click.argument("volunteer_id", type=int)
 @click.option("--reject", is_flag=True, help="reject instead of approve")
+@click.option("--reason", default="", help="why it is rejected (the volunteer is told)")
 @click.option("--by", "reviewer", required=True, help="staff username")
-def review_volunteer(volunteer_id: int, reject: bool, reviewer: str) -> None:
+def review_volunteer(volunteer_id: int, reject: bool, reason: str, reviewer: str) -> None:
     """Approve (or --reject) a pending volunteer."""
     from handlers.staff import audit
     from handlers.volunteers import records as volunteers
 
     try:
-        volunteer = volunteers.review(volunteer_id, not reject, reviewer)
+        volunteer = volunteers.review(volunteer_id, not reject, reviewer, reason)
     except LookupError as error:
         raise click.ClickException(str(error))
     audit.record(None, "reject" if reject else "approve", volunteer.region_code,
-                 target=f"volunteer {volunteer.id}", detail={"by": "cli"}, username=reviewer)
+                 target=f"volunteer {volunteer.id}",
+                 detail={"by": "cli", **({"reason": volunteer.review_reason} if reject else {})}, username=reviewer)
     db.session.commit()
     click.echo(f"volunteer {volunteer.id}: {volunteer.status}")
 

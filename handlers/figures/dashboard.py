@@ -5,6 +5,7 @@ from datetime import date, datetime, timedelta
 
 from handlers.sorting.query import normalize
 from handlers.staff import scope
+from handlers.understanding import noise
 from handlers.volunteers import roster
 from infra import clock
 from infra.clock import day_start
@@ -73,17 +74,19 @@ def build(staff, today: date | None = None) -> Dashboard:
 
 def add_unrecognised(board: Dashboard, staff, asked: Counter, sample: dict) -> None:
     if scope.level(staff.region_code) == "city":
-        rows = db.session.execute(db.select(UnrecognisedQuery.sample, UnrecognisedQuery.count)
+        live = noise.shown(noise.QUERY)  # what staff dismissed as noise is not worth a place here
+        rows = db.session.execute(db.select(UnrecognisedQuery.sample, UnrecognisedQuery.count).where(live)
                                   .order_by(UnrecognisedQuery.count.desc()).limit(10))
         board.unrecognised = [tuple(row) for row in rows]
         board.unrecognised_total = db.session.execute(
-            db.select(db.func.count(UnrecognisedQuery.id))).scalar_one()
+            db.select(db.func.count(UnrecognisedQuery.id)).where(live)).scalar_one()
         return
     # Below the city the unrecognised list is not kept per area: use this week's questions of
     # the subtree whose wording is on the city's unrecognised list.
     keys = list(asked)[:1000]
     known = set(db.session.execute(db.select(UnrecognisedQuery.normalized)
-                                   .where(UnrecognisedQuery.normalized.in_(keys))).scalars()) if keys else set()
+                                   .where(UnrecognisedQuery.normalized.in_(keys), noise.shown(noise.QUERY)))
+                 .scalars()) if keys else set()
     board.unrecognised = [(sample[key], asked[key]) for key, _ in asked.most_common() if key in known][:10]
     board.unrecognised_total = len(known)
 

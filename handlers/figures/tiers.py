@@ -239,10 +239,12 @@ def targets_by_district(city: str = "2201") -> dict[str, list[TypeRow]]:
 # --- pushes and reach (deliveries) -------------------------------------------------------
 
 def reach(code: str, since: datetime, until: datetime) -> dict:
-    """Pushes sent from the node or below, and distinct residents under it a push reached."""
-    sent = db.session.execute(db.select(func.count()).select_from(Push).where(
-        under(Push.region_code, code), Push.started_at >= since, Push.started_at < until)).scalar_one()
-    residents = db.session.execute(db.select(func.count(func.distinct(Delivery.resident_id))).where(
-        Delivery.status == "sent", under(Delivery.region_code, code),
-        Delivery.sent_at >= since, Delivery.sent_at < until)).scalar_one()
-    return {"pushes": sent, "residents": residents}
+    """Distinct residents under the node a push reached in the period, and how many pushes reached
+    them, from whichever tier each was sent: both counted from the same deliveries, so a node
+    reached by a city push shows that push."""
+    reached = (db.select(Delivery.push_id, Delivery.resident_id).where(
+        Delivery.status == "sent", Delivery.resident_id.is_not(None), under(Delivery.region_code, code),
+        Delivery.sent_at >= since, Delivery.sent_at < until).subquery())
+    residents, pushes = db.session.execute(db.select(
+        func.count(func.distinct(reached.c.resident_id)), func.count(func.distinct(reached.c.push_id)))).one()
+    return {"pushes": pushes, "residents": residents}

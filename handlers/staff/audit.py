@@ -25,6 +25,12 @@ def record(actor: Staff | None, action: str, region_code: str, target: str = "",
     return entry
 
 
+def reason_of(entry: AuditEntry) -> str:
+    """The reason staff gave for what they did (a rejection), shown with the entry."""
+    detail = json.loads(entry.detail) if entry.detail else {}
+    return detail.get("reason") or "" if isinstance(detail, dict) else ""
+
+
 @dataclass
 class Filters:
     """What the audit log page asks for; empty fields do not filter."""

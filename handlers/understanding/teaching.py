@@ -9,6 +9,7 @@ import uuid
 import redis
 
 from content.intents import load_intents
+from handlers.understanding import noise
 from infra import state
 from models import InboundMessage, TaughtPhrasing, db
 from models.timeutil import utcnow
@@ -72,13 +73,14 @@ def announce_change() -> None:
     state.store().set(VERSION_KEY, uuid.uuid4().hex)
 
 
-def not_understood(since, limit: int = 50) -> list[tuple[str, str, int]]:
-    """(what was typed, what the bot made of it, how often) for messages it did not act on."""
+def not_understood(since, limit: int = 50, dismissed: bool = False) -> list[tuple[str, str, int]]:
+    """(what was typed, what the bot made of it, how often) for messages it did not act on;
+    without those staff dismissed as noise, or (dismissed=True) only those."""
     count = db.func.count()
     return [tuple(row) for row in db.session.execute(
         db.select(InboundMessage.content, InboundMessage.answered_by, count)
         .where(InboundMessage.answered_by.in_(NOT_UNDERSTOOD), InboundMessage.received_at >= since,
-               InboundMessage.content.is_not(None))
+               InboundMessage.content.is_not(None), noise.shown(noise.MESSAGE, dismissed))
         .group_by(InboundMessage.content, InboundMessage.answered_by)
         .order_by(count.desc(), InboundMessage.content).limit(limit))]
 

@@ -17,6 +17,7 @@ from models.timeutil import utcnow
 # Mainland mobile numbers: 11 digits starting 13–19 (MIIT numbering plan).
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
 NAME = re.compile(r"^[\u4e00-\u9fffA-Za-z·•. ]{2,20}$")
+REASON_LENGTH = Volunteer.review_reason.type.length
 NAME_PREFIXES = tuple(table("volunteers.toml")["keywords"]["name_prefixes"])
 
 
@@ -107,7 +108,8 @@ def register(resident: Resident, application: Application, channel: str) -> Volu
     return volunteer
 
 
-def review(volunteer_id: int, approve: bool, by: str) -> Volunteer:
+def review(volunteer_id: int, approve: bool, by: str, reason: str = "") -> Volunteer:
+    """Approve, or reject (with the reason the volunteer is told); the notice goes after commit."""
     volunteer = db.session.get(Volunteer, volunteer_id)
     if volunteer is None:
         raise LookupError(f"no volunteer {volunteer_id}")
@@ -115,6 +117,7 @@ def review(volunteer_id: int, approve: bool, by: str) -> Volunteer:
     if volunteer.status != status:  # a new decision: the volunteer is told again
         volunteer.review_notified_at = None
     volunteer.status = status
+    volunteer.review_reason = None if approve else (reason.strip()[:REASON_LENGTH] or None)
     volunteer.reviewed_at, volunteer.reviewed_by = utcnow(), by
     # The volunteer is told once the decision is committed, whoever made it (console or CLI);
     # the job is named by the decision, so a double click enqueues it once.
@@ -134,7 +137,8 @@ def send_review_notice(volunteer_id: int) -> str:
         return "skipped"
     resident = db.session.get(Resident, volunteer.resident_id)
     region = regions.get(volunteer.region_code)
-    message = notice_text(volunteer.status, name=volunteer.name, area=region.name if region else "")
+    message = notice_text(volunteer.status, name=volunteer.name, area=region.name if region else "",
+                          reason=volunteer.review_reason or "")
 
     def claim() -> bool:
         claimed = db.session.execute(db.update(Volunteer).where(
@@ -161,8 +165,9 @@ def send_review_notice(volunteer_id: int) -> str:
     return send_once("review notice", resident.openid, claim=claim, send=send, release=release)
 
 
-def notice_text(status: str, **values) -> str:
-    return lookup("volunteer_notices.toml", f"reviewed.{status}", **values)
+def notice_text(status: str, reason: str = "", **values) -> str:
+    key = f"reviewed.{status}_because" if status == "rejected" and reason else f"reviewed.{status}"
+    return lookup("volunteer_notices.toml", key, reason=reason, **values)
 
 
 def labels(kind: str, codes: str | list[str]) -> str:

@@ -82,8 +82,11 @@ def volunteer_in_scope(staff, volunteer_id: int) -> Volunteer | None:
     return volunteer
 
 
-def review(staff, volunteer: Volunteer, approve: bool) -> None:
-    volunteers.review(volunteer.id, approve, staff.username)
+def review(staff, volunteer: Volunteer, approve: bool, reason: str = "") -> None:
+    """The console's decision: a rejection needs a reason, as the volunteer is told why."""
+    if not approve and not reason.strip():
+        raise RosterError(staff_text("volunteers.errors.reason_required"))
+    volunteers.review(volunteer.id, approve, staff.username, reason)
 
 
 def service_hours(rows: list[Volunteer]) -> dict[int, Decimal]:

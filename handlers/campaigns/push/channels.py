@@ -17,12 +17,13 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import func
 
+from handlers.campaigns.push.tags import tag_refused
 from handlers.campaigns.push.targeting import Target, month_start, recipients_query
 from handlers.people import windows
 from handlers.people.residents import MINIAPP
 from handlers.staff import scope
 from infra.clock import day_start, local_date
-from models import Delivery, DistrictTag, MessageOptIn, ResidentTag, db
+from models import Delivery, DistrictTag, MessageOptIn, db
 from models.timeutil import utcnow
 
 MASS = ("mass_tag", "mass_all", "mass_list")
@@ -70,56 +71,84 @@ def limits() -> dict:
     return {"mass_month": config["PUSH_MASS_PER_MONTH"], "template_day": config["PUSH_TEMPLATE_DAILY_QUOTA"]}
 
 
-def plan(target: Target, sender_code: str) -> Plan:
-    """Each recipient's channel, or why they are out of reach; nothing is written."""
-    rows = db.session.execute(recipients_query(target, sender_code)).all()
+@dataclass
+class Situation:
+    """What a channel choice depends on besides the recipient, read once for a whole push."""
+    now: object
+    at_mass_limit: set[int]
+    opt_ins: dict[int, set[str]]
+    template_left: int
+    city_wide: bool
+    # Districts reached whole: the worker tags every subscribed resident of each before sending
+    # (tags.sync), so membership is the resident's area, not the tags of an earlier sync.
+    tag_districts: set[str]
+    tags: dict[str, int]
+
+
+def situation(target: Target) -> Situation:
     lim = limits()
     now = utcnow()
-    at_mass_limit = _at_mass_limit(lim["mass_month"])
-    opt_ins = _opt_ins()
-    template_left = lim["template_day"] - _templates_today(now)
     whole = target.whole_nodes()
     city_wide = any(scope.level(c) == "city" for c in whole)
     tags = dict(db.session.execute(db.select(DistrictTag.district_code, DistrictTag.tag_id)).all())
-    tagged = dict(db.session.execute(
-        db.select(ResidentTag.resident_id, ResidentTag.district_code)
-        .where(ResidentTag.district_code.in_([c[:6] for c in whole]))).all()) if whole and not city_wide else {}
-    result = Plan([])
-    for resident_id, openid, region_code, subscribed, window, opened_at, window_sent, app in rows:
-        r = Recipient(resident_id, openid, region_code or "")
-        result.recipients.append(r)
-        if not subscribed:
-            r.reason = "unsubscribed"
-            continue
-        if app == MINIAPP:  # a mini-program openid: only the mini-program's subscribe messages
-            if "subscribe" in opt_ins.get(resident_id, ()):
-                r.channel = "subscribe"
-            else:
-                r.reason = "miniapp_only"
-            continue
-        mass_left = resident_id not in at_mass_limit
-        district = (region_code or "")[:6]
-        if city_wide and mass_left:
-            r.channel = "mass_all"
-            continue
-        in_whole = any((region_code or "").startswith(c) for c in whole)
-        if in_whole and mass_left and tagged.get(resident_id) == district and district in tags:
-            r.channel, r.tag_id = "mass_tag", tags[district]
-            continue
-        # The tag send will not reach this one (monthly limit, or not tagged): a personal channel.
-        if windows.left(window, opened_at, window_sent, now + WINDOW_MARGIN):
-            r.channel = "custom"
-        elif "template" in opt_ins.get(resident_id, ()) and template_left > 0:
-            r.channel = "template"
-            template_left -= 1
-        elif "subscribe" in opt_ins.get(resident_id, ()):
+    # A district WeChat refused a tag (the account's 100 are used) goes by openid list instead.
+    districts = set() if city_wide else {c for c in whole if scope.level(c) == "district"
+                                         and (c in tags or not tag_refused(c))}
+    return Situation(now=now, at_mass_limit=_at_mass_limit(lim["mass_month"]), opt_ins=_opt_ins(),
+                     template_left=lim["template_day"] - _templates_today(now), city_wide=city_wide,
+                     tag_districts=districts, tags=tags)
+
+
+def choose(r: Recipient, row, seen: Situation) -> None:
+    """The one decision of a recipient's channel (or why none), for the plan staff see and the worker."""
+    _, _, region_code, subscribed, window, opened_at, window_sent, app = row
+    if not subscribed:
+        r.reason = "unsubscribed"
+        return
+    opted = seen.opt_ins.get(r.resident_id, ())
+    if app == MINIAPP:  # a mini-program openid: only the mini-program's subscribe messages
+        if "subscribe" in opted:
             r.channel = "subscribe"
-        elif mass_left and not (in_whole and city_wide):
-            r.channel = "mass_list"
-        elif "template" in opt_ins.get(resident_id, ()):
-            r.reason = "template_quota"
         else:
-            r.reason = "monthly_limit"
+            r.reason = "miniapp_only"
+        return
+    mass_left = r.resident_id not in seen.at_mass_limit
+    district = r.region_code[:6]
+    if seen.city_wide and mass_left:
+        r.channel = "mass_all"
+        return
+    if mass_left and district in seen.tag_districts:
+        # Not yet tagged (a first send, before the worker's sync): the tag is made then, id unknown yet.
+        r.channel, r.tag_id = "mass_tag", seen.tags.get(district)
+        return
+    # The tag send will not reach this one (monthly limit): a personal channel.
+    if windows.left(window, opened_at, window_sent, seen.now + WINDOW_MARGIN):
+        r.channel = "custom"
+    elif "template" in opted and seen.template_left > 0:
+        r.channel = "template"
+        seen.template_left -= 1
+    elif "subscribe" in opted:
+        r.channel = "subscribe"
+    elif mass_left:  # (city-wide, mass_left was taken by mass_all above)
+        r.channel = "mass_list"
+    elif "template" in opted:
+        r.reason = "template_quota"
+    else:
+        r.reason = "monthly_limit"
+
+
+def plan(target: Target, sender_code: str) -> Plan:
+    """Each recipient's channel, or why they are out of reach; nothing is written.
+
+    The console shows this before sending and the worker sends by it (deliver.prepare), so what
+    staff read is what goes out, short of what changes in between (a window closing, a quota used).
+    """
+    seen = situation(target)
+    result = Plan([])
+    for row in db.session.execute(recipients_query(target, sender_code)).all():
+        r = Recipient(row[0], row[1], row[2] or "")
+        result.recipients.append(r)
+        choose(r, row, seen)
     _need_two(result.recipients)
     for r in result.recipients:
         if r.channel == "none":

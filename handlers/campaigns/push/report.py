@@ -233,8 +233,8 @@ def reasons(counter: Counter) -> str:
 
 def workbook(report: Report, title: str) -> bytes:
     headers = ["层级", "区域代码", "区域", "目标人数", "已发送", "失败", "失败原因", "未能覆盖", "未覆盖原因",
-               "未确认", "已取消", "待发送", "打开（链接点击）", "随后报名志愿者", "随后报名活动",
-               "随后答题", "其中微信已确认", "已受理待确认"]  # the last two: delivery receipts
+               "未确认", "已取消", "待发送", "点击次数", "随后报名志愿者（人）", "随后报名活动（人次）",
+               "随后答题（题）", "其中微信已确认", "已受理待确认"]  # the last two: delivery receipts
     rows = []
     for level, _ in LEVEL_LENGTHS:
         for n in report.tier(level):

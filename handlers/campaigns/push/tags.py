@@ -7,18 +7,26 @@ out) is simply reached by openid list instead.
 import logging
 
 from handlers.staff import scope
+from infra import state
 from infra.wechat.send import Sender, SendError
 from models import DistrictTag, Resident, ResidentTag, db
 from models.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 PER_CALL = 50
+# Remembered a day, so the plan staff see before the next push already names the fallback channel.
+REFUSED_KEY, REFUSED_TTL = "push:tag-refused:{}", 86400
 TOO_MANY_TAGS, NAME_TAKEN = "45056", "45157"
 
 
 def tag_name(code: str) -> str:
     name = scope.region_names([code])[code]
     return f"{name}-{code}"[:30]
+
+
+def tag_refused(district: str) -> bool:
+    """WeChat refused this district a tag lately (no tag left on the account)."""
+    return state.store().get(REFUSED_KEY.format(district)) is not None
 
 
 def ensure_tag(api: Sender, district: str) -> DistrictTag | None:
@@ -33,6 +41,7 @@ def ensure_tag(api: Sender, district: str) -> DistrictTag | None:
             tag_id = api.tags().get(name)
         elif error.code == TOO_MANY_TAGS:
             log.warning("no tag left for district %s: it will be reached by openid list", district)
+            state.store().set(REFUSED_KEY.format(district), "1", ex=REFUSED_TTL)
             return None
         else:
             raise

@@ -192,9 +192,30 @@ def test_the_citys_reach_table_keeps_each_districts_streets_under_it(app, client
     page = Console(client, "city").get(f"/admin/pushes/{sent.id}").text
     order = re.findall(r'<tr data-code="(\d+)"', page)
     assert order == [CITY, DISTRICT_A, STREET_A, STREET_A2, DISTRICT_B, STREET_B]
-    # its charts draw what their titles say: sent and opened bars, on one scale
+    # its charts draw what their titles say: sent and clicked bars, on one scale
     assert page.count('<rect class="sent"') == page.count('<rect class="opened"') == 2 + 2 + 1
-    assert "打开（点击次数）" in page
+    assert "长春市 · 各区县已发送 / 点击次数" in page and "南关区 · 各街道已发送 / 点击次数" in page
+
+
+def test_clicks_are_counted_and_labelled_as_clicks_wherever_they_are_shown(app, client, fake_wechat):
+    street = add_staff("nanling", "street_admin", STREET_A)
+    follow(fake_wechat, add_residents(STREET_A, 3))
+    sent = push(street, [STREET_A])
+    [mass] = fake_wechat.calls("/cgi-bin/message/mass/send")
+    link = re.search(r"/r/(\S+)", mass["json"]["text"]["content"]).group(1)
+    for _ in range(2):  # one reader opening the article twice: two clicks, not two people
+        assert client.get(f"/r/{link}").status_code == 302
+    console = Console(client, "nanling")
+    page = console.get(f"/admin/pushes/{sent.id}").text
+    headers = re.findall(r"<th[^>]*>([^<]+)</th>", page.split('<table class="reach">')[1].split("</thead>")[0])
+    assert "点击次数" in headers and "打开" not in headers
+    assert [h for h in headers if h.startswith("随后")] == ["随后报名志愿者（人）", "随后报名活动（人次）", "随后答题（题）"]
+    row = re.search(rf'<tr data-code="{STREET_A}".*?</tr>', page, re.S).group(0)
+    assert '<td class="num opened">2</td>' in row
+    assert "打开" not in page.split("<main")[1]
+    sheet = load_workbook(io.BytesIO(console.get(f"/admin/campaigns/{sent.campaign_id}/report.xlsx").data)).active
+    header = [cell.value for cell in sheet[1]]
+    assert header[12] == "点击次数" and sheet.cell(row=2, column=13).value == 2
 
 
 def test_the_figures_page_explains_itself_and_draws_no_zero_for_weeks_without_data(app, client):

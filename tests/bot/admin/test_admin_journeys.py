@@ -134,6 +134,12 @@ def test_district_admin_follows_a_push_to_its_reach(city_data, page, width):
     go(page, "志愿者")
     text = looks_right(page, width)
     assert "138****5678" in text and "待审核" in text
+    pending = page.locator("table.volunteers tr", has_text="李四")
+    pending.get_by_label("不通过原因").fill("联系不上本人")
+    pending.get_by_role("button", name="拒绝").click()
+    expect(page.get_by_role("status")).to_contain_text("志愿者 李四 未通过审核")
+    expect(page.locator("table.volunteers tr", has_text="李四")).to_contain_text("原因：联系不上本人")
+    looks_right(page, width)
     go(page, "账号")
     looks_right(page, width)
     page.get_by_role("link", name="删除…").first.click()
@@ -172,3 +178,23 @@ def test_reviewer_reads_the_cell_targets(city_data, page, width):
     assert "2025 年目标进度" in text
     go(page, "志愿者")
     looks_right(page, width)
+
+
+def test_city_admin_dismisses_noise_from_the_unrecognised_messages(city_data, page, width, wechat):
+    for n, said in enumerate(["啊啊啊啊啊", "asdfgh", "那个啥玩意儿嘎哈使的"]):
+        wechat.ask(f"o-noise-{n}", said)
+    log_in(page, "city")
+    go(page, "未识别问题")
+    looks_right(page, width)
+    messages = page.locator("table.not-understood")
+    for said in ("啊啊啊啊啊", "asdfgh"):
+        messages.locator("tr", has_text=said).get_by_role("checkbox").check()
+    page.locator("#noise-messages").get_by_role("button").click()
+    expect(page.get_by_role("status")).to_contain_text("已将 2 条标为无关")
+    expect(messages).to_contain_text("那个啥玩意儿嘎哈使的")
+    expect(messages).not_to_contain_text("asdfgh")
+    looks_right(page, width)
+    page.get_by_role("link", name=re.compile("查看已标为无关")).click()
+    expect(page.locator("table.not-understood")).to_contain_text("asdfgh")
+    page.locator("table.not-understood tr", has_text="asdfgh").get_by_role("button", name="恢复").click()
+    expect(page.get_by_role("status")).to_contain_text("已恢复 1 条")

@@ -210,3 +210,21 @@ def test_a_tier_page_shows_its_node_and_children_and_refuses_other_districts(app
     street = Console(app.test_client(), "street-a")
     assert street.get(f"/admin/tiers/{STREET_A2}").status_code == 404
     assert street.get(f"/admin/tiers/{STREET_A}").status_code == 200
+
+
+def test_reach_and_its_pushes_come_from_the_same_deliveries(app, client, fake_wechat):
+    from tests.push_support import add_residents, follow, push
+
+    city = add_staff("city", "city_admin", CITY)
+    add_staff("street-a", "street_admin", STREET_A)
+    follow(fake_wechat, add_residents(STREET_A, 2) + add_residents(STREET_B, 1))
+    push(city, [CITY])  # the street sent nothing itself: a city push reached its residents
+    now = utcnow()
+    assert figures.reach(STREET_A, now - timedelta(days=1), now + timedelta(minutes=1)) == {
+        "pushes": 1, "residents": 2}
+    assert figures.reach(DISTRICT_B, now - timedelta(days=1), now + timedelta(minutes=1)) == {
+        "pushes": 1, "residents": 1}
+    assert figures.reach(STREET_A2, now - timedelta(days=1), now + timedelta(minutes=1)) == {
+        "pushes": 0, "residents": 0}
+    page = Console(client, "street-a").get(f"/admin/tiers/{STREET_A}").text
+    assert 'id="reach">2<' in page and "来自 1 次推送" in page

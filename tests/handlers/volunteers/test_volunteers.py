@@ -1,4 +1,5 @@
 """Volunteer registration walked through the real webhook (signed XML), and what staff do with it."""
+import json
 from datetime import date
 
 from openpyxl import load_workbook
@@ -250,6 +251,7 @@ def test_console_approval_tells_the_volunteer_once_in_wechat(wechat, region_tree
 
 def test_console_rejection_tells_the_volunteer_and_a_later_approval_tells_again(wechat, region_tree, client,
                                                                                fake_wechat):
+    from models import AuditEntry
     from tests.admin_support import Console, add_staff
     from tests.push_support import run_jobs
 
@@ -257,10 +259,21 @@ def test_console_rejection_tells_the_volunteer_and_a_later_approval_tells_again(
     [volunteer] = volunteers_of("o-rejected")
     add_staff("street", "street_admin", volunteer.region_code)
     console = Console(client, "street")
-    console.post(f"/admin/volunteers/{volunteer.id}/review", {"decision": "reject"})
+    assert 'name="reason"' in console.get("/admin/volunteers").text
+    refused = console.post(f"/admin/volunteers/{volunteer.id}/review", {"decision": "reject", "reason": "  "})
+    assert refused.status_code == 400 and "请填写不通过的原因" in refused.text
+    db.session.expire_all()
+    assert db.session.get(Volunteer, volunteer.id).status == "pending"  # no reason, no decision
+    assert fake_wechat.deliveries("custom", "o-rejected")["total"] == 0
+    reason = "服务区域不在本街道"
+    console.post(f"/admin/volunteers/{volunteer.id}/review", {"decision": "reject", "reason": reason})
     run_jobs()
     rejected = fake_wechat.calls("/cgi-bin/message/custom/send")[-1]["json"]["text"]["content"]
-    assert "很抱歉，您的志愿者登记这次没有通过南岭街道工作人员的审核" in rejected
+    assert "很抱歉，您的志愿者登记这次没有通过南岭街道工作人员的审核，原因：服务区域不在本街道。" in rejected
+    assert f"原因：{reason}" in console.get("/admin/volunteers?status=rejected").text
+    entry = db.session.execute(db.select(AuditEntry).filter_by(action="reject")).scalar_one()
+    assert json.loads(entry.detail) == {"reason": reason}
+    assert reason in console.get("/admin/audit").text
     console.post(f"/admin/volunteers/{volunteer.id}/review", {"decision": "approve"})
     run_jobs()
     assert fake_wechat.deliveries("custom", "o-rejected")["total"] == 2
@@ -281,3 +294,17 @@ def test_a_volunteer_outside_the_48_hour_window_is_not_retried(wechat, region_tr
     assert fake_wechat.deliveries("custom", "o-silent-volunteer")["total"] == 0
     assert volunteers.send_review_notice(volunteer.id) == "skipped"  # 45015 is final
     assert "已通过审核" in wechat.ask("o-silent-volunteer", "我的志愿者")
+
+
+def test_a_rejection_from_the_cli_tells_the_volunteer_its_reason(wechat, region_tree, fake_wechat):
+    openid = "o-cli-rejected"
+    register_in_chat(wechat, openid, name="钱七")
+    [volunteer] = volunteers_of(openid)
+    runner = region_tree.test_cli_runner()
+    runner.invoke(review_volunteer, [str(volunteer.id), "--reject", "--reason", "年龄未满十六周岁", "--by", "staff1"],
+                  catch_exceptions=False)
+    if region_tree.config["REDIS_URL"]:
+        jobs.run_worker(region_tree, ["default"], burst=True)
+    told = [c["json"]["text"]["content"] for c in fake_wechat.calls("/cgi-bin/message/custom/send")
+            if c["json"]["touser"] == openid]
+    assert len(told) == 1 and "没有通过" in told[0] and "原因：年龄未满十六周岁。" in told[0]
