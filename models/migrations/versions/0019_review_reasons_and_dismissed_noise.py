@@ -1,13 +1,13 @@
 """A reason with a volunteer's rejection; messages staff dismissed as noise in the unrecognised lists
 
-Revision ID: 0020
+Revision ID: 0019
 Revises: 0018
 Create Date: 2026-12-01 15:00:00
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0020'
+revision = '0019'
 down_revision = '0018'
 branch_labels = None
 depends_on = None
