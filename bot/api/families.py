@@ -4,7 +4,8 @@ from pydantic import BaseModel, Field
 
 from bot.api import api
 from bot.api.login import personal
-from bot.api.openapi import RESIDENT, Id, Line, responses, spec
+from bot.api.openapi import RESIDENT, Id, Line, RegionFilter, responses, spec
+from bot.api.regions import known_region
 from content.activity_texts import text
 from content.api_texts import about
 from handlers.schools import directory as schools
@@ -14,7 +15,7 @@ from models import db
 
 
 class SchoolsQuery(BaseModel):
-    region: str = Field("", pattern=r"^\d{0,20}$", description=about("SchoolsQuery", "region"))
+    region: RegionFilter = Field("", description=about("SchoolsQuery", "region"))
     q: Line(30, 0) = Field("", description=about("SchoolsQuery", "q"))
 
 
@@ -73,12 +74,16 @@ def own_family():
 
 
 @api.get("/schools")
-@spec.validate(query=SchoolsQuery, resp=responses({200: SchoolList}), tags=["families"])
+@spec.validate(query=SchoolsQuery, resp=responses({200: SchoolList}, 400, 404), tags=["families"])
 def school_list(query: SchoolsQuery):
     """Schools to choose a child's school from (public).
 
     Filtered by ?region= (a region code) and ?q= (characters of the name); no login needed.
+    400 invalid_fields for a malformed region or q; 404 unknown_region for a well-formed region
+    that names no active region.
     """
+    if query.region:
+        known_region(query.region, "region")
     found = schools.search(query.region, query.q)
     return jsonify(schools=[{"id": s.id, "name": s.name, "region_code": s.region_code} for s in found])
 

@@ -4,6 +4,7 @@ Views declare their query, body and responses with pydantic models through `spec
 (spectree); the document is served at /api/v1/docs/openapi.json. A request that does not fit its
 schema gets the API's usual error: 400 {"error": {"code": "invalid_fields", "message", "fields"}}.
 """
+import re
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -47,6 +48,18 @@ def reasonable_time(value: datetime) -> datetime:
 
 
 Time = Annotated[datetime, AfterValidator(reasonable_time)]
+
+
+def region_code_form(value: str) -> str:
+    if value and not REGION_DIGITS.match(value):
+        raise ValueError(api_text("errors.regions.malformed"))
+    return value
+
+
+# A region filter (?parent=, ?region=): its own words when malformed (400 invalid_fields); a
+# well-formed code that names no active region is the view's 404 unknown_region.
+REGION_DIGITS = re.compile(r"^\d{1,12}$")
+RegionFilter = Annotated[str, AfterValidator(region_code_form), Field(json_schema_extra={"pattern": r"^\d{1,12}$"})]
 Id = Annotated[int, Field(ge=1, le=2**31 - 1)]
 
 

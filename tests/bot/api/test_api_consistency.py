@@ -1,0 +1,70 @@
+"""The same situation gets the same answer on every endpoint: filters, path order, field errors,
+phones, deletions and consent, in words for a mini-program screen."""
+import pytest
+
+from bot.api.login import issue_token
+from models import Resident, db
+from tests.activity_support import STREET_A, add_activity, add_family, add_school, bearer
+
+MALFORMED, UNKNOWN = "abc", "9999"
+
+
+@pytest.mark.parametrize("path, field", [("/api/v1/regions?parent={}", "parent"),
+                                         ("/api/v1/schools?region={}", "region")])
+def test_a_region_filter_is_400_when_malformed_and_404_when_it_names_nothing(client, region_tree, path, field):
+    malformed = client.get(path.format(MALFORMED))
+    assert malformed.status_code == 400
+    assert malformed.json["error"]["code"] == "invalid_fields"
+    assert "地区代码" in malformed.json["error"]["fields"][field]
+    unknown = client.get(path.format(UNKNOWN))
+    assert unknown.status_code == 404
+    assert unknown.json["error"] == {"code": "unknown_region", "message": "没有这个地区",
+                                     "fields": {field: "没有这个地区"}}
+    assert client.get(path.format("220102")).status_code == 200
+
+
+def test_a_too_long_name_filter_is_an_invalid_field_like_any_other(client, region_tree):
+    response = client.get("/api/v1/regions?q=" + "南" * 31)
+    assert response.status_code == 400
+    assert response.json["error"]["code"] == "invalid_fields"
+    assert response.json["error"]["fields"] == {"q": "太长了，最多 30 个字"}
+
+
+def resident_token(openid: str, region_code: str | None = None) -> str:
+    resident = Resident(openid=openid, region_code=region_code)
+    db.session.add(resident)
+    db.session.commit()
+    return issue_token(resident)
+
+
+@pytest.mark.parametrize("method, path, body", [
+    ("GET", "/activities/{}/enrolment", None),
+    ("DELETE", "/activities/{}/enrolment", None),
+    ("POST", "/activities/{}/enrolment", {"child_ids": [1]}),
+    ("POST", "/activities/{}/checkin", {"code": "123456"}),
+    ("GET", "/activities/{}", None),
+    ("GET", "/activities/{}/cover", None),
+])
+def test_a_missing_activity_is_activity_not_found_before_anything_about_the_caller(client, app, method, path,
+                                                                                   body):
+    activity = add_activity(add_school())
+    no_family = resident_token("o-no-family")  # the activity still comes first
+    missing = client.open("/api/v1" + path.format(activity.id + 100), method=method, json=body,
+                          headers=bearer(no_family))
+    assert missing.status_code == 404 and missing.json["error"]["code"] == "activity_not_found"
+
+
+def test_an_existing_activity_then_asks_for_a_family_then_an_enrolment(client, app):
+    school = add_school()
+    activity = add_activity(school, audience="area")
+    no_family = client.get(f"/api/v1/activities/{activity.id}/enrolment", 
+                           headers=bearer(resident_token("o-x", STREET_A)))  # an area activity is open to it
+    assert (no_family.status_code, no_family.json["error"]["code"]) == (404, "no_family")
+    _, with_family = add_family(school)
+    for method, path, body in (("GET", "/enrolment", None), ("DELETE", "/enrolment", None),
+                               ("POST", "/checkin", {"code": "123456"})):
+        response = client.open(f"/api/v1/activities/{activity.id}{path}", method=method, json=body,
+                               headers=bearer(with_family))
+        assert (response.status_code, response.json["error"]["code"]) == (404, "not_enrolled"), path
+    no_cover = client.get(f"/api/v1/activities/{activity.id}/cover")
+    assert (no_cover.status_code, no_cover.json["error"]["code"]) == (404, "no_cover")
