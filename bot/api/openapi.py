@@ -58,6 +58,7 @@ def region_code_form(value: str) -> str:
 
 # A region filter (?parent=, ?region=): its own words when malformed (400 invalid_fields); a
 # well-formed code that names no active region is the view's 404 unknown_region.
+CHINESE = re.compile(r"[\u4e00-\u9fff]")
 REGION_DIGITS = re.compile(r"^\d{1,12}$")
 RegionFilter = Annotated[str, AfterValidator(region_code_form), Field(json_schema_extra={"pattern": r"^\d{1,12}$"})]
 Id = Annotated[int, Field(ge=1, le=2**31 - 1)]
@@ -109,14 +110,28 @@ STAFF = {"staff": []}
 FIELD_TEXTS = dict(invalid_texts())
 
 
+def choices(expected: str) -> str:
+    """pydantic's "'a', 'b' or 'c'" as the list a person reads: a、b、c."""
+    values = re.split(r", | or ", expected)
+    return api_text("checks.joiner").join(value.strip().strip("'\"") for value in values)
+
+
 def field_text(error: dict) -> str:
-    template = FIELD_TEXTS.get(error.get("type", ""))
+    """What the API says about one field, always in Chinese: pydantic's own English never shows."""
+    kind, ctx = error.get("type", ""), dict(error.get("ctx") or {})
+    if "expected" in ctx:
+        ctx["choices"] = choices(str(ctx["expected"]))
+    template = FIELD_TEXTS.get(kind)
     if template is None:
-        return error.get("msg", api_text("checks.fallback")).removeprefix("Value error, ")
+        # Our own validators raise ValueError with a Chinese text (content/); anything else is
+        # pydantic's English, which a screen must not show.
+        own = str(error.get("msg", "")).removeprefix("Value error, ").removeprefix("Assertion failed, ")
+        return own if kind in ("value_error", "assertion_error") and CHINESE.search(own) else (
+            api_text("checks.fallback"))
     try:
-        return template.format(**error.get("ctx", {}))
-    except (KeyError, IndexError):
-        return template
+        return template.format(**ctx)
+    except (KeyError, IndexError, ValueError):
+        return api_text("checks.fallback")
 
 
 def refuse(error: Exception | None) -> None:
@@ -125,7 +140,9 @@ def refuse(error: Exception | None) -> None:
         return
     fields = {}
     for detail in error.errors():
-        where = ".".join(str(part) for part in detail.get("loc", ())) or "body"
+        # The request's own field or parameter: deeper parts of pydantic's location name union
+        # branches and validators ("function-after[...]"), nothing a form can mark.
+        where = str(next(iter(detail.get("loc", ())), "body"))
         fields.setdefault(where, field_text(detail))
     from content.activity_texts import text
 

@@ -56,10 +56,6 @@ def profile(resident) -> dict:
     }
 
 
-def unknown_purpose(error: Exception, body: dict) -> None:
-    raise ApiError(400, "invalid_fields", "不认识的用途", {"purpose": f"可选：{'、'.join(PURPOSES)}"})
-
-
 def area_refused(error: Exception, body: dict) -> None:
     """Consent comes before the fields, as it always did: without it, say what it is for."""
     if body.get("consent") is not True and not consent.has(g.resident, "area"):
@@ -85,7 +81,7 @@ def me():
 @api.post("/me/consents")
 @personal
 @spec.validate(json=ConsentIn, resp=responses({201: ProfileOut}, 400, 401, 415), security=RESIDENT,
-               before=json_hook(unknown_purpose), tags=["residents"])
+               before=json_hook(), tags=["residents"])
 def give_consent(json: ConsentIn):
     """Record the caller's consent to a purpose (after showing its text).
 

@@ -1,10 +1,23 @@
 """The same situation gets the same answer on every endpoint: filters, path order, field errors,
 phones, deletions and consent, in words for a mini-program screen."""
+import re
+import typing
+
 import pytest
+from pydantic_core.core_schema import ErrorType
 
 from bot.api.login import issue_token
+from bot.api.openapi import CHINESE, field_text
 from models import Resident, db
-from tests.activity_support import STREET_A, add_activity, add_family, add_school, bearer
+from tests.activity_support import (
+    STREET_A,
+    add_activity,
+    add_family,
+    add_school,
+    add_school_admin,
+    bearer,
+)
+from tests.admin_support import PASSWORD
 
 MALFORMED, UNKNOWN = "abc", "9999"
 
@@ -68,3 +81,57 @@ def test_an_existing_activity_then_asks_for_a_family_then_an_enrolment(client, a
         assert (response.status_code, response.json["error"]["code"]) == (404, "not_enrolled"), path
     no_cover = client.get(f"/api/v1/activities/{activity.id}/cover")
     assert (no_cover.status_code, no_cover.json["error"]["code"]) == (404, "no_cover")
+
+
+ENGLISH = re.compile(r"[A-Za-z]{2,}[ ,]+[a-z]{2,}")  # "Input should", "Field required", "Value error"
+
+
+@pytest.mark.parametrize("kind", typing.get_args(ErrorType))
+def test_every_kind_of_field_error_reads_in_chinese(kind):
+    text = field_text({"type": kind, "msg": "Input should be a valid thing", "loc": ("x",),
+                       "ctx": {"expected": "'a' or 'b'", "max_length": 3, "min_length": 1, "gt": 0, "lt": 9,
+                               "ge": 0, "le": 9, "error": "Value error, bad"}})
+    assert CHINESE.search(text) and not ENGLISH.search(text), text
+
+
+def test_an_enum_field_lists_its_choices_in_chinese(mini_program):
+    token = mini_program.login("enum")
+    response = mini_program.call("POST", "/me/notices", token, json={"kind": "sms"})
+    assert response.status_code == 400
+    assert response.json["error"]["fields"] == {"kind": "只能是以下之一：template、subscribe"}
+    purpose = mini_program.call("POST", "/me/consents", token, json={"purpose": "ads"})
+    assert purpose.json["error"]["fields"] == {"purpose": "只能是以下之一：area、volunteer"}
+
+
+def wrong_requests(document: dict):
+    """Every documented operation with each query parameter and body field of the wrong type."""
+    for path, operations in document["paths"].items():
+        url = re.sub(r"\{[^}]+\}", "1", path)
+        for method, operation in operations.items():
+            query = {p["name"]: "abc" for p in operation.get("parameters", []) if p["in"] == "query"}
+            schema = operation.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema")
+            if schema is not None:
+                properties = document["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]].get(
+                    "properties", {})
+                yield method, url, query, {name: {"wrong": [1]} for name in properties}
+                yield method, url, query, {}
+            elif query:
+                yield method, url, query, None
+
+
+def test_no_field_error_of_any_endpoint_shows_pydantic_english(client, app, mini_program):
+    school = add_school()
+    staff = client.post("/api/v1/staff/login", json={"username": add_school_admin(school).username,
+                                                     "password": PASSWORD}).json["token"]
+    resident = mini_program.login("sweep")
+    seen = 0
+    for method, url, query, body in wrong_requests(client.get("/api/v1/docs/openapi.json").json):
+        token = staff if "/school/" in url else resident
+        response = client.open(url, method=method.upper(), query_string=query, json=body, headers=bearer(token))
+        assert response.status_code < 500, (method, url, response.json)
+        fields = (response.json or {}).get("error", {}).get("fields") or {}
+        for field, text in fields.items():
+            seen += 1
+            assert re.fullmatch(r"[a-z_]+", field), (url, field)  # the request's own field, as sent
+            assert isinstance(text, list) or (CHINESE.search(text) and not ENGLISH.search(text)), (url, field, text)
+    assert seen > 50
