@@ -193,7 +193,8 @@ def cell_types():
 def apply_for_cell():
     """Apply for a zero-waste cell on behalf of a unit; the caller becomes its contact.
 
-    Errors by code: unknown_type, unknown_region, unit_name, contact, commitment (400), duplicate (409).
+    Errors by code: unknown_type, unknown_region, unit_name, contact (the contact's name),
+    invalid_fields (fields.contact_phone: not a mobile number), commitment (400), duplicate (409).
     """
     body = json_body()
     cell = cells.apply(g.resident, body.get("unit_name") or "", body.get("type") or "",

@@ -4,7 +4,7 @@ from pydantic import BaseModel, Field
 
 from bot.api import api
 from bot.api.login import personal
-from bot.api.openapi import RESIDENT, Id, Line, RegionFilter, responses, spec
+from bot.api.openapi import RESIDENT, Id, Line, Phone, RegionFilter, responses, spec
 from bot.api.regions import known_region
 from content.activity_texts import text
 from content.api_texts import about
@@ -31,7 +31,7 @@ class SchoolList(BaseModel):
 
 class GuardianIn(BaseModel):
     guardian_name: Line(40)
-    phone: str = Field(pattern=r"^1\d{10}$", description=about("GuardianIn", "phone"))
+    phone: Phone = Field(description=about("GuardianIn", "phone"))
     consent: bool = Field(False, description=about("GuardianIn", "consent"))
 
 

@@ -15,6 +15,7 @@ from spectree.plugins.flask_plugin import FlaskPlugin
 
 from bot.api import ApiError, json_body
 from content.api_texts import api_text, invalid_texts
+from handlers.people import phones
 
 DOC_PATH = "api/v1/docs"
 # Control characters are refused in every text: PostgreSQL cannot store NUL, and none of them
@@ -48,6 +49,17 @@ def reasonable_time(value: datetime) -> datetime:
 
 
 Time = Annotated[datetime, AfterValidator(reasonable_time)]
+
+
+def mobile(value: str) -> str:
+    phone = phones.clean(value)
+    if phone is None:
+        raise ValueError(phones.problem())
+    return phone
+
+
+# Every phone the API takes: the one check (handlers/people/phones.py) and its one message.
+Phone = Annotated[str, StringConstraints(max_length=30, pattern=LINE), AfterValidator(mobile)]
 
 
 def region_code_form(value: str) -> str:

@@ -7,7 +7,7 @@ from pydantic import AfterValidator, BaseModel, Field, StrictBool, StringConstra
 
 from bot.api import ApiError, api
 from bot.api.login import json_hook, personal
-from bot.api.openapi import LINE, RESIDENT, field_text, responses, spec
+from bot.api.openapi import LINE, RESIDENT, Phone, field_text, responses, spec
 from content.api_texts import about, api_text
 from content.texts import text
 from content.volunteering import options
@@ -24,7 +24,7 @@ def cleaned(clean: Callable, field: str) -> AfterValidator:
     def check(value):
         value = clean(value)
         if value is None:
-            raise ValueError(text(f"volunteer.invalid.{field}"))
+            raise ValueError(volunteers.invalid_text(field))
         return value
 
     return AfterValidator(check)
@@ -39,9 +39,7 @@ def Choices(kind: str):
 class VolunteerIn(BaseModel):
     name: Annotated[str, StringConstraints(max_length=40, pattern=LINE),
                     cleaned(volunteers.clean_name, "name")] = Field(description=about("VolunteerIn", "name"))
-    phone: Annotated[str, StringConstraints(max_length=30, pattern=LINE),
-                     cleaned(volunteers.clean_phone, "phone")] = Field(
-        description=about("VolunteerIn", "phone"))
+    phone: Phone = Field(description=about("VolunteerIn", "phone"))
     region_code: Annotated[str, StringConstraints(pattern=r"^\d{1,12}$"),
                            cleaned(volunteers.clean_area, "region_code")] = Field(
         description=about("VolunteerIn", "region_code"))
@@ -95,7 +93,7 @@ def registration_refused(error: Exception, body: dict) -> None:
     fields = {}
     for detail in error.errors():
         where = str(detail.get("loc", ("body",))[0])
-        fields.setdefault(where, text(f"volunteer.invalid.{where}") if where in FIELDS else field_text(detail))
+        fields.setdefault(where, volunteers.invalid_text(where) if where in FIELDS else field_text(detail))
     raise ApiError(400, "invalid_fields", api_text("errors.volunteers.invalid_fields"), fields)
 
 

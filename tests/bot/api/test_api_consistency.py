@@ -135,3 +135,26 @@ def test_no_field_error_of_any_endpoint_shows_pydantic_english(client, app, mini
             assert re.fullmatch(r"[a-z_]+", field), (url, field)  # the request's own field, as sent
             assert isinstance(text, list) or (CHINESE.search(text) and not ENGLISH.search(text)), (url, field, text)
     assert seen > 50
+
+
+PHONE_TEXT = "请填写11位手机号，例如 13812345678"
+
+
+def test_every_phone_the_api_takes_is_checked_once_with_one_message(mini_program, app):
+    add_school()  # the region nodes the bodies name
+    token = mini_program.login("phones")
+    bodies = {
+        "/volunteers": ("POST", "phone", {"name": "刘一", "region_code": STREET_A, "skills": ["publicity"],
+                                         "availability": ["weekend"], "consent": True}),
+        "/family": ("PUT", "phone", {"guardian_name": "刘一", "consent": True}),
+        "/cells": ("POST", "contact_phone", {"unit_name": "南岭小学", "type": "school", "region_code": STREET_A,
+                                            "contact_name": "王老师", "commitment": True}),
+    }
+    for path, (method, field, body) in bodies.items():
+        for wrong in ("1381234", "0431-88888888", "23812345678"):
+            response = mini_program.call(method, path, token, json={**body, field: wrong})
+            assert response.status_code == 400, (path, response.json)
+            assert response.json["error"]["code"] == "invalid_fields"
+            assert response.json["error"]["fields"][field] == PHONE_TEXT
+    family = mini_program.call("PUT", "/family", token, json={**bodies["/family"][2], "phone": "+86 138-1234-5678"})
+    assert family.status_code == 200 and family.json["phone"] == "13812345678"
