@@ -4,7 +4,7 @@ from pydantic import BaseModel, Field
 
 from bot.api import api
 from bot.api.login import personal
-from bot.api.openapi import RESIDENT, Id, Line, Phone, RegionFilter, responses, spec
+from bot.api.openapi import RESIDENT, Deleted, Id, Line, Phone, RegionFilter, deleted, responses, spec
 from bot.api.regions import known_region
 from content.activity_texts import text
 from content.api_texts import about
@@ -62,10 +62,6 @@ class FamilyOut(BaseModel):
 class ConsentOut(BaseModel):
     consent: str
     consent_version: str
-
-
-class Deleted(BaseModel):
-    deleted: bool
 
 
 
@@ -129,12 +125,11 @@ def family_put(json: GuardianIn):
 def family_delete():
     """Delete the family and its children; places in coming activities are given up.
 
-    404 when the caller has no family; answers what was deleted.
+    404 when the caller has no family; answers {"deleted": ["family"]}.
     """
-
     families.forget(own_family())
     db.session.commit()
-    return jsonify(deleted=True)
+    return jsonify(deleted(["family"]))
 
 
 @api.post("/family/children")
@@ -171,8 +166,8 @@ def child_update(child_id: int, json: ChildIn):
 def child_delete(child_id: int):
     """Remove a child from the caller's family.
 
-    409 while the child is in an enrolment not yet checked in.
+    409 while the child is in an enrolment not yet checked in; answers {"deleted": ["child"]}.
     """
     families.remove_child(own_family(), child_id)
     db.session.commit()
-    return jsonify(deleted=True)
+    return jsonify(deleted(["child"]))

@@ -76,6 +76,16 @@ RegionFilter = Annotated[str, AfterValidator(region_code_form), Field(json_schem
 Id = Annotated[int, Field(ge=1, le=2**31 - 1)]
 
 
+class Deleted(BaseModel):
+    """The answer of every DELETE that removes data: what went, as codes."""
+    deleted: list[str] = Field(description=api_text("fields.Deleted.deleted"))
+
+
+def deleted(codes) -> dict:
+    """The one body of a deletion: each code once, in the order removed."""
+    return {"deleted": list(dict.fromkeys(codes))}
+
+
 class ErrorDetail(BaseModel):
     code: str
     message: str

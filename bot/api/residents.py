@@ -6,7 +6,7 @@ from pydantic import BaseModel, Field, StrictBool
 
 from bot.api import ApiError, api
 from bot.api.login import json_hook, personal
-from bot.api.openapi import RESIDENT, responses, spec
+from bot.api.openapi import RESIDENT, Deleted, deleted, responses, spec
 from handlers.people import consent, regions, residents
 from handlers.volunteers import records as volunteers
 from models import db
@@ -39,10 +39,6 @@ class ConsentIn(BaseModel):
 class AreaIn(BaseModel):
     region_code: str = Field(pattern=REGION_CODE, description="街道（乡镇）或社区的代码，见 GET /regions")
     consent: StrictBool = Field(False, description="同意 area 用途的说明（之前未同意过时必须为 true）")
-
-
-class RemovedOut(BaseModel):
-    removed: list[str] = Field(description="删除了哪些个人信息，用中文说明")
 
 
 def profile(resident) -> dict:
@@ -116,12 +112,12 @@ def bind_area(json: AreaIn):
 
 @api.delete("/me")
 @personal
-@spec.validate(resp=responses({200: RemovedOut}, 401), security=RESIDENT, tags=["residents"])
+@spec.validate(resp=responses({200: Deleted}, 401), security=RESIDENT, tags=["residents"])
 def forget_me():
     """Delete everything personal about the caller; the token stops working with it.
 
-    Answers what was removed; a new login starts afresh.
+    Answers {"deleted": [codes]}, what was removed, as every deletion does; a new login starts afresh.
     """
     removed = residents.forget(g.resident.openid)
     db.session.commit()
-    return jsonify(removed=removed)
+    return jsonify(deleted(item.code for item in removed))

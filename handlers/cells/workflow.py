@@ -281,7 +281,7 @@ def status_label(status: str) -> str:
 
 
 @residents.forgets
-def forget_applicant(resident: Resident) -> list[str]:
+def forget_applicant(resident: Resident) -> list[residents.Removed]:
     """The unit's application stays for its review; the contact's name, phone and account go."""
     from sqlalchemy import update
 
@@ -289,4 +289,4 @@ def forget_applicant(resident: Resident) -> list[str]:
         applicant_id=None, contact_name=label("forgotten", "contact"), contact_phone="")).rowcount
     db.session.execute(update(CellEvent).where(CellEvent.resident_id == resident.id)
                        .values(resident_id=None))
-    return [label("forgotten", "applications", count=n)] if n else []
+    return [residents.Removed("cell_contact", label("forgotten", "applications", count=n))] if n else []

@@ -158,3 +158,34 @@ def test_every_phone_the_api_takes_is_checked_once_with_one_message(mini_program
             assert response.json["error"]["fields"][field] == PHONE_TEXT
     family = mini_program.call("PUT", "/family", token, json={**bodies["/family"][2], "phone": "+86 138-1234-5678"})
     assert family.status_code == 200 and family.json["phone"] == "13812345678"
+
+
+def test_every_deletion_answers_what_went_as_codes(mini_program, app):
+    school = add_school()
+    token = mini_program.login("deleter")
+    guardian = {"guardian_name": "刘一", "phone": "13812345678", "consent": True}
+    child = {"name": "小明", "school_id": school.id, "grade": 3, "class_name": "2班"}
+    mini_program.call("PUT", "/family", token, json=guardian)
+    child_id = mini_program.call("POST", "/family/children", token, json=child).json["id"]
+    assert mini_program.call("DELETE", f"/family/children/{child_id}", token).json == {"deleted": ["child"]}
+    assert mini_program.call("DELETE", "/family", token).json == {"deleted": ["family"]}
+    mini_program.call("POST", "/me/notices", token, json={"kind": "template"})
+    assert mini_program.call("DELETE", "/me/notices", token).json == {"deleted": ["template_notices"]}
+    assert mini_program.call("DELETE", "/me/notices", token).json == {"deleted": []}
+    mini_program.call("PUT", "/family", token, json=guardian)
+    mini_program.call("PUT", "/me/area", token, json={"region_code": STREET_A, "consent": True})
+    everything = mini_program.call("DELETE", "/me", token).json
+    assert set(everything) == {"deleted"}
+    assert {"family", "area", "consents", "resident"} <= set(everything["deleted"])
+    assert len(everything["deleted"]) == len(set(everything["deleted"]))
+
+
+def test_the_document_gives_every_deletion_one_answer(client, app):
+    document = client.get("/api/v1/docs/openapi.json").json
+    for path, operations in document["paths"].items():
+        if "delete" not in operations or path.endswith("/enrolment"):  # cancelling keeps the enrolment
+            continue
+        schema = operations["delete"]["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+        model = document["components"]["schemas"][schema.rsplit("/", 1)[1]]
+        assert "deleted" in model["properties"], path
+        assert "family" in model["properties"]["deleted"]["description"]
