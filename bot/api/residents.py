@@ -7,6 +7,7 @@ from pydantic import BaseModel, Field, StrictBool
 from bot.api import ApiError, api
 from bot.api.login import json_hook, personal
 from bot.api.openapi import RESIDENT, Deleted, deleted, responses, spec
+from content.api_texts import consent_text
 from handlers.people import consent, regions, residents
 from handlers.volunteers import records as volunteers
 from models import db
@@ -55,7 +56,7 @@ def profile(resident) -> dict:
 def area_refused(error: Exception, body: dict) -> None:
     """Consent comes before the fields, as it always did: without it, say what it is for."""
     if body.get("consent") is not True and not consent.has(g.resident, "area"):
-        raise ApiError(403, "consent_required", consent.explanation("area"))
+        raise ApiError(403, "consent_required", consent_text("area"))
     for detail in error.errors():
         if detail.get("loc", ("",))[0] == "region_code":
             if detail.get("type") in ("missing", "string_type"):  # nothing chosen
@@ -101,7 +102,7 @@ def bind_area(json: AreaIn):
     if json.consent:
         consent.grant(g.resident, "area", "api")
     if not consent.has(g.resident, "area"):
-        raise ApiError(403, "consent_required", consent.explanation("area"))
+        raise ApiError(403, "consent_required", consent_text("area"))
     try:
         residents.bind_area(g.resident, json.region_code)
     except residents.AreaError as error:

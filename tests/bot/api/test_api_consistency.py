@@ -129,6 +129,7 @@ def test_no_field_error_of_any_endpoint_shows_pydantic_english(client, app, mini
         token = staff if "/school/" in url else resident
         response = client.open(url, method=method.upper(), query_string=query, json=body, headers=bearer(token))
         assert response.status_code < 500, (method, url, response.json)
+        assert not CHAT_COMMAND.search(response.get_data(as_text=True)), (method, url, response.json)
         fields = (response.json or {}).get("error", {}).get("fields") or {}
         for field, text in fields.items():
             seen += 1
@@ -189,3 +190,28 @@ def test_the_document_gives_every_deletion_one_answer(client, app):
         model = document["components"]["schemas"][schema.rsplit("/", 1)[1]]
         assert "deleted" in model["properties"], path
         assert "family" in model["properties"]["deleted"]["description"]
+
+
+CHAT_COMMAND = re.compile(r"(回复|发送|发)“")  # a chat instruction: the mini-program has nothing to reply to
+
+
+def test_consent_and_volunteer_texts_of_the_api_speak_of_the_screen_not_the_chat(mini_program, app):
+    add_school()
+    token = mini_program.login("screen")
+    texts = [mini_program.call("GET", "/volunteers/options").json["consent"]]
+    area = mini_program.call("PUT", "/me/area", token, json={"region_code": STREET_A})
+    assert (area.status_code, area.json["error"]["code"]) == (403, "consent_required")
+    application = {"name": "刘一", "phone": "13812345678", "region_code": STREET_A, "skills": ["publicity"],
+                   "availability": ["weekend"], "consent": False}
+    refused = mini_program.call("POST", "/volunteers", token, json=application)
+    assert (refused.status_code, refused.json["error"]["code"]) == (403, "consent_required")
+    none = mini_program.call("GET", "/volunteers/me", token)
+    assert none.json["error"]["code"] == "not_a_volunteer"
+    mini_program.call("POST", "/volunteers", token, json={**application, "consent": True})
+    again = mini_program.call("POST", "/volunteers", token, json={**application, "consent": True})
+    assert again.json["error"]["code"] == "already_registered"
+    texts += [r.json["error"]["message"] for r in (area, refused, none, again)]
+    for text in texts:
+        assert not CHAT_COMMAND.search(text), text
+    assert "点“同意”" in area.json["error"]["message"] and "点“同意”" in texts[0]
+    assert "删除我的信息" not in "".join(texts)
