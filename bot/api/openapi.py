@@ -87,9 +87,9 @@ def deleted(codes) -> dict:
 
 
 class ErrorDetail(BaseModel):
-    code: str
-    message: str
-    fields: dict[str, str] | None = None
+    code: str = Field(description=api_text("fields.ErrorDetail.code"))
+    message: str = Field(description=api_text("fields.ErrorDetail.message"))
+    fields: dict[str, str] | None = Field(None, description=api_text("fields.ErrorDetail.fields"))
 
 
 class ErrorBody(BaseModel):

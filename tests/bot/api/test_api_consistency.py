@@ -215,3 +215,12 @@ def test_consent_and_volunteer_texts_of_the_api_speak_of_the_screen_not_the_chat
         assert not CHAT_COMMAND.search(text), text
     assert "点“同意”" in area.json["error"]["message"] and "点“同意”" in texts[0]
     assert "删除我的信息" not in "".join(texts)
+
+
+def test_the_document_states_the_error_rules(client, app):
+    detail = client.get("/api/v1/docs/openapi.json").json["components"]["schemas"]["ErrorDetail"]["properties"]
+    rules = detail["code"]["description"]
+    for code in ("invalid_fields", "unknown_region", "activity_not_found", "no_family", "not_enrolled",
+                 "consent_required"):
+        assert code in rules
+    assert "点“同意”" in rules and "fields" in detail
