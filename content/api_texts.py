@@ -19,3 +19,8 @@ def invalid_texts() -> dict[str, str]:
 def reference_texts() -> dict[str, str]:
     """The headings of the API reference page (GET /api/v1/docs)."""
     return table("api.toml")["reference"]
+
+
+def consent_text(purpose: str) -> str:
+    """What a screen shows before asking for consent to `purpose` (the chat has its own words)."""
+    return api_text(f"consent.{purpose}")

@@ -73,14 +73,27 @@ class CheckinIn(BaseModel):
 
 
 def visible_activity(activity_id: int, family):
+    """The activity in the path, first of all: 404 activity_not_found before anything about the caller.
+
+    Every activity route answers in one order: does the activity exist for the caller (open to
+    them, or holding their family's enrolment), then does the caller have a family (no_family),
+    then is the family enrolled (not_enrolled).
+    """
     activity = catalogue.get(activity_id)
-    if activity is None or not catalogue.visible_to(activity, family, g.resident):
+    if activity is None or not (catalogue.visible_to(activity, family, g.resident)
+                                or (family is not None and enrolment.find(activity.id, family))):
         raise ActivityError("activity_not_found")
     return activity
 
 
 def own_family():
     return families.require(g.resident)
+
+
+def activity_and_family(activity_id: int):
+    """The path's activity, then the caller's family, in the order every activity route checks them."""
+    activity = visible_activity(activity_id, families.of(g.resident))
+    return activity, own_family()
 
 
 @api.get("/activities")
@@ -114,10 +127,13 @@ def activity_detail(activity_id: int):
 def activity_cover(activity_id: int):
     """The cover image (public, like a poster).
 
-    200 answers the image itself (JPEG or PNG, cached for five minutes); 404 no_cover without one.
+    200 answers the image itself (JPEG or PNG, cached for five minutes); 404 activity_not_found
+    for no such activity, then no_cover for an activity without one.
     """
     activity = catalogue.get(activity_id)
-    cover = catalogue.cover_of(activity) if activity else None
+    if activity is None:
+        raise ActivityError("activity_not_found")
+    cover = catalogue.cover_of(activity)
     if cover is None:
         raise ActivityError("no_cover")
     return FlaskResponse(cover.data, mimetype=cover.content_type,
@@ -134,8 +150,8 @@ def enrol(activity_id: int, json: EnrolIn):
     child_ids are children of the caller's family; 404 for an activity not open to it, 409 when enrolment
     is closed or the family is already enrolled.
     """
-    family = own_family()
-    outcome = enrolment.enrol(family, g.resident, activity_id, enrolment.EnrolForm(**json.model_dump()))
+    activity, family = activity_and_family(activity_id)
+    outcome = enrolment.enrol(family, g.resident, activity.id, enrolment.EnrolForm(**json.model_dump()))
     db.session.commit()
     return jsonify(enrolment.as_dict(outcome.enrolment)), 201
 
@@ -146,9 +162,11 @@ def enrol(activity_id: int, json: EnrolIn):
 def my_enrolment(activity_id: int):
     """The family's enrolment in one activity.
 
-    404 when the family has no enrolment in it (or has no family yet).
+    404 in this order: activity_not_found (no such activity for the caller), no_family (no family
+    registered yet), not_enrolled (the family has no enrolment in it).
     """
-    entry = enrolment.find(activity_id, own_family()) if 0 < activity_id < 2**31 else None
+    activity, family = activity_and_family(activity_id)
+    entry = enrolment.find(activity.id, family)
     if entry is None:
         raise ActivityError("not_enrolled")
     return jsonify(enrolment.as_dict(entry))
@@ -160,9 +178,11 @@ def my_enrolment(activity_id: int):
 def cancel(activity_id: int):
     """Cancel; the freed place goes to the first family on the waiting list, who is notified.
 
-    404 when the family has no enrolment in it; 409 when it can no longer be cancelled.
+    404 activity_not_found, then no_family, then not_enrolled (the order of every activity route);
+    409 when it can no longer be cancelled.
     """
-    outcome = enrolment.cancel(own_family(), activity_id)
+    activity, family = activity_and_family(activity_id)
+    outcome = enrolment.cancel(family, activity.id)
     db.session.commit()
     return jsonify(enrolment.as_dict(outcome.enrolment))
 
@@ -191,8 +211,7 @@ def check_in(activity_id: int, json: CheckinIn):
     or expired code (checkin_code_wrong), 409 when check-in is closed or the family is on the
     waiting list, 404 not_enrolled without an enrolment.
     """
-    family = own_family()
-    activity = visible_activity(activity_id, family)
+    activity, family = activity_and_family(activity_id)
     entry = checkin.check_in(family, g.resident, activity, json.code)
     db.session.commit()
     return jsonify(enrolment.as_dict(entry))

@@ -10,7 +10,7 @@ from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 
 from bot.api import ApiError, api, json_body
 from bot.api.login import personal
-from bot.api.openapi import LINE, LINES, RESIDENT, no_surrogates, responses, spec
+from bot.api.openapi import LINE, LINES, RESIDENT, Deleted, deleted, no_surrogates, responses, spec
 from content import cells as catalogue
 from content.api_texts import about, api_text
 from handlers.cells import evidence as cell_evidence
@@ -133,7 +133,7 @@ class EvidenceOut(BaseModel):
     missing: list[MissingOut]
 
 
-class EvidenceLeft(BaseModel):
+class EvidenceLeft(Deleted):
     missing: list[MissingOut]
 
 
@@ -193,7 +193,8 @@ def cell_types():
 def apply_for_cell():
     """Apply for a zero-waste cell on behalf of a unit; the caller becomes its contact.
 
-    Errors by code: unknown_type, unknown_region, unit_name, contact, commitment (400), duplicate (409).
+    Errors by code: unknown_type, unknown_region, unit_name, contact (the contact's name),
+    invalid_fields (fields.contact_phone: not a mobile number), commitment (400), duplicate (409).
     """
     body = json_body()
     cell = cells.apply(g.resident, body.get("unit_name") or "", body.get("type") or "",
@@ -275,14 +276,14 @@ def upload_evidence(cell_id: int):
 @personal
 @spec.validate(resp=responses({200: EvidenceLeft}, 401, 404, 409), security=RESIDENT, tags=["cells"])
 def delete_evidence(cell_id: int, evidence_id: int):
-    """Delete one evidence file of the application; answers what is still missing.
+    """Delete one evidence file; answers {"deleted": ["evidence"]} and what is still missing.
 
     404 when the file or the application is not the caller's; 409 once it is under review.
     """
     cell = own_cell(cell_id)
     cell_evidence.remove(cell, g.resident, evidence_id)
     db.session.commit()
-    return jsonify(missing=cells.missing(cell))
+    return jsonify(**deleted(["evidence"]), missing=cells.missing(cell))
 
 
 @api.post("/cells/<int:cell_id>/<any(submit, withdraw):action>")

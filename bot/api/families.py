@@ -4,7 +4,8 @@ from pydantic import BaseModel, Field
 
 from bot.api import api
 from bot.api.login import personal
-from bot.api.openapi import RESIDENT, Id, Line, responses, spec
+from bot.api.openapi import RESIDENT, Deleted, Id, Line, Phone, RegionFilter, deleted, responses, spec
+from bot.api.regions import known_region
 from content.activity_texts import text
 from content.api_texts import about
 from handlers.schools import directory as schools
@@ -14,7 +15,7 @@ from models import db
 
 
 class SchoolsQuery(BaseModel):
-    region: str = Field("", pattern=r"^\d{0,20}$", description=about("SchoolsQuery", "region"))
+    region: RegionFilter = Field("", description=about("SchoolsQuery", "region"))
     q: Line(30, 0) = Field("", description=about("SchoolsQuery", "q"))
 
 
@@ -30,7 +31,7 @@ class SchoolList(BaseModel):
 
 class GuardianIn(BaseModel):
     guardian_name: Line(40)
-    phone: str = Field(pattern=r"^1\d{10}$", description=about("GuardianIn", "phone"))
+    phone: Phone = Field(description=about("GuardianIn", "phone"))
     consent: bool = Field(False, description=about("GuardianIn", "consent"))
 
 
@@ -63,22 +64,22 @@ class ConsentOut(BaseModel):
     consent_version: str
 
 
-class Deleted(BaseModel):
-    deleted: bool
-
-
 
 def own_family():
     return families.require(g.resident)
 
 
 @api.get("/schools")
-@spec.validate(query=SchoolsQuery, resp=responses({200: SchoolList}), tags=["families"])
+@spec.validate(query=SchoolsQuery, resp=responses({200: SchoolList}, 400, 404), tags=["families"])
 def school_list(query: SchoolsQuery):
     """Schools to choose a child's school from (public).
 
     Filtered by ?region= (a region code) and ?q= (characters of the name); no login needed.
+    400 invalid_fields for a malformed region or q; 404 unknown_region for a well-formed region
+    that names no active region.
     """
+    if query.region:
+        known_region(query.region, "region")
     found = schools.search(query.region, query.q)
     return jsonify(schools=[{"id": s.id, "name": s.name, "region_code": s.region_code} for s in found])
 
@@ -124,12 +125,11 @@ def family_put(json: GuardianIn):
 def family_delete():
     """Delete the family and its children; places in coming activities are given up.
 
-    404 when the caller has no family; answers what was deleted.
+    404 when the caller has no family; answers {"deleted": ["family"]}.
     """
-
     families.forget(own_family())
     db.session.commit()
-    return jsonify(deleted=True)
+    return jsonify(deleted(["family"]))
 
 
 @api.post("/family/children")
@@ -166,8 +166,8 @@ def child_update(child_id: int, json: ChildIn):
 def child_delete(child_id: int):
     """Remove a child from the caller's family.
 
-    409 while the child is in an enrolment not yet checked in.
+    409 while the child is in an enrolment not yet checked in; answers {"deleted": ["child"]}.
     """
     families.remove_child(own_family(), child_id)
     db.session.commit()
-    return jsonify(deleted=True)
+    return jsonify(deleted(["child"]))

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from bot.api import api
 from bot.api.login import json_hook, personal
-from bot.api.openapi import RESIDENT, responses, spec
+from bot.api.openapi import RESIDENT, Deleted, deleted, responses, spec
 from handlers.campaigns.push import channels
 from models import MessageOptIn, db
 
@@ -59,12 +59,13 @@ def accept_notices(json: NoticeIn):
 
 @api.delete("/me/notices")
 @personal
-@spec.validate(resp=responses({200: NoticesOut}, 401), security=RESIDENT, tags=["residents"])
+@spec.validate(resp=responses({200: Deleted}, 401), security=RESIDENT, tags=["residents"])
 def stop_notices():
     """Stop every campaign notice by template or subscribe message.
 
-    Answers the notices as they are afterwards (all off).
+    Answers {"deleted": [...]}: template_notices and/or subscribe_notices, the ones that were on.
     """
+    stopped = [f"{kind}_notices" for kind, on in notices().items() if on]
     db.session.execute(db.delete(MessageOptIn).where(MessageOptIn.resident_id == g.resident.id))
     db.session.commit()
-    return jsonify(notices())
+    return jsonify(deleted(stopped))

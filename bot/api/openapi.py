@@ -4,6 +4,7 @@ Views declare their query, body and responses with pydantic models through `spec
 (spectree); the document is served at /api/v1/docs/openapi.json. A request that does not fit its
 schema gets the API's usual error: 400 {"error": {"code": "invalid_fields", "message", "fields"}}.
 """
+import re
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -14,6 +15,7 @@ from spectree.plugins.flask_plugin import FlaskPlugin
 
 from bot.api import ApiError, json_body
 from content.api_texts import api_text, invalid_texts
+from handlers.people import phones
 
 DOC_PATH = "api/v1/docs"
 # Control characters are refused in every text: PostgreSQL cannot store NUL, and none of them
@@ -47,13 +49,47 @@ def reasonable_time(value: datetime) -> datetime:
 
 
 Time = Annotated[datetime, AfterValidator(reasonable_time)]
+
+
+def mobile(value: str) -> str:
+    phone = phones.clean(value)
+    if phone is None:
+        raise ValueError(phones.problem())
+    return phone
+
+
+# Every phone the API takes: the one check (handlers/people/phones.py) and its one message.
+Phone = Annotated[str, StringConstraints(max_length=30, pattern=LINE), AfterValidator(mobile)]
+
+
+def region_code_form(value: str) -> str:
+    if value and not REGION_DIGITS.match(value):
+        raise ValueError(api_text("errors.regions.malformed"))
+    return value
+
+
+# A region filter (?parent=, ?region=): its own words when malformed (400 invalid_fields); a
+# well-formed code that names no active region is the view's 404 unknown_region.
+CHINESE = re.compile(r"[\u4e00-\u9fff]")
+REGION_DIGITS = re.compile(r"^\d{1,12}$")
+RegionFilter = Annotated[str, AfterValidator(region_code_form), Field(json_schema_extra={"pattern": r"^\d{1,12}$"})]
 Id = Annotated[int, Field(ge=1, le=2**31 - 1)]
 
 
+class Deleted(BaseModel):
+    """The answer of every DELETE that removes data: what went, as codes."""
+    deleted: list[str] = Field(description=api_text("fields.Deleted.deleted"))
+
+
+def deleted(codes) -> dict:
+    """The one body of a deletion: each code once, in the order removed."""
+    return {"deleted": list(dict.fromkeys(codes))}
+
+
 class ErrorDetail(BaseModel):
-    code: str
-    message: str
-    fields: dict[str, str] | None = None
+    code: str = Field(description=api_text("fields.ErrorDetail.code"))
+    message: str = Field(description=api_text("fields.ErrorDetail.message"))
+    fields: dict[str, str] | None = Field(None, description=api_text("fields.ErrorDetail.fields"))
 
 
 class ErrorBody(BaseModel):
@@ -96,14 +132,28 @@ STAFF = {"staff": []}
 FIELD_TEXTS = dict(invalid_texts())
 
 
+def choices(expected: str) -> str:
+    """pydantic's "'a', 'b' or 'c'" as the list a person reads: a、b、c."""
+    values = re.split(r", | or ", expected)
+    return api_text("checks.joiner").join(value.strip().strip("'\"") for value in values)
+
+
 def field_text(error: dict) -> str:
-    template = FIELD_TEXTS.get(error.get("type", ""))
+    """What the API says about one field, always in Chinese: pydantic's own English never shows."""
+    kind, ctx = error.get("type", ""), dict(error.get("ctx") or {})
+    if "expected" in ctx:
+        ctx["choices"] = choices(str(ctx["expected"]))
+    template = FIELD_TEXTS.get(kind)
     if template is None:
-        return error.get("msg", api_text("checks.fallback")).removeprefix("Value error, ")
+        # Our own validators raise ValueError with a Chinese text (content/); anything else is
+        # pydantic's English, which a screen must not show.
+        own = str(error.get("msg", "")).removeprefix("Value error, ").removeprefix("Assertion failed, ")
+        return own if kind in ("value_error", "assertion_error") and CHINESE.search(own) else (
+            api_text("checks.fallback"))
     try:
-        return template.format(**error.get("ctx", {}))
-    except (KeyError, IndexError):
-        return template
+        return template.format(**ctx)
+    except (KeyError, IndexError, ValueError):
+        return api_text("checks.fallback")
 
 
 def refuse(error: Exception | None) -> None:
@@ -112,7 +162,9 @@ def refuse(error: Exception | None) -> None:
         return
     fields = {}
     for detail in error.errors():
-        where = ".".join(str(part) for part in detail.get("loc", ())) or "body"
+        # The request's own field or parameter: deeper parts of pydantic's location name union
+        # branches and validators ("function-after[...]"), nothing a form can mark.
+        where = str(next(iter(detail.get("loc", ())), "body"))
         fields.setdefault(where, field_text(detail))
     from content.activity_texts import text
 

@@ -3,18 +3,26 @@ from flask import jsonify
 from pydantic import BaseModel, Field
 
 from bot.api import ApiError, api
-from bot.api.openapi import Line, refuse, responses, spec
+from bot.api.openapi import Line, RegionFilter, responses, spec
 from content.api_texts import about, api_text
 from handlers.people import regions
 
 
-def unknown_region() -> ApiError:
-    return ApiError(404, "unknown_region", api_text("errors.regions.unknown_region"))
+def known_region(code: str, field: str):
+    """The active region a filter names, or 404 unknown_region pointing at the filter.
+
+    The API's one rule for filters: a malformed value is 400 invalid_fields (the schema says so),
+    a well-formed one that names nothing is 404 with the code of what is missing.
+    """
+    node = regions.get(code)
+    if node is None or not node.active:
+        message = api_text("errors.regions.unknown_region")
+        raise ApiError(404, "unknown_region", message, {field: message})
+    return node
 
 
 class RegionsQuery(BaseModel):
-    parent: str = Field(regions.CITY, pattern=r"^\d{1,12}$",
-                        description=about("RegionsQuery", "parent"))
+    parent: RegionFilter = Field(regions.CITY, description=about("RegionsQuery", "parent"))
     q: Line(30, 0) = Field("", description=about("RegionsQuery", "q"))
 
 
@@ -35,28 +43,14 @@ def as_dict(region) -> dict:
             "path": regions.path_name(region.code)}
 
 
-def bad_query(request, response, error, instance, adapter) -> None:
-    """The errors this endpoint always gave: an unknown parent is a 404, a long name query_too_long."""
-    if error is None:
-        return
-    where = {str(detail.get("loc", ("",))[0]): detail.get("type") for detail in error.errors()}
-    if "parent" in where:
-        raise unknown_region()
-    if where.get("q") == "string_too_long":
-        raise ApiError(400, "query_too_long", api_text("errors.regions.query_too_long"))
-    refuse(error)
-
-
 @api.get("/regions")
-@spec.validate(query=RegionsQuery, resp=responses({200: RegionList}, 400, 404), before=bad_query,
-               tags=["regions"])
+@spec.validate(query=RegionsQuery, resp=responses({200: RegionList}, 400, 404), tags=["regions"])
 def region_children(query: RegionsQuery):
     """Children of ?parent= (the city by default), or the nodes matching ?q= (fuzzy).
 
-    No login needed. 404 unknown_region for an unknown or inactive parent; 400 for a malformed query.
+    No login needed. 400 invalid_fields for a malformed parent or q; 404 unknown_region for a
+    well-formed parent that names no active region.
     """
-    node = regions.get(query.parent)
-    if node is None or not node.active:
-        raise unknown_region()
+    node = known_region(query.parent or regions.CITY, "parent")
     found = regions.match(node.code, query.q) if query.q else regions.children(node.code)
     return jsonify(parent=as_dict(node), regions=[as_dict(r) for r in found])

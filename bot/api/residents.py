@@ -6,7 +6,8 @@ from pydantic import BaseModel, Field, StrictBool
 
 from bot.api import ApiError, api
 from bot.api.login import json_hook, personal
-from bot.api.openapi import RESIDENT, responses, spec
+from bot.api.openapi import RESIDENT, Deleted, deleted, responses, spec
+from content.api_texts import consent_text
 from handlers.people import consent, regions, residents
 from handlers.volunteers import records as volunteers
 from models import db
@@ -41,10 +42,6 @@ class AreaIn(BaseModel):
     consent: StrictBool = Field(False, description="同意 area 用途的说明（之前未同意过时必须为 true）")
 
 
-class RemovedOut(BaseModel):
-    removed: list[str] = Field(description="删除了哪些个人信息，用中文说明")
-
-
 def profile(resident) -> dict:
     volunteer = volunteers.of(resident)
     return {
@@ -56,14 +53,10 @@ def profile(resident) -> dict:
     }
 
 
-def unknown_purpose(error: Exception, body: dict) -> None:
-    raise ApiError(400, "invalid_fields", "不认识的用途", {"purpose": f"可选：{'、'.join(PURPOSES)}"})
-
-
 def area_refused(error: Exception, body: dict) -> None:
     """Consent comes before the fields, as it always did: without it, say what it is for."""
     if body.get("consent") is not True and not consent.has(g.resident, "area"):
-        raise ApiError(403, "consent_required", consent.explanation("area"))
+        raise ApiError(403, "consent_required", consent_text("area"))
     for detail in error.errors():
         if detail.get("loc", ("",))[0] == "region_code":
             if detail.get("type") in ("missing", "string_type"):  # nothing chosen
@@ -85,7 +78,7 @@ def me():
 @api.post("/me/consents")
 @personal
 @spec.validate(json=ConsentIn, resp=responses({201: ProfileOut}, 400, 401, 415), security=RESIDENT,
-               before=json_hook(unknown_purpose), tags=["residents"])
+               before=json_hook(), tags=["residents"])
 def give_consent(json: ConsentIn):
     """Record the caller's consent to a purpose (after showing its text).
 
@@ -109,7 +102,7 @@ def bind_area(json: AreaIn):
     if json.consent:
         consent.grant(g.resident, "area", "api")
     if not consent.has(g.resident, "area"):
-        raise ApiError(403, "consent_required", consent.explanation("area"))
+        raise ApiError(403, "consent_required", consent_text("area"))
     try:
         residents.bind_area(g.resident, json.region_code)
     except residents.AreaError as error:
@@ -120,12 +113,12 @@ def bind_area(json: AreaIn):
 
 @api.delete("/me")
 @personal
-@spec.validate(resp=responses({200: RemovedOut}, 401), security=RESIDENT, tags=["residents"])
+@spec.validate(resp=responses({200: Deleted}, 401), security=RESIDENT, tags=["residents"])
 def forget_me():
     """Delete everything personal about the caller; the token stops working with it.
 
-    Answers what was removed; a new login starts afresh.
+    Answers {"deleted": [codes]}, what was removed, as every deletion does; a new login starts afresh.
     """
     removed = residents.forget(g.resident.openid)
     db.session.commit()
-    return jsonify(removed=removed)
+    return jsonify(deleted(item.code for item in removed))

@@ -1,5 +1,6 @@
 """GET /api/v1/sorting: which bin each item in a question goes in."""
 from dataclasses import asdict, replace
+from typing import Literal
 
 from flask import jsonify
 from pydantic import BaseModel, Field
@@ -14,11 +15,21 @@ from handlers.understanding import understand
 from models import db
 
 MAX_QUERY_CHARS = 200
+# What the whole answer is, for a screen to pick its layout: bins for named items, nothing
+# recognised (with suggestions maybe), or a text that names no item at all (谢谢, 我想当志愿者).
+KINDS = ("items", "unrecognised", "no_item")
 
 
 class SortingQuery(BaseModel):
     # Empty and overlong questions get their own error codes below, so no length limits here.
     q: str = Field("", pattern=LINE, description="要查询的物品或问题，例如“废电池”“电池和剩饭分别扔哪”")
+
+
+class KindOut(BaseModel):
+    category: str
+    label: str
+    bin_colour: str
+    when: str = Field(description=about("KindOut", "when"))
 
 
 class SortingAnswer(BaseModel):
@@ -34,6 +45,7 @@ class SortingAnswer(BaseModel):
     alternatives: list[str]
     depends: bool = Field(description=about("SortingAnswer", "depends"))
     categories: list[str] = Field(description=about("SortingAnswer", "categories"))
+    kinds: list[KindOut] = Field(description=about("SortingAnswer", "kinds"))
 
 
 class SortingResult(BaseModel):
@@ -43,16 +55,24 @@ class SortingResult(BaseModel):
     suggestions: list[str] = Field(description=about("SortingResult", "suggestions"))
     more: int = Field(0, description=about("SortingResult", "more"))
     message: str = Field(description=about("SortingResult", "message"))
+    kind: Literal[KINDS] = Field(description=about("SortingResult", "kind"))
 
 
 def answer_json(answer: Answer) -> dict:
     """The engine's answer, and for an item whose bin depends on its kind, a label that says so."""
-    body = {**asdict(answer), "depends": False, "categories": [answer.category]}
+    body = {**asdict(answer), "depends": False, "categories": [answer.category], "kinds": []}
     choice = kinds(answer)
     if choice:
         body.update(category="depends", label=choice["label"], bin_colour="", depends=True,
-                    categories=choice["categories"])
+                    categories=choice["categories"], kinds=choice["kinds"])
     return body
+
+
+
+def kind_of(result: Classification) -> str:
+    if result.answers:
+        return "items"
+    return "unrecognised" if result.unrecognised else "no_item"
 
 
 # Readings of a text that are not a sorting question but still may be one: an unknown word is
@@ -105,4 +125,5 @@ def sorting(query: SortingQuery):
         suggestions=list(result.suggestions),
         more=result.more,
         message=message_for(result),
+        kind=kind_of(result),
     )

@@ -7,9 +7,8 @@ from pydantic import AfterValidator, BaseModel, Field, StrictBool, StringConstra
 
 from bot.api import ApiError, api
 from bot.api.login import json_hook, personal
-from bot.api.openapi import LINE, RESIDENT, field_text, responses, spec
-from content.api_texts import about, api_text
-from content.texts import text
+from bot.api.openapi import LINE, RESIDENT, Phone, field_text, responses, spec
+from content.api_texts import about, api_text, consent_text
 from content.volunteering import options
 from handlers.people import consent
 from handlers.volunteers import records as volunteers
@@ -24,7 +23,7 @@ def cleaned(clean: Callable, field: str) -> AfterValidator:
     def check(value):
         value = clean(value)
         if value is None:
-            raise ValueError(text(f"volunteer.invalid.{field}"))
+            raise ValueError(volunteers.invalid_text(field))
         return value
 
     return AfterValidator(check)
@@ -39,9 +38,7 @@ def Choices(kind: str):
 class VolunteerIn(BaseModel):
     name: Annotated[str, StringConstraints(max_length=40, pattern=LINE),
                     cleaned(volunteers.clean_name, "name")] = Field(description=about("VolunteerIn", "name"))
-    phone: Annotated[str, StringConstraints(max_length=30, pattern=LINE),
-                     cleaned(volunteers.clean_phone, "phone")] = Field(
-        description=about("VolunteerIn", "phone"))
+    phone: Phone = Field(description=about("VolunteerIn", "phone"))
     region_code: Annotated[str, StringConstraints(pattern=r"^\d{1,12}$"),
                            cleaned(volunteers.clean_area, "region_code")] = Field(
         description=about("VolunteerIn", "region_code"))
@@ -91,11 +88,11 @@ class ServiceOut(BaseModel):
 def registration_refused(error: Exception, body: dict) -> None:
     """Consent first, as always; then every bad field with the dialog's message for it."""
     if body.get("consent") is not True:
-        raise ApiError(403, "consent_required", consent.explanation("volunteer"))
+        raise ApiError(403, "consent_required", consent_text("volunteer"))
     fields = {}
     for detail in error.errors():
         where = str(detail.get("loc", ("body",))[0])
-        fields.setdefault(where, text(f"volunteer.invalid.{where}") if where in FIELDS else field_text(detail))
+        fields.setdefault(where, volunteers.invalid_text(where) if where in FIELDS else field_text(detail))
     raise ApiError(400, "invalid_fields", api_text("errors.volunteers.invalid_fields"), fields)
 
 
@@ -109,7 +106,7 @@ def volunteer_options():
     lists = {kind: [{"code": code, "label": label} for code, label in options(kind).items()]
              for kind in ("skills", "availability")}
     # One dict: jsonify() given both a dict and keywords raised TypeError (a 500 until schemathesis met it).
-    return jsonify({**lists, "consent": consent.explanation("volunteer"), "consent_version": consent.version()})
+    return jsonify({**lists, "consent": consent_text("volunteer"), "consent_version": consent.version()})
 
 
 @api.post("/volunteers")
@@ -123,13 +120,13 @@ def register(json: VolunteerIn):
     before; 400 invalid_fields for a field that does not fit.
     """
     if json.consent is not True:
-        raise ApiError(403, "consent_required", consent.explanation("volunteer"))
+        raise ApiError(403, "consent_required", consent_text("volunteer"))
     application = volunteers.Application(**json.model_dump(include=set(FIELDS)))
     try:
         volunteer = volunteers.register(g.resident, application, "api")
     except volunteers.AlreadyRegistered as already:
         raise ApiError(409, "already_registered",
-                       text("volunteer.already", status=volunteers.status_label(already.volunteer)))
+                       api_text("errors.volunteers.already", status=volunteers.status_label(already.volunteer)))
     db.session.commit()
     return jsonify(volunteers.as_dict(volunteer)), 201
 
@@ -162,5 +159,5 @@ def my_service():
 def own_volunteer():
     volunteer = volunteers.of(g.resident)
     if volunteer is None:
-        raise ApiError(404, "not_a_volunteer", text("volunteer.none"))
+        raise ApiError(404, "not_a_volunteer", api_text("errors.volunteers.none"))
     return volunteer

@@ -6,14 +6,13 @@ through its contact's mini-program account; reviewers act in the console. A dist
 reviewer anchored at the cell's district (a city reviewer may not stand in: the district knows its
 units); a city step needs one anchored at the city. Every step is a CellEvent with who and when.
 """
-import re
 from dataclasses import dataclass
 from datetime import timedelta
 
 from content import cells as catalogue
 from content.cells import label
 from handlers.errors import Refused
-from handlers.people import residents
+from handlers.people import phones, residents
 from handlers.staff import audit, scope
 from models import Region, Resident, db
 from models.cells import Cell, CellEvent, CellScore
@@ -22,14 +21,13 @@ from models.timeutil import utcnow
 EDITABLE = ("applied", "returned")  # the unit may change its self-assessment and evidence
 UNIT, DISTRICT, CITY, DISTRICT_OR_CITY = "unit", "district", "city", "district_or_city"
 LEVEL_NAMES = {level: label("level", level) for level in (DISTRICT, CITY, DISTRICT_OR_CITY)}
-PHONE = re.compile(r"^[0-9+\-]{7,20}$")
 
 
 class CellError(Refused):
     """The step cannot be made; `message` is for the person who tried, `code` for the API."""
 
-    def __init__(self, code: str, message: str, status: int = 400):
-        super().__init__(message, code, status=status)
+    def __init__(self, code: str, message: str, status: int = 400, fields: dict | None = None):
+        super().__init__(message, code, fields, status)
 
 
 class Forbidden(CellError):
@@ -78,8 +76,11 @@ def apply(resident: Resident, unit_name: str, cell_type: str, region_code: str, 
         raise CellError("unknown_region", label("error", "unknown_region"))
     if not 2 <= len(unit_name) <= 80:
         raise CellError("unit_name", label("error", "unit_name"))
-    if not contact_name or len(contact_name) > 40 or not PHONE.match(contact_phone or ""):
+    if not contact_name or len(contact_name) > 40:
         raise CellError("contact", label("error", "contact"))
+    contact_phone = phones.clean(contact_phone)
+    if contact_phone is None:  # the one phone check and message of every form
+        raise CellError("invalid_fields", phones.problem(), fields={"contact_phone": phones.problem()})
     if commitment is not True:
         raise CellError("commitment", label("error", "commitment"))
     if db.session.execute(db.select(Cell.id).filter_by(
@@ -280,7 +281,7 @@ def status_label(status: str) -> str:
 
 
 @residents.forgets
-def forget_applicant(resident: Resident) -> list[str]:
+def forget_applicant(resident: Resident) -> list[residents.Removed]:
     """The unit's application stays for its review; the contact's name, phone and account go."""
     from sqlalchemy import update
 
@@ -288,4 +289,4 @@ def forget_applicant(resident: Resident) -> list[str]:
         applicant_id=None, contact_name=label("forgotten", "contact"), contact_phone="")).rowcount
     db.session.execute(update(CellEvent).where(CellEvent.resident_id == resident.id)
                        .values(resident_id=None))
-    return [label("forgotten", "applications", count=n)] if n else []
+    return [residents.Removed("cell_contact", label("forgotten", "applications", count=n))] if n else []

@@ -58,4 +58,4 @@ def forget_me(message: Message) -> str:
     removed = residents.forget(message.openid)
     if not removed:
         return text("privacy.nothing")
-    return text("privacy.forgotten", items="\n".join(f"· {item}" for item in removed))
+    return text("privacy.forgotten", items="\n".join(f"· {item.text}" for item in removed))

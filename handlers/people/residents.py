@@ -1,11 +1,13 @@
 """Residents: one record per WeChat user, created on follow or first message; their area; forgetting them."""
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from sqlalchemy import delete, event, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from content.texts import text
 from handlers import dialogs
 from handlers.errors import Refused
 from handlers.people import ledger, regions, windows
@@ -61,12 +63,24 @@ def find_or_create(openid: str, unionid: str | None = None, app: str = OFFICIAL)
     return resident
 
 
+@dataclass(frozen=True)
+class Removed:
+    """One kind of personal data a deletion removed: a code for the API, a sentence for the chat."""
+    code: str
+    text: str
+
+
+def removed(code: str, **values) -> Removed:
+    """A kind of data this module removes, told in the words of content/replies.toml [privacy.removed]."""
+    return Removed(code, text(f"privacy.removed.{code}", **values))
+
+
 # Other capabilities that keep personal data about a resident (families, children …) register a
-# step here; each deletes or anonymises its rows and says what it removed, in Chinese.
-FORGETTERS: list[Callable[[Resident], list[str]]] = []
+# step here; each deletes or anonymises its rows and says what it removed.
+FORGETTERS: list[Callable[[Resident], list[Removed]]] = []
 
 
-def forgets(step: Callable[[Resident], list[str]]) -> Callable[[Resident], list[str]]:
+def forgets(step: Callable[[Resident], list[Removed]]) -> Callable[[Resident], list[Removed]]:
     FORGETTERS.append(step)
     return step
 
@@ -101,24 +115,25 @@ def official_openid(resident: Resident) -> str | None:
     return next((r.openid for r in linked(resident) if r.app != MINIAPP), None)
 
 
-def forget(openid: str) -> list[str]:
+def forget(openid: str) -> list[Removed]:
     """Delete or anonymise everything personal about the user (PIPL art. 47).
 
-    Returns what was removed, in Chinese, so the user can be told. Service hours stay in their
-    area's totals without a name; the message log keeps that a message came, not who or what.
+    Returns what was removed, so the user can be told (the chat) or shown (the API's codes).
+    Service hours stay in their area's totals without a name; the message log keeps that a message
+    came, not who or what.
     """
     ledger.before_forgetting(openid)
     db.session.info.setdefault(FORGOTTEN, set()).add(openid)
-    removed = []
+    gone = []
     if dialogs.load(openid) is not None:
-        removed.append("未完成的登记内容")
+        gone.append(removed("dialog"))
     dialogs.clear(openid)
     resident = find(openid)
     if resident is not None:
         others = linked(resident)  # the same person in the other app: forgotten too
-        removed += forget_resident(resident)
+        gone += forget_resident(resident)
         for other in others:
-            removed += [item for item in forget_resident(other) if item not in removed]
+            gone += [item for item in forget_resident(other) if item not in gone]
     db.session.execute(update(WeChatReceipt).where(WeChatReceipt.openid == openid).values(openid=None))
     result = db.session.execute(
         update(InboundMessage)
@@ -126,8 +141,8 @@ def forget(openid: str) -> list[str]:
         .values(openid=None, content=None, reply=None)
     )
     if result.rowcount:
-        removed.append(f"{result.rowcount} 条消息记录")
-    return removed
+        gone.append(removed("messages", count=result.rowcount))
+    return gone
 
 
 FORGOTTEN = "forgotten_openids"
@@ -144,23 +159,23 @@ def _clear_forgotten(session: Session, transaction) -> None:
         session.info.pop(FORGOTTEN, None)
 
 
-def forget_resident(resident: Resident) -> list[str]:
-    removed = [item for step in FORGETTERS for item in step(resident)]
+def forget_resident(resident: Resident) -> list[Removed]:
+    gone = [item for step in FORGETTERS for item in step(resident)]
     volunteer = db.session.execute(
         db.select(Volunteer).filter_by(resident_id=resident.id)).scalar_one_or_none()
     if volunteer is not None:
         hours = db.session.execute(update(ServiceRecord).where(
             ServiceRecord.volunteer_id == volunteer.id).values(volunteer_id=None)).rowcount
         db.session.delete(volunteer)
-        removed.append("志愿者登记（姓名、手机号、服务区域和时间）")
+        gone.append(removed("volunteer"))
         if hours:
-            removed.append(f"{hours} 条服务记录与您的关联（时长只留在所在地区的统计里）")
+            gone.append(removed("service_records", count=hours))
     consents = db.session.execute(delete(Consent).where(Consent.resident_id == resident.id)).rowcount
     if consents:
-        removed.append("同意书记录")
+        gone.append(removed("consents"))
     if resident.region_code:
-        removed.append("绑定的小区")
+        gone.append(removed("area"))
     db.session.delete(resident)
-    removed.append("关注记录")
+    gone.append(removed("resident"))
     db.session.flush()
-    return removed
+    return gone

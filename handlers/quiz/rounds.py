@@ -240,7 +240,7 @@ def get_survey(survey_id) -> Survey | None:
 
 
 @residents.forgets
-def forget_answers(resident: Resident) -> list[str]:
+def forget_answers(resident: Resident) -> list[residents.Removed]:
     """Answers stay in the area's awareness figures, no longer tied to the resident."""
     from sqlalchemy import update
 
@@ -248,7 +248,7 @@ def forget_answers(resident: Resident) -> list[str]:
                            .values(resident_id=None)).rowcount
     db.session.execute(update(QuizAttempt).where(QuizAttempt.resident_id == resident.id)
                        .values(resident_id=None))
-    return [text("quiz.forgotten", n=n)] if n else []
+    return [residents.Removed("quiz_answers", text("quiz.forgotten", n=n))] if n else []
 
 
 def delivered_to(resident_id: int) -> list[int]:

@@ -111,11 +111,11 @@ def of_resident(resident: Resident) -> list[Report]:
 
 
 @residents.forgets
-def forget_reports(resident: Resident) -> list[str]:
+def forget_reports(resident: Resident) -> list[residents.Removed]:
     """The reports stay with the street (a bin is still full); who filed them does not."""
     count = db.session.execute(db.update(Report).where(Report.resident_id == resident.id)
                                .values(resident_id=None)).rowcount
-    return [text("forget.removed", count=count)] if count else []
+    return [residents.Removed("reports", text("forget.removed", count=count))] if count else []
 
 
 # --- the street's side ------------------------------------------------------------------------

@@ -139,11 +139,11 @@ def child_dict(child: Child, school_name: str = "") -> dict:
 
 
 @residents.forgets
-def forget_guardian(resident: Resident) -> list[str]:
+def forget_guardian(resident: Resident) -> list[residents.Removed]:
     """When a guardian asks to be forgotten (删除我的信息 or DELETE /me), their family goes too."""
 
     family = of(resident)
     if family is None:
         return []
     forget(family)  # promoted families are told once this commits
-    return ["家庭和孩子的信息"]
+    return [residents.removed("family")]

@@ -47,10 +47,15 @@ def kinds(answer: Answer) -> dict | None:
     safer first (content/sorting/changchun.toml, notes)."""
     if not depends_on_kind(answer):
         return None
-    for note in load_knowledge().notes.values():
+    knowledge = load_knowledge()
+    for note in knowledge.notes.values():
         if note["text"] == answer.note:
             bins = [note["category"], *(c for c in note.get("by_words", {}) if c != note["category"])]
-            return {"label": note["label"], "categories": bins}
+            bins += [c for c in note.get("when", {}) if c not in bins]
+            return {"label": note["label"], "categories": bins,
+                    "kinds": [{"category": c, "label": knowledge.categories[c]["label"],
+                               "bin_colour": knowledge.categories[c]["bin_colour"],
+                               "when": note.get("when", {}).get(c, "")} for c in bins]}
     return None
 
 

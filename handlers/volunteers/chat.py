@@ -9,7 +9,7 @@ from content.texts import text
 from content.volunteering import options
 from handlers import dialogs
 from handlers.dialogs import DialogState, Invalid, NotAnAnswer
-from handlers.people import areas, consent, privacy, regions, residents
+from handlers.people import areas, consent, phones, privacy, regions, residents
 from handlers.router import Message, router
 from handlers.volunteers import records as volunteers
 
@@ -101,7 +101,7 @@ def take_name(state: DialogState, message: Message) -> None:
 
 
 def take_phone(state: DialogState, message: Message) -> None:
-    phone = volunteers.clean_phone(message.text)
+    phone = phones.clean(message.text)
     if phone is None:
         if re.search(r"\d", message.text):  # meant as a number: say what is wrong with it
             raise Invalid(text("volunteer.bad_phone", text=message.text.strip()[:20]))

@@ -7,15 +7,13 @@ from sqlalchemy.exc import IntegrityError
 from content.texts import lookup, table, text
 from content.volunteering import options
 from handlers.errors import Refused
-from handlers.people import consent, regions, residents, windows
+from handlers.people import consent, phones, regions, residents, windows
 from infra import jobs
 from infra.wechat.once import send_once
 from infra.wechat.send import Sender, SendError
 from models import Resident, Volunteer, db
 from models.timeutil import utcnow
 
-# Mainland mobile numbers: 11 digits starting 13–19 (MIIT numbering plan).
-MOBILE = re.compile(r"^1[3-9]\d{9}$")
 NAME = re.compile(r"^[\u4e00-\u9fffA-Za-z·•. ]{2,20}$")
 REASON_LENGTH = Volunteer.review_reason.type.length
 NAME_PREFIXES = tuple(table("volunteers.toml")["keywords"]["name_prefixes"])
@@ -50,10 +48,9 @@ def clean_name(raw: str) -> str | None:
     return name if NAME.match(name) else None
 
 
-def clean_phone(raw: str) -> str | None:
-    digits = re.sub(r"[\s\-()\uff08\uff09]", "", raw or "")  # ASCII and full-width brackets
-    digits = re.sub(r"^(\+?86)", "", digits) if len(digits) > 11 else digits
-    return digits if MOBILE.match(digits) else None
+def invalid_text(field: str) -> str:
+    """What a form shows beside a registration field that does not pass (the phone's is everyone's)."""
+    return phones.problem() if field == "phone" else text(f"volunteer.invalid.{field}")
 
 
 def clean_area(code: str) -> str | None:
@@ -75,12 +72,12 @@ def validate(fields: dict) -> Application:
 
     cleaned = {
         "name": clean_name(text_of("name")),
-        "phone": clean_phone(text_of("phone")),
+        "phone": phones.clean(text_of("phone")),
         "region_code": clean_area(text_of("region_code")),
         "skills": clean_choices("skills", fields.get("skills")),
         "availability": clean_choices("availability", fields.get("availability")),
     }
-    problems = {key: text(f"volunteer.invalid.{key}") for key, value in cleaned.items() if value is None}
+    problems = {key: invalid_text(key) for key, value in cleaned.items() if value is None}
     if problems:
         raise RegistrationError(problems)
     return Application(**cleaned)

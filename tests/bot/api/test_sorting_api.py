@@ -59,14 +59,31 @@ def test_an_item_whose_bin_depends_on_its_kind_says_so_in_its_label(client):
     assert answer["categories"] == ["hazardous", "residual"] and "干电池" in answer["note"]
     settled = client.get("/api/v1/sorting", query_string={"q": "碱性电池"}).get_json()["answers"][0]
     assert settled["depends"] is False and settled["category"] == "residual" and settled["label"] == "其他垃圾"
-    assert settled["categories"] == ["residual"]
+    assert settled["categories"] == ["residual"] and settled["kinds"] == []
+
+
+def test_the_kinds_of_an_item_come_as_options_a_screen_can_show(client):
+    answer = client.get("/api/v1/sorting", query_string={"q": "电池"}).get_json()["answers"][0]
+    assert answer["kinds"] == [
+        {"category": "hazardous", "label": "有害垃圾", "bin_colour": "红色", "when": "充电电池、纽扣电池、蓄电池"},
+        {"category": "residual", "label": "其他垃圾", "bin_colour": "灰色", "when": "普通干电池（无汞碱性）"}]
+
+
+def test_every_item_that_depends_on_its_kind_says_when_for_each_bin():
+    from content.sorting import load_knowledge
+
+    for key, note in load_knowledge().notes.items():
+        bins = {note["category"], *note.get("by_words", {})}
+        assert set(note["when"]) == bins, key
+        for when in note["when"].values():
+            assert when in note["text"], (key, when)  # the screen's options say what the chat says
 
 
 @pytest.mark.parametrize("q", ["谢谢", "你好", "谢谢你", "我想当志愿者"])
 def test_a_question_without_an_item_says_what_to_do(client, q):
     """No bin guessed for the words of a thank-you or a request (谢谢你 is not 你 → 专项回收)."""
     body = client.get("/api/v1/sorting", query_string={"q": q}).get_json()
-    assert body["answers"] == [] and "物品名称" in body["message"]
+    assert body["answers"] == [] and "物品名称" in body["message"] and body["kind"] == "no_item"
 
 
 def test_an_item_beside_a_request_and_an_unknown_word_are_still_answered(client):
@@ -78,5 +95,6 @@ def test_an_item_beside_a_request_and_an_unknown_word_are_still_answered(client)
 
 def test_unrecognised_items_and_full_answers_have_their_message(client):
     unknown = client.get("/api/v1/sorting", query_string={"q": "xyzzy"}).get_json()
-    assert "xyzzy" in unknown["message"]
-    assert client.get("/api/v1/sorting", query_string={"q": "剩饭"}).get_json()["message"] == ""
+    assert "xyzzy" in unknown["message"] and unknown["kind"] == "unrecognised"
+    known = client.get("/api/v1/sorting", query_string={"q": "剩饭"}).get_json()
+    assert known["message"] == "" and known["kind"] == "items"

@@ -162,4 +162,5 @@ def test_a_resident_accepts_notices_in_the_mini_program_and_pushes_use_them(app,
     assert statuses(sent.id) == {"sent": 1}
     assert fake_wechat.deliveries("subscribe", lily.openid)["total"] == 1
     assert mini_program.call("GET", "/me/notices", token).json["subscribe"] == 1  # one grant, one message
-    assert mini_program.call("DELETE", "/me/notices", token).json == {"template": False, "subscribe": 0}
+    assert mini_program.call("DELETE", "/me/notices", token).json == {"deleted": ["subscribe_notices"]}
+    assert mini_program.call("GET", "/me/notices", token).json == {"template": False, "subscribe": 0}

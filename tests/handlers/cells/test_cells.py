@@ -194,7 +194,7 @@ def test_units_see_only_their_own_cells_and_bad_applications_are_explained(app, 
     base = {"unit_name": "南岭小学", "type": "school", "region_code": STREET_A, "contact_name": "王老师",
             "contact_phone": "13800000001", "commitment": True}
     for change, code in (({"type": "spaceship"}, "unknown_type"), ({"region_code": "9999"}, "unknown_region"),
-                         ({"commitment": False}, "commitment"), ({"contact_phone": "abc"}, "contact"),
+                         ({"commitment": False}, "commitment"), ({"contact_phone": "abc"}, "invalid_fields"), ({"contact_name": ""}, "contact"),
                          ({}, "duplicate")):
         response = mini_program.call("POST", "/cells", other, json={**base, **change})
         assert response.json["error"]["code"] == code
