@@ -62,9 +62,9 @@ def warm_up_in_background() -> None:
     question is not the slow one."""
     import threading
 
-    from handlers.understanding import get_understanding
+    from handlers.understanding import preload
 
-    threading.Thread(target=get_understanding, name="warm-up", daemon=True).start()
+    threading.Thread(target=preload, name="warm-up", daemon=True).start()
 
 
 def register_blueprints(app: Flask) -> None:

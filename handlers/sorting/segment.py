@@ -1,0 +1,105 @@
+"""Word segmentation as jieba's `cut(text, HMM=False)`, over a packed copy of its dictionary.
+
+jieba keeps its 500,000 words (and every prefix of them) as a Python dict: about 75 MB in each
+process, and half a second to load. The same words and frequencies, with the item names added as
+the engine adds them, are packed into one memory-mapped file (infra/packed.py) that every process
+shares; the algorithm below is jieba's own (the DAG of dictionary words, the most probable route
+through it, runs of single ASCII letters or digits kept together), so the words are the same.
+tests/handlers/sorting/test_segment.py compares the two.
+"""
+import re
+from collections.abc import Iterable, Iterator
+from math import log
+
+from infra import artefacts
+from infra.packed import PackedTable, packed
+
+# jieba 0.42.1's own patterns: what a block of words is, what separates blocks, and what ASCII is.
+BLOCK = re.compile("([\u4E00-\u9FD5a-zA-Z0-9+#&\\._%\\-]+)", re.U)
+SKIP = re.compile("(\r\n|\\s)", re.U)
+ASCII = re.compile("[a-zA-Z0-9]", re.U)
+TOTAL = "\0total"  # the entry that holds the sum of all frequencies (jieba's `total`)
+
+
+class Segmenter:
+    def __init__(self, table: PackedTable) -> None:
+        self.table = table
+        self.log_total = log(table.number(TOTAL))
+
+    @classmethod
+    def with_words(cls, words: Iterable[str], frequency: int) -> "Segmenter":
+        """jieba's dictionary with `words` added at `frequency` (built ahead and stored, by their digest)."""
+        words = sorted(set(words))
+        key = artefacts.digest([], ("jieba",), "\n".join(words) + f"\n{frequency}")
+        return cls(packed("jieba", key, lambda: jieba_entries(words, frequency)))
+
+    def frequency(self, word: str) -> int:
+        """How often jieba's dictionary counts `word` as a word (0 for a prefix only or unknown)."""
+        return self.table.number(word) or 0
+
+    def cut(self, sentence: str) -> Iterator[str]:
+        for block in BLOCK.split(sentence):
+            if not block:
+                continue
+            if BLOCK.match(block):
+                yield from self.cut_block(block)
+            else:
+                for part in SKIP.split(block):
+                    if SKIP.match(part):
+                        yield part
+                    else:
+                        yield from part
+
+    def cut_block(self, sentence: str) -> Iterator[str]:
+        route = self.route(sentence, self.dag(sentence))
+        start, end, run = 0, len(sentence), ""
+        while start < end:
+            stop = route[start][1] + 1
+            word = sentence[start:stop]
+            if len(word) == 1 and ASCII.match(word):
+                run += word
+            else:
+                if run:
+                    yield run
+                    run = ""
+                yield word
+            start = stop
+        if run:
+            yield run
+
+    def dag(self, sentence: str) -> dict[int, list[int]]:
+        """For each start, the ends of the dictionary words that start there (or itself alone)."""
+        number, size, found = self.table.number, len(sentence), {}
+        for start in range(size):
+            ends, end = [], start
+            frequency = number(sentence[start])
+            while frequency is not None:
+                if frequency:
+                    ends.append(end)
+                end += 1
+                if end >= size:
+                    break
+                frequency = number(sentence[start:end + 1])
+            found[start] = ends or [start]
+        return found
+
+    def route(self, sentence: str, dag: dict[int, list[int]]) -> dict[int, tuple[float, int]]:
+        """The most probable path through the DAG, from the end (jieba's `calc`, to the bit)."""
+        number, log_total, size = self.table.number, self.log_total, len(sentence)
+        route = {size: (0, 0)}
+        for start in range(size - 1, -1, -1):
+            route[start] = max((log(number(sentence[start:end + 1]) or 1) - log_total + route[end + 1][0], end)
+                               for end in dag[start])
+        return route
+
+
+def jieba_entries(words: list[str], frequency: int) -> list[tuple[str, int, str]]:
+    """jieba's prefix dictionary after `add_word(word, frequency)` for each word, and its total."""
+    import jieba
+
+    jieba.setLogLevel(60)
+    tokenizer = jieba.Tokenizer()
+    tokenizer.initialize()
+    for word in words:
+        tokenizer.add_word(word, freq=frequency)
+    return [(word, count, "") for word, count in tokenizer.FREQ.items()] + [(TOTAL, tokenizer.total, "")]
