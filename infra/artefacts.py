@@ -89,7 +89,7 @@ def pickled(name: str, key: str, build: Callable[[], T], ready: Callable[[T], No
     try:
         with target.open("rb") as file:
             return pickle.load(file)
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         pass
     except Exception:  # noqa: BLE001 - a damaged cache must never stop the bot
         log.warning("rebuilding %s: its stored copy is unreadable", target.name, exc_info=True)

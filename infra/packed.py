@@ -37,7 +37,9 @@ class PackedTable:
             parts.append(view[offset:offset + 4 * count].cast("I"))
             offset += 4 * count
         self._slots, self._key_starts, self._text_starts, self._numbers = parts
-        self._keys = view[offset:offset + key_bytes]
+        # Keys are compared as slices of the buffer itself: bytes, compared by memcmp (a slice of
+        # a memoryview compares item by item).
+        self._keys_at = offset
         self._texts = view[offset + key_bytes:offset + key_bytes + text_bytes]
         self._mask = slots - 1
 
@@ -62,13 +64,13 @@ class PackedTable:
     def index(self, key: str) -> int:
         """The entry's index, or -1 when the key is not in the table."""
         data = key.encode()
-        slots, starts, keys, mask = self._slots, self._key_starts, self._keys, self._mask
+        slots, starts, buffer, base, mask = self._slots, self._key_starts, self._buffer, self._keys_at, self._mask
         slot = crc32(data) & mask
         while True:
             found = slots[slot]
             if found == EMPTY:
                 return -1
-            if keys[starts[found]:starts[found + 1]] == data:
+            if buffer[base + starts[found]:base + starts[found + 1]] == data:
                 return found
             slot = (slot + 1) & mask
 
@@ -124,7 +126,7 @@ def packed(name: str, key: str, entries: Callable[[], Iterable[tuple[str, int, s
     target = artefacts.path(name, key, ".packed")
     try:
         return PackedTable.open(target)
-    except (FileNotFoundError, ValueError, struct.error):
+    except (OSError, ValueError, struct.error):  # missing, unreachable, or damaged: pack it again
         pass
     table = PackedTable.pack(entries())
     try:

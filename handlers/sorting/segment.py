@@ -67,29 +67,30 @@ class Segmenter:
         if run:
             yield run
 
-    def dag(self, sentence: str) -> dict[int, list[int]]:
-        """For each start, the ends of the dictionary words that start there (or itself alone)."""
+    def dag(self, sentence: str) -> dict[int, list[tuple[int, int]]]:
+        """For each start, the (end, frequency) of the dictionary words that start there, or of
+        the character alone (frequency 0 or None) when none does."""
         number, size, found = self.table.number, len(sentence), {}
         for start in range(size):
             ends, end = [], start
-            frequency = number(sentence[start])
+            first = frequency = number(sentence[start])
             while frequency is not None:
                 if frequency:
-                    ends.append(end)
+                    ends.append((end, frequency))
                 end += 1
                 if end >= size:
                     break
                 frequency = number(sentence[start:end + 1])
-            found[start] = ends or [start]
+            found[start] = ends or [(start, first)]
         return found
 
-    def route(self, sentence: str, dag: dict[int, list[int]]) -> dict[int, tuple[float, int]]:
+    def route(self, sentence: str, dag: dict[int, list[tuple[int, int]]]) -> dict[int, tuple[float, int]]:
         """The most probable path through the DAG, from the end (jieba's `calc`, to the bit)."""
-        number, log_total, size = self.table.number, self.log_total, len(sentence)
+        log_total, size = self.log_total, len(sentence)
         route = {size: (0, 0)}
         for start in range(size - 1, -1, -1):
-            route[start] = max((log(number(sentence[start:end + 1]) or 1) - log_total + route[end + 1][0], end)
-                               for end in dag[start])
+            route[start] = max((log(frequency or 1) - log_total + route[end + 1][0], end)
+                               for end, frequency in dag[start])
         return route
 
 
