@@ -10,6 +10,7 @@ and the segmentation below is pypinyin's own. tests/handlers/sorting/test_pinyin
 """
 import re
 from functools import cache
+from pathlib import Path
 
 from infra import artefacts
 from infra.packed import PackedTable, packed
@@ -93,7 +94,7 @@ class Pinyin:
 @cache
 def table() -> Pinyin:
     """pypinyin's readings, packed ahead (by pypinyin's version) and shared by every process."""
-    return Pinyin(packed("pinyin", artefacts.digest([], ("pypinyin",), "1"), pinyin_entries))
+    return Pinyin(packed("pinyin", artefacts.digest([Path(__file__)], ("pypinyin",)), pinyin_entries))
 
 
 def pinyin_entries() -> list[tuple[str, int, str]]:

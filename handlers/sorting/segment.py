@@ -10,27 +10,28 @@ tests/handlers/sorting/test_segment.py compares the two.
 import re
 from collections.abc import Iterable, Iterator
 from math import log
+from pathlib import Path
 
 from infra import artefacts
 from infra.packed import PackedTable, packed
 
-# jieba 0.42.1's own patterns: what a block of words is, what separates blocks, and what ASCII is.
-BLOCK = re.compile("([\u4E00-\u9FD5a-zA-Z0-9+#&\\._%\\-]+)", re.U)
-SKIP = re.compile("(\r\n|\\s)", re.U)
-ASCII = re.compile("[a-zA-Z0-9]", re.U)
 TOTAL = "\0total"  # the entry that holds the sum of all frequencies (jieba's `total`)
+# Entries that hold jieba's own patterns: what a block of words is, what separates blocks, and
+# which single characters join into one run (letters and digits).
+PATTERNS = {"\0block": "re_han_default", "\0skip": "re_skip_default", "\0ascii": "re_eng"}
 
 
 class Segmenter:
     def __init__(self, table: PackedTable) -> None:
         self.table = table
         self.log_total = log(table.number(TOTAL))
+        self.block, self.skip, self.ascii = (re.compile(table.text(key), re.U) for key in PATTERNS)
 
     @classmethod
     def with_words(cls, words: Iterable[str], frequency: int) -> "Segmenter":
         """jieba's dictionary with `words` added at `frequency` (built ahead and stored, by their digest)."""
         words = sorted(set(words))
-        key = artefacts.digest([], ("jieba",), "\n".join(words) + f"\n{frequency}")
+        key = artefacts.digest([Path(__file__)], ("jieba",), "\n".join(words) + f"\n{frequency}")
         return cls(packed("jieba", key, lambda: jieba_entries(words, frequency)))
 
     def frequency(self, word: str) -> int:
@@ -38,14 +39,14 @@ class Segmenter:
         return self.table.number(word) or 0
 
     def cut(self, sentence: str) -> Iterator[str]:
-        for block in BLOCK.split(sentence):
+        for block in self.block.split(sentence):
             if not block:
                 continue
-            if BLOCK.match(block):
+            if self.block.match(block):
                 yield from self.cut_block(block)
             else:
-                for part in SKIP.split(block):
-                    if SKIP.match(part):
+                for part in self.skip.split(block):
+                    if self.skip.match(part):
                         yield part
                     else:
                         yield from part
@@ -56,7 +57,7 @@ class Segmenter:
         while start < end:
             stop = route[start][1] + 1
             word = sentence[start:stop]
-            if len(word) == 1 and ASCII.match(word):
+            if len(word) == 1 and self.ascii.match(word):
                 run += word
             else:
                 if run:
@@ -103,4 +104,5 @@ def jieba_entries(words: list[str], frequency: int) -> list[tuple[str, int, str]
     tokenizer.initialize()
     for word in words:
         tokenizer.add_word(word, freq=frequency)
-    return [(word, count, "") for word, count in tokenizer.FREQ.items()] + [(TOTAL, tokenizer.total, "")]
+    patterns = [(key, 0, getattr(jieba, name).pattern) for key, name in PATTERNS.items()]
+    return [(word, count, "") for word, count in tokenizer.FREQ.items()] + [(TOTAL, tokenizer.total, "")] + patterns
