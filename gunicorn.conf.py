@@ -21,9 +21,9 @@ access_log_format = '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms %({x-request-
 def when_ready(server):
     import gc
 
-    from handlers.understanding import preload
+    from bot import warm_up
 
-    preload()  # the sorting engine, the intent classifier, the pinyin dictionary
+    warm_up()  # the sorting engine, the intent classifier, the pinyin table, the chat routes
     # What the master holds now lives as long as it does: out of the collector's sight, so that
     # a collection in a worker does not write to (and so copy) every page the workers share.
     gc.freeze()
