@@ -7,8 +7,8 @@
    test client, the embedded SQLite default), with RSS after each step and the CPU the whole
    process used. Baselines in the same run: `python -c pass`, and bare Flask (bench/bare_app.py).
 2. Memory under gunicorn (gunicorn.conf.py, preloaded, N workers): after the workers answered
-   --questions sorting questions through the webhook and the API, each worker's RSS, PSS and USS
-   (/proc/<pid>/smaps_rollup), the bare Flask app's beside them.
+   --questions sorting questions through the webhook and the API, each worker's RSS, PSS, USS and
+   private dirty memory (/proc/<pid>/smaps_rollup), the bare Flask app's beside them.
 
 Wall times move with the machine's load (printed); CPU seconds and memory much less.
 """
@@ -187,19 +187,21 @@ def children_of(pid: int) -> list[int]:
 
 
 def memory(pid: int) -> dict[str, float]:
-    """RSS, PSS and USS (private clean + dirty) in MB, from /proc/<pid>/smaps_rollup."""
+    """RSS, PSS, USS (private clean + dirty) and private dirty alone in MB, from
+    /proc/<pid>/smaps_rollup. USS counts the pages of a shared file that only this process has
+    touched so far; private dirty is what the process copied or allocated."""
     fields = {}
     for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]:
         name, value = line.split(":")
         fields[name] = int(value.split()[0]) / 1024
     return {"rss": fields["Rss"], "pss": fields["Pss"],
-            "uss": fields["Private_Clean"] + fields["Private_Dirty"]}
+            "uss": fields["Private_Clean"] + fields["Private_Dirty"], "dirty": fields["Private_Dirty"]}
 
 
 def report_memory(env: dict, workers: int, questions: int) -> None:
     print(f"\n## memory under gunicorn ({workers} workers, preloaded), after {questions} questions "
           f"(MB)")
-    print(f"{'process':<34}{'RSS':>8}{'PSS':>8}{'USS':>8}")
+    print(f"{'process':<34}{'RSS':>8}{'PSS':>8}{'USS':>8}{'dirty':>8}")
     for name, spec, product in (("bare Flask", "bench.bare_app:create_app()", False),
                                 ("bot", "bot:create_app()", True)):
         process, port = serve(spec, env, workers, product)
@@ -208,7 +210,8 @@ def report_memory(env: dict, workers: int, questions: int) -> None:
             rows = [("master", process.pid)] + [("worker", pid) for pid in children_of(process.pid)]
             for role, pid in rows:
                 figures = memory(pid)
-                print(f"{name + ' ' + role:<34}{figures['rss']:>8.1f}{figures['pss']:>8.1f}{figures['uss']:>8.1f}")
+                print(f"{name + ' ' + role:<34}{figures['rss']:>8.1f}{figures['pss']:>8.1f}{figures['uss']:>8.1f}"
+                      f"{figures['dirty']:>8.1f}")
         finally:
             processes.stop(process)
 
