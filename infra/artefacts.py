@@ -68,10 +68,19 @@ def write_atomically(target: Path, data: bytes) -> None:
 KEPT = 6  # versions of one artefact kept: benchmarks and tests build engines on other item lists
 
 
+def used(target: Path) -> None:
+    """Mark a file as just used, so pruning keeps what processes load (the product's engine)
+    over what a benchmark built once."""
+    try:
+        os.utime(target)
+    except OSError:
+        pass  # a read-only directory: nothing is pruned there either
+
+
 def prune(newest: Path) -> None:
-    """Remove all but the KEPT most recent files of `newest`'s name. A process that maps a removed
-    file keeps reading it (Linux frees it on the last unmap); one that loads a pickle naming a
-    removed table builds again."""
+    """Remove all but the KEPT most recently used files of `newest`'s name. A process that maps a
+    removed file keeps reading it (Linux frees it on the last unmap); one that loads a pickle
+    naming a removed table builds again."""
     name = newest.name.rsplit("-", 1)[0]
     siblings = [path for path in newest.parent.glob(f"{name}-*{newest.suffix}") if path.name.rsplit("-", 1)[0] == name]
     siblings.sort(key=lambda path: path.stat().st_mtime, reverse=True)
@@ -88,7 +97,9 @@ def pickled(name: str, key: str, build: Callable[[], T], ready: Callable[[T], No
     target = path(name, key, ".pickle")
     try:
         with target.open("rb") as file:
-            return pickle.load(file)
+            value = pickle.load(file)
+        used(target)
+        return value
     except (FileNotFoundError, NotADirectoryError):
         pass
     except Exception:  # noqa: BLE001 - a damaged cache must never stop the bot

@@ -125,7 +125,9 @@ def packed(name: str, key: str, entries: Callable[[], Iterable[tuple[str, int, s
     stored for the next process."""
     target = artefacts.path(name, key, ".packed")
     try:
-        return PackedTable.open(target)
+        table = PackedTable.open(target)
+        artefacts.used(target)
+        return table
     except (OSError, ValueError, struct.error):  # missing, unreachable, or damaged: pack it again
         pass
     table = PackedTable.pack(entries())

@@ -78,3 +78,11 @@ def test_old_versions_are_removed(cache_dir):
         artefacts.pickled("thing", f"v{version}", lambda: version)
     assert len(list(cache_dir.glob("thing-*.pickle"))) == artefacts.KEPT
     assert artefacts.path("thing", f"v{artefacts.KEPT + 2}", ".pickle").exists()
+
+
+def test_what_processes_load_outlives_what_was_built_once(cache_dir):
+    artefacts.pickled("thing", "product", lambda: "engine")
+    for version in range(artefacts.KEPT + 3):
+        artefacts.pickled("thing", f"v{version}", lambda: version)
+        artefacts.pickled("thing", "product", lambda: "built again")
+    assert artefacts.pickled("thing", "product", lambda: "built again") == "engine"
