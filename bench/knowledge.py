@@ -27,7 +27,6 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from bench.guard import guarded
 from tests import processes
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -226,6 +225,8 @@ def main() -> None:
     if args.child:
         child(args.child)
         return
+    from bench.guard import guarded  # not in the children: they time their own imports
+
     with guarded(), tempfile.TemporaryDirectory() as tmp:
         env = app_environment(Path(tmp))
         report_cold_starts(env, args.runs)
