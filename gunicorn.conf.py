@@ -19,9 +19,14 @@ access_log_format = '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms %({x-request-
 
 
 def when_ready(server):
-    from handlers.understanding import get_understanding
+    import gc
 
-    get_understanding()  # the sorting engine, then the intent classifier
+    from bot import warm_up
+
+    warm_up()  # the sorting engine, the intent classifier, the pinyin table, the chat routes
+    # What the master holds now lives as long as it does: out of the collector's sight, so that
+    # a collection in a worker does not write to (and so copy) every page the workers share.
+    gc.freeze()
 
 
 def child_exit(server, worker):

@@ -57,14 +57,24 @@ def trust_proxies(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
 
+def warm_up() -> None:
+    """Load what answering needs now, so the first resident's question is not the slow one: the
+    knowledge, and every capability's chat routes (gunicorn's master calls it before forking, so
+    the workers share it)."""
+    from sqlalchemy.orm import configure_mappers
+
+    from handlers import load_routes
+    from handlers.understanding import preload
+
+    preload()
+    load_routes()
+    configure_mappers()  # SQLAlchemy does it on the first query otherwise: 6 MB more per worker
+
+
 def warm_up_in_background() -> None:
-    """Load the sorting knowledge and train the understanding now, so the first resident's
-    question is not the slow one."""
     import threading
 
-    from handlers.understanding import get_understanding
-
-    threading.Thread(target=get_understanding, name="warm-up", daemon=True).start()
+    threading.Thread(target=warm_up, name="warm-up", daemon=True).start()
 
 
 def register_blueprints(app: Flask) -> None:

@@ -36,6 +36,8 @@ from functools import cache
 from pathlib import Path
 
 from content.sorting import DATA_DIR, Item
+from infra import artefacts
+from infra.packed import PackedTable, packed
 
 STORED = DATA_DIR / "guesser.json"
 LEXICON = DATA_DIR / "materials.toml"
@@ -54,7 +56,7 @@ def features(name: str) -> list[str]:
     return found
 
 
-def meaning(name: str, table: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
+def meaning(name: str, table: "Glosses | dict[str, tuple[str, ...]]") -> tuple[str, ...]:
     """The English words of what the name's head is (汉堡包 -> hamburger; 木头铅笔 -> pencil):
     the meaning of the longest end of the name the dictionary has, as a word of two or more
     characters. Chinese compounds are head-final, so that end says what the thing is."""
@@ -65,15 +67,30 @@ def meaning(name: str, table: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
     return ()
 
 
+class Glosses:
+    """Chinese word -> the English words of its meaning, packed (66,000 words: 29 MB as a dict)."""
+
+    def __init__(self, table: PackedTable) -> None:
+        self.table = table
+
+    def get(self, word: str) -> tuple[str, ...] | None:
+        english = self.table.text(word)
+        return None if english is None else tuple(english.split())
+
+
 @cache
-def glosses() -> dict[str, tuple[str, ...]]:
-    """Chinese word -> the English words of its meaning (content/sorting/glosses.tsv, from CC-CEDICT)."""
-    table = {}
+def glosses() -> Glosses:
+    """content/sorting/glosses.tsv (from CC-CEDICT), built ahead into a packed table."""
+    return Glosses(packed("glosses", artefacts.digest([GLOSSES]), read_glosses))
+
+
+def read_glosses() -> list[tuple[str, int, str]]:
+    entries = []
     for line in GLOSSES.read_text(encoding="utf-8").splitlines():
         if line and not line.startswith("#"):
             word, english = line.split("\t")
-            table[word] = tuple(english.split())
-    return table
+            entries.append((word, 0, english))
+    return entries
 
 
 @cache

@@ -2,9 +2,11 @@
 
 Two keys per name: the exact toneless pinyin ("落花牲" == "落花生"), and a fuzzy one that merges
 the initials and finals Chinese speakers commonly confuse (z/zh c/ch s/sh n/l f/h an/ang en/eng
-in/ing), as pinyin IMEs do.
+in/ing), as pinyin IMEs do. The readings are pypinyin's (handlers/sorting/pinyin.py).
 """
 from functools import lru_cache
+
+from handlers.sorting import pinyin
 
 FUZZY_INITIALS = (("zh", "z"), ("ch", "c"), ("sh", "s"), ("l", "n"), ("h", "f"))
 FUZZY_FINALS = (("iang", "ian"), ("uang", "uan"), ("ang", "an"), ("eng", "en"), ("ing", "in"))
@@ -12,13 +14,10 @@ FUZZY_FINALS = (("iang", "ian"), ("uang", "uan"), ("ang", "an"), ("eng", "en"), 
 
 def syllables(text: str) -> tuple[str, ...]:
     """One toneless syllable per character (non-Chinese characters stand for themselves)."""
-    from pypinyin import (  # ~0.2 s to import: only when the engine is built
-        Style,
-        lazy_pinyin,
-    )
-    result = lazy_pinyin(text, style=Style.NORMAL, errors=lambda chunk: list(chunk))
+    reader = pinyin.table()
+    result = reader.lazy(text)
     if len(result) != len(text):  # defensive: keep one entry per character
-        return tuple(lazy_pinyin(char, style=Style.NORMAL, errors="default")[0] for char in text)
+        return tuple(reader.lazy(char)[0] for char in text)
     return tuple(result)
 
 
@@ -44,9 +43,7 @@ def fuzzy_key(sounds: tuple[str, ...]) -> str:
 @lru_cache(maxsize=8192)
 def readings(char: str) -> frozenset[str]:
     """Every toneless reading of a character (heteronyms: 壳 is ké and qiào)."""
-    from pypinyin import Style, pinyin
-    found = pinyin(char, style=Style.NORMAL, heteronym=True, errors=lambda chunk: [chunk])
-    return frozenset(found[0]) if found else frozenset({char})
+    return pinyin.table().readings(char)
 
 
 def sound_closeness(typed: str, meant: str) -> int:

@@ -10,6 +10,8 @@ an item name such as 高跟鞋.
 import re
 import unicodedata
 
+from handlers.sorting.segment import Segmenter
+
 # Keys for taught entries and logs: case, width and punctuation differences do not matter.
 # High enough that an item name stays one token next to ordinary words.
 ITEM_WORD_FREQ = 20000
@@ -103,7 +105,7 @@ class QueryParser:
         # A bin's name listed among items ("湿垃圾、凤梨酥") is one of them; offered as an
         # alternative ("是有害垃圾还是其他垃圾") it is part of the question.
         listed = {mention for mention, filler in pieces if filler and self.cores(mention.lower())[-1] in self.names}
-        if listed and not any(token in self.alternatives for token in self.tokenizer.cut(text, HMM=False)):
+        if listed and not any(token in self.alternatives for token in self.tokenizer.cut(text)):
             found = [mention for mention, filler in pieces if not filler or mention in listed]
         return found
 
@@ -141,7 +143,7 @@ class QueryParser:
         if not segment:
             return []
         pieces: list[list[str]] = [[]]
-        for token in self.tokenizer.cut(segment, HMM=False):
+        for token in self.tokenizer.cut(segment):
             if token in self.separators:
                 pieces.append([])
             else:
@@ -163,7 +165,7 @@ class QueryParser:
         be one compound thing: see `compound_heads` in content/sorting/phrases.toml.
         """
         text = mention.lower()
-        if text in self.names or len(text) < 4 or self.tokenizer.FREQ.get(text, 0) > 0:
+        if text in self.names or len(text) < 4 or self.tokenizer.frequency(text) > 0:
             return [mention]  # one known name, too short for two, or one word (笔记本电脑)
         best: list[list[int] | None] = [None] * (len(text) + 1)
         best[0] = []
@@ -222,21 +224,14 @@ class QueryParser:
         """Whether text[cut:] starts a word, so a state word may be cut off before it: 空 is
         "empty" in 空瓶子 but the start of 空气 in 空气清新剂罐."""
         length = 0
-        for token in self.tokenizer.cut(text, HMM=False):
+        for token in self.tokenizer.cut(text):
             length += len(token)
             if length >= cut:
                 return length == cut
         return False
 
 
-def build_tokenizer(item_names):
-    """A private jieba tokenizer (the global one is shared) with the item names as its user dictionary."""
-    import jieba  # imported when the engine is built, not when the package is
-    jieba.setLogLevel(60)
-    tokenizer = jieba.Tokenizer()
-    tokenizer.initialize()
-    for name in item_names:
-        # Single characters stay as jieba knows them, or 床 would split 床单.
-        if len(name) > 1:
-            tokenizer.add_word(name, freq=ITEM_WORD_FREQ)
-    return tokenizer
+def build_tokenizer(item_names) -> Segmenter:
+    """jieba's dictionary with the item names added (handlers/sorting/segment.py)."""
+    # Single characters stay as jieba knows them, or 床 would split 床单.
+    return Segmenter.with_words((name for name in item_names if len(name) > 1), ITEM_WORD_FREQ)

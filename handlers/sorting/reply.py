@@ -1,10 +1,10 @@
 """Chat text for a classification: item → category (bin colour) → one-line tip, a few lines in all."""
-from content.sorting import load_knowledge
 from handlers.sorting.answer import Answer, Classification
+from handlers.sorting.engine import get_engine
 
 
 def format_reply(result: Classification) -> str:
-    texts = load_knowledge().replies
+    texts = get_engine().knowledge.replies  # the engine's copy: one per process, shared after fork
     lines = [describe(answer, texts) for answer in result.answers]
     if result.unrecognised:
         lines.append(texts["unrecognised"].format(mentions=texts["list_joiner"].join(result.unrecognised)))
@@ -47,7 +47,7 @@ def kinds(answer: Answer) -> dict | None:
     safer first (content/sorting/changchun.toml, notes)."""
     if not depends_on_kind(answer):
         return None
-    knowledge = load_knowledge()
+    knowledge = get_engine().knowledge
     for note in knowledge.notes.values():
         if note["text"] == answer.note:
             bins = [note["category"], *(c for c in note.get("by_words", {}) if c != note["category"])]

@@ -77,7 +77,7 @@ class Lookup:
     @cached_property
     def is_word(self) -> bool:
         """Whether jieba's dictionary (which the engine's tokenizer loads) has the core as a word."""
-        return self.engine.parser.tokenizer.FREQ.get(self.core.lower(), 0) > 0
+        return self.engine.parser.tokenizer.frequency(self.core.lower()) > 0
 
     def matched(self, item: Item, path: str, confidence: float | None = None) -> Match:
         if confidence is None:

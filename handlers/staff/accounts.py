@@ -6,6 +6,7 @@ the session everywhere at once.
 """
 import secrets
 import time
+from functools import cache
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -25,8 +26,11 @@ IDLE_SECONDS = 30 * 60      # a console left alone logs itself out
 ABSOLUTE_SECONDS = 10 * 3600  # one working day, however active
 MIN_PASSWORD = 10
 
-# Checked when the username is unknown, so a wrong name takes as long as a wrong password.
-_DUMMY_HASH = generate_password_hash("not-a-password", method="scrypt")
+@cache
+def dummy_hash() -> str:
+    """Checked when the username is unknown, so a wrong name takes as long as a wrong password.
+    Made on first use: scrypt is slow on purpose, and every process imports this module."""
+    return generate_password_hash("not-a-password", method="scrypt")
 
 
 class StaffError(Refused):
@@ -188,7 +192,7 @@ def authenticate(username: str, password: str, ip: str) -> Staff:
     if not _reserve_attempt(username, ip):
         raise StaffError(LOCKED_OUT)
     staff = db.session.execute(db.select(Staff).filter_by(username=username)).scalar_one_or_none()
-    ok = check_password_hash(staff.password_hash if staff else _DUMMY_HASH, password)
+    ok = check_password_hash(staff.password_hash if staff else dummy_hash(), password)
     if not ok or staff is None or not staff.active:
         raise StaffError("用户名或密码错误")
     _attempt_succeeded(username, ip)

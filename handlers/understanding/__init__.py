@@ -1,7 +1,7 @@
 """Understanding: what a resident's text message means, before anything is looked up.
 
 Every text is read into one intent (content/intents/phrasings/: sorting, volunteer_register,
-delete_data, service …) by a classifier trained on the phrasings when the process starts, with
+delete_data, service …) by a classifier trained on the phrasings (ahead: infra/artefacts.py), with
 the sorting engine's knowledge of item names as evidence. A message that names no item is never
 read as a sorting question, so it never gets a bin guess.
 """
@@ -10,12 +10,16 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
+from content.intents import HERE as INTENTS
 from content.intents import load_intents, settings
-from handlers.sorting import get_engine
+from handlers.sorting import get_engine, phonetic
+from handlers.sorting.engine import knowledge_key
 from handlers.sorting.query import normalize
 from handlers.understanding.classifier import NaiveBayes
 from handlers.understanding.reader import ITEM, Reader, Sight
+from infra import artefacts
 
 # What the resident asks for outright: a close call between two of these is worth a question.
 CHITCHAT = frozenset({"greeting", "thanks", "smalltalk", "unclear"})
@@ -49,15 +53,22 @@ class Understanding:
         self.max_chars = self.settings["classifier"]["max_chars"]
         self.ask_margin = self.settings["classifier"]["ask_margin"]
         self.gates = self.settings["gates"]
-        examples = [([f for f in self.reader.sight(text).features if self.keep(f)], name)
-                    for name, text in training_examples(self.intents, self.engine, self.settings)]
-        self.model = NaiveBayes(examples, self.settings["classifier"]["smoothing"])
-        # A message typed exactly as a phrasing means that intent.
-        self.exact = {self.reader.normalise(text): name for name, intent in self.intents.items()
-                      for text in intent.phrasings}
+        if keep is None:  # the product's: trained once, ahead (infra/artefacts.py)
+            self.model, self.exact = artefacts.pickled("understanding", understanding_key(), self.train)
+        else:
+            self.model, self.exact = self.train()
         # What city staff taught (handlers/understanding/teaching.py), and how often it changed.
         self.taught: dict[str, str] = {}
         self.taught_version = 0
+
+    def train(self) -> tuple[NaiveBayes, dict[str, str]]:
+        """The classifier trained on the phrasings (a few seconds), and the phrasings themselves:
+        a message typed exactly as a phrasing means that intent."""
+        examples = [([f for f in self.reader.sight(text).features if self.keep(f)], name)
+                    for name, text in training_examples(self.intents, self.engine, self.settings)]
+        exact = {self.reader.normalise(text): name for name, intent in self.intents.items()
+                 for text in intent.phrasings}
+        return NaiveBayes(examples, self.settings["classifier"]["smoothing"]), exact
 
     def set_taught(self, taught: dict[str, str]) -> None:
         self.taught = dict(taught)  # one reference swap: readers see the old or the new table
@@ -118,6 +129,13 @@ class Understanding:
         return sight.asks_bin and bool(self.engine.parser.mentions(self.reader.without_filler(sight.text)))
 
 
+def understanding_key() -> str:
+    """The digest of what the classifier is trained from: the intents, this package's code, and
+    all the sorting engine is built from (it reads the training phrasings)."""
+    return artefacts.digest(artefacts.sources(INTENTS, INTENTS / "phrasings", Path(__file__).parent),
+                            extra=knowledge_key())
+
+
 def training_examples(intents, engine, config) -> list[tuple[str, str]]:
     """(intent, text) pairs: the phrasings, and the sorting templates filled with item names."""
     pairs = [(name, text) for name, intent in intents.items() for text in intent.phrasings]
@@ -144,6 +162,14 @@ def get_understanding() -> Understanding:
             if _understanding is None:
                 _understanding = Understanding()
     return _understanding
+
+
+def preload() -> None:
+    """Everything a process needs to answer any message, loaded now: the sorting engine, the
+    classifier, and the pinyin dictionary (pypinyin's ~55 MB, otherwise loaded by the first typo).
+    gunicorn's master calls it before forking, so the workers share all of it."""
+    get_understanding()
+    phonetic.syllables("")
 
 
 def understand(text: str) -> Reading:

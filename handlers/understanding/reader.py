@@ -99,7 +99,7 @@ class Reader:
     def features(self, text: str, masked: str, items: tuple[str, ...], asks_bin: bool) -> list[str]:
         padded = f"^{masked}$"
         features = [padded[i:i + n] for n in (1, 2, 3) for i in range(len(padded) - n + 1)]
-        features += ["w:" + token for token in self.engine.parser.tokenizer.cut(masked, HMM=False)]
+        features += ["w:" + token for token in self.engine.parser.tokenizer.cut(masked)]
         features += sorted(self.cue_features(text))
         rest = masked.replace(ITEM, "")
         if items:
