@@ -114,7 +114,7 @@ def checked(fields: dict) -> dict:
     if not values["text"]:
         errors["text"] = text("errors.text")
     if errors:
-        raise ServiceError("；".join(errors.values()), code="invalid_fields", fields=errors)
+        raise ServiceError(text("errors.joiner").join(errors.values()), code="invalid_fields", fields=errors)
     return values
 
 
