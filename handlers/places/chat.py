@@ -68,14 +68,19 @@ def where_to_take_it(message: Message) -> str:
 
 @answering.addendum
 def offer_points(message: Message, result) -> str | None:
-    """An item that goes to a collection point (a battery, medicine, an old appliance …): offer the
-    nearest ones, asked for with a location."""
+    """An item that goes to a collection point (a battery, medicine, an old sofa …): what the
+    resident's own area says about it, if it says anything, and the nearest points, asked for
+    with a location."""
     named = " ".join(f"{answer.mention} {answer.item}" for answer in result.answers)
-    kinds = kinds_of(service_topic(named)) if named else []
+    topic = service_topic(named) if named else None
+    kinds = kinds_of(topic)
     if not kinds:
         return None
     remember(message.openid, kinds)
-    return text("chat.ask_location", kinds=kinds_label(kinds))
+    offer = text("chat.ask_location", kinds=kinds_label(kinds))
+    resident = residents.find(message.openid)
+    local = services.answer_for(resident.region_code, topic) if resident and resident.region_code else None
+    return "\n\n".join([services.chat_text(local), offer]) if local and local.region_code else offer
 
 
 @router.on_kind("location")

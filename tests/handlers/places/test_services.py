@@ -249,3 +249,13 @@ def test_the_api_refuses_unknown_regions_and_topics(client, demo_data):
     for query in ("topic=sofa", "region=abc", "region=12"):
         response = client.get(f"/api/v1/services?{query}")
         assert response.status_code == 400 and response.json["error"]["code"] == "invalid_fields", query
+
+
+def test_an_item_for_a_service_gets_the_areas_entry_after_its_bin(wechat, demo_data):
+    bind(wechat, "o-sofa", NANLING)
+    bind(wechat, "o-sofa-elsewhere", ZHANQIAN)
+    answer = wechat.ask("o-sofa", "沙发不要了怎么办")
+    assert answer.startswith("沙发：") and "南关区：南关区大件垃圾实行预约清运" in answer
+    assert answer.index("南关区：") < answer.index("发送您的位置")
+    elsewhere = wechat.ask("o-sofa-elsewhere", "沙发不要了怎么办")  # no entry above: the bin and the offer only
+    assert elsewhere.startswith("沙发：") and "大件垃圾实行预约清运" not in elsewhere and "发送您的位置" in elsewhere
