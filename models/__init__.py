@@ -42,9 +42,10 @@ from models.regions import Region  # noqa: E402
 from models.reports import Report, ReportEvent  # noqa: E402
 from models.residents import Resident  # noqa: E402
 from models.schools import School, SchoolStaff  # noqa: E402
+from models.services import AreaService  # noqa: E402
 from models.sorting import DismissedNoise, TaughtItem, TaughtPhrasing, UnrecognisedQuery  # noqa: E402
 from models.staff import AuditEntry, Staff  # noqa: E402
 from models.volunteers import ServiceRecord, Volunteer  # noqa: E402
 
-__all__ = ["Base", "db", "Consent", "DropOffPoint", "InboundMessage", "Region", "Resident", "ServiceRecord",
-           "TaughtItem", "TaughtPhrasing", "UnrecognisedQuery", "Volunteer", "DismissedNoise"]
+__all__ = ["AreaService", "Base", "db", "Consent", "DropOffPoint", "InboundMessage", "Region", "Resident",
+           "ServiceRecord", "TaughtItem", "TaughtPhrasing", "UnrecognisedQuery", "Volunteer", "DismissedNoise"]

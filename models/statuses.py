@@ -81,6 +81,18 @@ class PointKind(StrEnum):
     RECYCLING_STATION = "recycling_station"
 
 
+class ServiceTopic(StrEnum):
+    """A service residents ask about (content/intents/settings.toml [service_topics]; labels in
+    content/services.toml)."""
+    BULKY = "bulky"
+    RENOVATION = "renovation"
+    APPLIANCE = "appliance"
+    MEDICINE = "medicine"
+    BATTERY = "battery"
+    CLOTHES = "clothes"
+    TIMES = "times"
+
+
 class ReportKind(StrEnum):
     """What a resident reports (labels in content/reports.toml)."""
     OVERFLOW = "overflow"

@@ -158,6 +158,7 @@ def init_app(app: Flask) -> None:
         qrcodes,
         queries,
         reports,
+        services,
         staff,
         surveys,
         trail,

@@ -74,6 +74,7 @@ def init_app(app: Flask) -> None:
         reports,
         residents,
         school,
+        services,
         sorting,
         volunteers,
     )

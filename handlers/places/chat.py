@@ -1,5 +1,6 @@
-"""Where to take it, in the chat: a service question gets the points of the right kind in the
-resident's area (or asks for their location), and a location message gets the nearest ones.
+"""Where to take it, in the chat: a service question gets their own area's answer (services.py) and
+the points of the right kind in the resident's area (or asks for their location), and a location
+message gets the nearest ones.
 
 A location message carries no question, so the kind last asked about is kept for a few minutes.
 """
@@ -11,6 +12,7 @@ from content.intents import settings
 from content.place_texts import text
 from content.texts import table
 from handlers.people import residents
+from handlers.places import services
 from handlers.places.nearby import NearPoint, nearest
 from handlers.places.points import kind_label
 from handlers.router import Message, router
@@ -44,14 +46,17 @@ def kinds_label(kinds: list[str]) -> str:
 
 @router.on_intent("service")
 def where_to_take_it(message: Message) -> str:
-    """The general answer for the service, then the points of its kind in the resident's area."""
-    answer = service_answer(message)
-    kinds = kinds_of(service_topic(message.text))
+    """The answer of the resident's own area for the service (else the city-wide one), then the
+    points of its kind in their area."""
+    topic = service_topic(message.text)
+    resident = residents.find(message.openid)
+    bound = resident.region_code if resident else None
+    answer = services.chat_text(services.answer_for(bound, topic)) if topic else service_answer(message)
+    kinds = kinds_of(topic)
     if not kinds:
         return answer
     remember(message.openid, kinds)
-    resident = residents.find(message.openid)
-    found = in_area(resident.region_code, kinds) if resident and resident.region_code else []
+    found = in_area(bound, kinds) if bound else []
     if found:
         area = db.session.get(Region, found[0].region_code[:9]) or db.session.get(Region, found[0].region_code)
         lines = [text("chat.in_area", area=area.name if area else "", kinds=kinds_label(kinds))]
@@ -63,14 +68,19 @@ def where_to_take_it(message: Message) -> str:
 
 @answering.addendum
 def offer_points(message: Message, result) -> str | None:
-    """An item that goes to a collection point (a battery, medicine, an old appliance …): offer the
-    nearest ones, asked for with a location."""
+    """An item that goes to a collection point (a battery, medicine, an old sofa …): what the
+    resident's own area says about it, if it says anything, and the nearest points, asked for
+    with a location."""
     named = " ".join(f"{answer.mention} {answer.item}" for answer in result.answers)
-    kinds = kinds_of(service_topic(named)) if named else []
+    topic = service_topic(named) if named else None
+    kinds = kinds_of(topic)
     if not kinds:
         return None
     remember(message.openid, kinds)
-    return text("chat.ask_location", kinds=kinds_label(kinds))
+    offer = text("chat.ask_location", kinds=kinds_label(kinds))
+    resident = residents.find(message.openid)
+    local = services.answer_for(resident.region_code, topic) if resident and resident.region_code else None
+    return "\n\n".join([services.chat_text(local), offer]) if local and local.region_code else offer
 
 
 @router.on_kind("location")

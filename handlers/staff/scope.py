@@ -56,6 +56,9 @@ CAPABILITIES = {
     "surveys": set(_ADMINS),
     # Drop-off points: street and district staff keep their own subtree's; the city keeps all.
     "places": set(_ADMINS),
+    # Service information (bulky waste, medicine, collection times …): each tier writes its own
+    # subtree's answers; residents get the nearest one above them.
+    "services": set(_ADMINS),
     # Reports (随手拍): street staff handle their street's; higher tiers see the queue and figures.
     "reports": set(_ADMINS),
 }

@@ -159,6 +159,16 @@ def test_street_admin_works_with_volunteers_and_residents(city_data, page, width
     assert "2026-12-01 01:05" in text and "南岭街道" in text
     go(page, "学校活动")
     looks_right(page, width)
+    go(page, "服务信息")
+    text = looks_right(page, width)
+    assert "南岭街道的居民看到的说明" in text and "全市通用说明" in text
+    page.locator("tr", has_text="大件垃圾清运").get_by_role("link", name="填写本级说明").click()
+    page.get_by_label("说明（居民看到的回答）").fill("南岭街道大件垃圾每周六上午上门拉走。")
+    page.get_by_label("电话").fill("0431-8888 1001")
+    page.get_by_role("button", name="保存").click()
+    expect(page.get_by_role("status")).to_contain_text("已保存南岭街道的“大件垃圾清运”")
+    text = looks_right(page, width)
+    assert "南岭街道大件垃圾每周六上午上门拉走。" in text and "本级填写（nanling）" in text
 
 
 def test_school_admin_reaches_their_activities_from_the_menu(city_data, page, width):
