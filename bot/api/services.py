@@ -6,10 +6,9 @@ from flask import jsonify
 from pydantic import BaseModel, Field
 
 from bot.api import api
-from bot.api.openapi import responses, spec
-from bot.api.regions import RegionOut, as_dict, unknown_region
+from bot.api.openapi import RegionFilter, responses, spec
+from bot.api.regions import RegionOut, as_dict, known_region
 from content.api_texts import about
-from handlers.people import regions
 from handlers.places import services
 
 Topic = Literal[services.TOPICS]
@@ -17,7 +16,7 @@ Topic = Literal[services.TOPICS]
 
 class ServicesQuery(BaseModel):
     topic: Topic | None = Field(None, description=about("ServicesQuery", "topic"))
-    region: str | None = Field(None, pattern=r"^\d{4,20}$", description=about("ServicesQuery", "region"))
+    region: RegionFilter | None = Field(None, description=about("ServicesQuery", "region"))
 
 
 class ServiceOut(BaseModel):
@@ -51,9 +50,7 @@ def area_services(query: ServicesQuery):
     wrote in the console, else the city-wide general text. No login needed; 404 unknown_region for a
     region code that does not exist.
     """
-    region = regions.get(query.region) if query.region else None
-    if query.region and region is None:
-        raise unknown_region()
+    region = known_region(query.region, "region") if query.region else None
     topics = [query.topic] if query.topic else list(services.TOPICS)
     found = [services.answer_for(query.region, topic) for topic in topics]
     return jsonify(region=as_dict(region) if region else None, services=[service_json(answer) for answer in found])
