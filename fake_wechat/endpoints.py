@@ -325,9 +325,11 @@ def mass_preview(state: FakeState, call: Call) -> dict:
 
 @endpoint("/cgi-bin/message/mass/get")
 def mass_get(state: FakeState, call: Call) -> dict:
+    """The batch's status: SEND_SUCCESS, SENDING, SEND_FAIL or DELETE; 40059 for an unknown msg_id.
+    https://developers.weixin.qq.com/doc/service/api/notify/message/api_massmsgget.html"""
     job = state.mass_jobs.get(_int(call.body.get("msg_id")))
-    if job is None:
-        raise WeChatError(47003)
+    if job is None or job["app_id"] != call.app_id:
+        raise WeChatError(40059)
     return {"msg_id": job["msg_id"], "msg_status": job["msg_status"]}  # the real outcome
 
 
@@ -441,12 +443,14 @@ def subscribe_send(state: FakeState, call: Call) -> dict:
     if not failed:
         state.deliver("subscribe", openid)
     msgid = state.next_id()
-    if call.app_id not in state.config["miniapp_ids"]:  # the mini-program's go to its own URL
-        state.receipts.append(receipt_xml(
-            state.config["original_id"], openid, "subscribe_msg_sent_event",
-            {"SubscribeMsgSentEvent": {"List": {
-                "TemplateId": call.body["template_id"], "MsgID": msgid,
-                "ErrorCode": 10005 if failed else 0, "ErrorStatus": "fail" if failed else "success"}}}))
+    # The result comes later as subscribe_msg_sent_event: the mini-program's to its own message
+    # push URL, the Official Account's to its webhook.
+    mini = call.app_id in state.config["miniapp_ids"]
+    (state.miniapp_receipts if mini else state.receipts).append(receipt_xml(
+        state.config["miniapp_original_id" if mini else "original_id"], openid, "subscribe_msg_sent_event",
+        {"SubscribeMsgSentEvent": {"List": {
+            "TemplateId": call.body["template_id"], "MsgID": msgid,
+            "ErrorCode": 10005 if failed else 0, "ErrorStatus": "fail" if failed else "success"}}}))
     return {"errcode": 0, "errmsg": "ok", "msgid": msgid}
 
 

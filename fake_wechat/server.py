@@ -77,12 +77,13 @@ class FakeWeChatServer:
     def mass_jobs(self) -> list[dict]:
         return control.mass_jobs(self.state)
 
-    def flush_receipts(self, post=None) -> list:
-        """Post pending receipts to the webhook, signed: post(query, body) or config webhook_url."""
-        return control.flush_receipts(self.state, post)
+    def flush_receipts(self, post=None, miniapp: bool = False) -> list:
+        """Post pending receipts to the webhook, signed: post(query, body) or config webhook_url;
+        miniapp: the mini-program's, to its message push."""
+        return control.flush_receipts(self.state, post, miniapp)
 
-    def pending_receipts(self) -> list[str]:
-        return control.pending_receipts(self.state)
+    def pending_receipts(self, miniapp: bool = False) -> list[str]:
+        return control.pending_receipts(self.state, miniapp)
 
     def next_msg_id(self) -> int:
         with self.state.lock:

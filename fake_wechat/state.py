@@ -26,6 +26,7 @@ ERRMSG = {
     40029: "invalid code",
     40032: "invalid openid list size",
     40037: "invalid template_id",
+    40059: "invalid msg id",
     40130: "invalid openid list size, at least two openid",
     40163: "code been used",
     41001: "access_token missing",
@@ -86,6 +87,10 @@ DEFAULT_CONFIG = {
     "webhook_url": None,
     "webhook_token": "",
     "original_id": "gh_fakewechat",
+    # The mini-program's message push (its subscribe_msg_sent_event receipts).
+    "miniapp_webhook_url": None,
+    "miniapp_webhook_token": "",
+    "miniapp_original_id": "gh_fakeminiapp",
 }
 # blocks: the user refuses the account's messages (template receipt "failed:user block", counted
 # in a mass send's ErrorCount); system_fails: WeChat fails to deliver ("failed: system failed").
@@ -201,6 +206,7 @@ class FakeState:
             self.qrcodes: dict[str, dict] = {}  # ticket -> what the QR code carries
             self.menus: dict[str, dict] = {}  # the published custom menu, by app
             self.receipts: list[str] = []  # receipt XML WeChat will post to the webhook
+            self.miniapp_receipts: list[str] = []  # and to the mini-program's message push
 
     def next_id(self) -> int:
         self.last_id += 1
