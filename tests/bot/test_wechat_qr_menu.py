@@ -150,3 +150,31 @@ def test_codes_for_a_school_and_an_activity_say_which_and_count_each_follow_and_
     over = wechat.reply(simulate.message_xml("o-late-fan", "event", {
         "Event": "SCAN", "EventKey": f"activity-{activity.id}", "Ticket": "t"}))
     assert "已经结束或取消" in over
+
+
+def test_city_admins_publish_the_menu_from_the_console_audited_and_wechats_refusal_in_chinese(app, client,
+                                                                                              fake_wechat):
+    from models import AuditEntry
+    from tests.admin_support import CITY, DISTRICT_A, Console, add_staff
+
+    add_staff("city", "city_admin", CITY)
+    add_staff("district", "district_admin", DISTRICT_A)
+    assert Console(client, "district").get("/admin/menu").status_code == 403
+    console = Console(client, "city")
+    page = console.get("/admin/menu").get_data(as_text=True)
+    assert "分类指南" in page and "还没有发布过菜单" in page
+    done = console.post("/admin/menu/publish", {})
+    page = console.get(done.headers["Location"]).get_data(as_text=True)
+    assert "菜单已发布" in page
+    [call] = fake_wechat.calls("/cgi-bin/menu/create")
+    assert call["errcode"] == 0 and call["app_id"] == app.config["WECHAT_APP_ID"]
+    assert "公众号现在的菜单" in page and page.count("分类指南") == 2  # to publish, and published
+
+    fake_wechat.set_fault("/cgi-bin/menu/create", 48001, times=1)
+    refused = console.post("/admin/menu/publish", {})
+    page = console.get(refused.headers["Location"]).get_data(as_text=True)
+    assert "微信拒绝了菜单（错误 48001：公众号没有自定义菜单接口的权限（需认证））" in page
+    entries = db.session.execute(db.select(AuditEntry).filter_by(action="menu_publish")
+                                 .order_by(AuditEntry.id)).scalars().all()
+    assert [e.detail for e in entries] == ['{"outcome": "ok"}', '{"outcome": "48001"}']
+    assert "发布公众号菜单" in console.get("/admin/audit").get_data(as_text=True)
