@@ -112,12 +112,13 @@ SETTLE_AFTER = timedelta(minutes=40)
 QUERIED = {"SEND_SUCCESS": "send success", "SEND_FAIL": "send fail", "DELETE": "deleted"}
 
 
-def schedule_settlement(batch: PushBatch) -> None:
+def schedule_settlement(batch: PushBatch, again: bool = False) -> None:
     """After a mass send: settle the batch by asking WeChat if no receipt has come by then.
     Without a scheduler (the embedded default) `flask --app bot settle-mass` does it."""
     queue = jobs.queue()
-    if queue.is_async:
-        queue.enqueue_in(SETTLE_AFTER, settle_mass, batch.id, job_id=f"settle-mass-{batch.id}")
+    if queue.is_async:  # a later look (again) gets an id of its own: the first job is still running
+        queue.enqueue_in(SETTLE_AFTER, settle_mass, batch.id,
+                         job_id=None if again else f"settle-mass-{batch.id}")
 
 
 def unsettled(now=None) -> list[int]:
@@ -143,8 +144,9 @@ def settle_mass(batch_id: int) -> str:
         if error.kind == "permanent":  # 40059: WeChat does not know this msg_id
             return error.code
         raise  # RQ retries
-    if status not in QUERIED:
-        return status.lower() or "unknown"  # SENDING: the next run settles it
+    if status not in QUERIED:  # SENDING: look again later
+        schedule_settlement(batch, again=True)
+        return status.lower() or "unknown"
     receipt = _keep("mass", batch.msg_id, "", QUERIED[status], {"queried": status})
     _apply_mass(batch, receipt)
     db.session.commit()

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from bot.cli.push import settle_mass as settle_command
 from handlers.campaigns.push import receipts, report
+from infra import jobs
 from models import PushBatch, db
 from models.timeutil import utcnow
 from tests.push_support import STREET_A, add_residents, add_staff, follow, push
@@ -68,6 +69,9 @@ def test_a_send_still_going_waits_and_an_unknown_msg_id_is_left_unsettled(app, f
         fake_wechat.state.mass_jobs[int(batch.msg_id)]["msg_status"] = "SENDING"
     assert receipts.settle_mass(batch.id) == "sending"
     assert batch_of(sent.id).receipt_at is None
+    if app.config["REDIS_URL"]:  # with a scheduler, another look is planned
+        scheduled = [jobs.queue().fetch_job(i) for i in jobs.queue().scheduled_job_registry.get_job_ids()]
+        assert sum(j.func_name.endswith("receipts.settle_mass") and j.args == (batch.id,) for j in scheduled) == 2
     fake_wechat.reset()  # WeChat no longer knows the msg_id
     assert receipts.settle_mass(batch.id) == "40059"
     assert batch_of(sent.id).receipt_at is None
