@@ -11,6 +11,8 @@ INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
 
 # A 43-character EncodingAESKey, as WeChat's console generates; only for local runs.
 DEMO_AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
+# The local mini-program's app id (scripts/run.sh tells the fake WeChat API it is a mini-program).
+DEMO_MINIAPP_ID = "wxminidemo000000"
 
 
 def env_str(name: str, default: str) -> str:
@@ -39,11 +41,12 @@ def from_environment() -> dict:
         "WECHAT_APP_ID": env_str("WECHAT_APP_ID", "wxdemo0000000000"),
         "WECHAT_APP_SECRET": env_str("WECHAT_APP_SECRET", "demo-secret"),
         "WECHAT_AES_KEY": env_str("WECHAT_AES_KEY", DEMO_AES_KEY),
-        # The mini-program is a WeChat app of its own (login, subscribe messages); locally the
-        # demo uses one app for both.
-        "WECHAT_MINIAPP_ID": env_str("WECHAT_MINIAPP_ID", env_str("WECHAT_APP_ID", "wxdemo0000000000")),
-        "WECHAT_MINIAPP_SECRET": env_str("WECHAT_MINIAPP_SECRET",
-                                         env_str("WECHAT_APP_SECRET", "demo-secret")),
+        # The mini-program is a WeChat app of its own (login, subscribe messages, its own message
+        # push with its own token), with its own openids: locally too, so mixing them fails here
+        # as it does in WeChat (the fake answers 40003).
+        "WECHAT_MINIAPP_ID": env_str("WECHAT_MINIAPP_ID", env_str("MINIPROGRAM_APP_ID", DEMO_MINIAPP_ID)),
+        "WECHAT_MINIAPP_SECRET": env_str("WECHAT_MINIAPP_SECRET", "demo-mini-secret"),
+        "WECHAT_MINIAPP_TOKEN": env_str("WECHAT_MINIAPP_TOKEN", "wufei-changchun-mini-demo"),
         "WECHAT_API_BASE_URL": env_str("WECHAT_API_BASE_URL", "http://127.0.0.1:5001/"),
         "WECHAT_API_TIMEOUT": float(env_str("WECHAT_API_TIMEOUT", "3")),
         # WeChat retries a webhook call that takes 5 s; answer well before that.
@@ -101,7 +104,6 @@ def push_settings() -> dict:
     return {
         # Where residents' tracked links (/r/<token>) point; the public address of this service.
         "PUBLIC_BASE_URL": env_str("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
-        "MINIPROGRAM_APP_ID": env_str("MINIPROGRAM_APP_ID", "wxminidemo000000"),
         "PUSH_TEMPLATE_ID": env_str("PUSH_TEMPLATE_ID", "campaign-notice"),
         "PUSH_SUBSCRIBE_TEMPLATE_ID": env_str("PUSH_SUBSCRIBE_TEMPLATE_ID", "campaign-subscribe"),
         # The mini-program's own subscribe template (each app approves its own templates).
@@ -120,7 +122,8 @@ def push_settings() -> dict:
 
 
 DEMO_SECRETS = {"WECHAT_TOKEN": "wufei-changchun-demo", "WECHAT_APP_SECRET": "demo-secret",
-                "WECHAT_AES_KEY": DEMO_AES_KEY}
+                "WECHAT_AES_KEY": DEMO_AES_KEY, "WECHAT_MINIAPP_SECRET": "demo-mini-secret",
+                "WECHAT_MINIAPP_TOKEN": "wufei-changchun-mini-demo"}
 
 
 def settle_secrets(config: dict) -> None:

@@ -9,11 +9,13 @@ unionid_for(user); both are 28 characters like WeChat's. Codes starting with "in
 
 As strict as WeChat where the product depends on it: customer-service windows (a user message
 allows 5 within 48 h, a follow/scan/click 3 within 1 minute: user_acts()), 4 mass messages per user
-a month, the daily template quota, one token per app (with config miniapp_ids, a token works only on
-its own app's APIs: 48001; an openid issued by jscode2session belongs to its app: 40003), delivery
-receipts queued after each send and posted, signed, to the webhook by flush_receipts() (users flagged
-blocks / system_fails fail in them; config mass_review fails a whole mass send), mass/get with the
-real outcome, and the custom menu (menu/create, menu/get).
+a month, the daily template quota, one token per app and one app per openid (the apps named as
+mini-programs, `--miniapp` or serve_fake_wechat(miniapp_ids=...), keep their tokens to their own APIs:
+48001; an app's openids start with its prefix, app_prefix(), and another app's openid answers 40003),
+delivery receipts queued after each send and posted, signed, by flush_receipts() to the webhook, or
+the mini-program's to its own message push (users flagged blocks / system_fails fail in them; config
+mass_review fails a whole mass send), mass/get with the real outcome (40059 for an unknown msg_id),
+and the custom menu (menu/create, menu/get).
 
 Pointing wechatpy at it (wechatpy 1.8.18):
     client.API_BASE_URL = base_url + "cgi-bin/"      # every /cgi-bin call

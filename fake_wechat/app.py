@@ -10,13 +10,15 @@ from fake_wechat.endpoints import ENDPOINTS, Call, Endpoint, check_app
 from fake_wechat.state import FakeState, Fault, WeChatError
 
 
-def create_fake_wechat(app_id_secrets: dict[str, str] | None = None, *, max_calls: int = 100_000) -> Flask:
-    """The fake's Flask app; app_id_secrets None accepts any app id and secret.
+def create_fake_wechat(app_id_secrets: dict[str, str] | None = None, *, max_calls: int = 100_000,
+                       miniapp_ids: tuple[str, ...] = ()) -> Flask:
+    """The fake's Flask app; app_id_secrets None accepts any app id and secret; miniapp_ids are
+    the apps that are mini-programs (their tokens and openids kept apart from the others').
 
     max_calls bounds the call log (oldest dropped), so a long fan-out cannot exhaust memory.
     """
     app = Flask(__name__)
-    state = FakeState(app_id_secrets, max_calls)
+    state = FakeState(app_id_secrets, max_calls, miniapp_ids)
     app.extensions["fake_wechat"] = state
     for ep in ENDPOINTS.values():
         # Both methods are routed so a wrong one gets WeChat's 43001/43002 rather than a 405.
@@ -70,7 +72,7 @@ def answer(state: FakeState, ep: Endpoint, call: Call, body_error: WeChatError |
                               f"require {ep.methods[0]} method")
         if ep.needs_token:
             call.app_id = state.app_of_token(call.params.get("access_token"))
-            check_app(state, ep.path, call.app_id, call.body)
+            check_app(state, ep.path, call.app_id, call)
         else:
             call.app_id = call.params.get("appid", "")
         if fault and fault.status:

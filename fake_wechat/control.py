@@ -88,13 +88,19 @@ def signed_query(token: str) -> str:
     return urlencode({"signature": signature, "timestamp": timestamp, "nonce": nonce})
 
 
-def flush_receipts(state: FakeState, post: Callable[[str, bytes], object] | None = None) -> list:
+def flush_receipts(state: FakeState, post: Callable[[str, bytes], object] | None = None,
+                   miniapp: bool = False) -> list:
     """Post the receipts WeChat owes (template, mass, subscribe results) to the webhook, signed,
     in plain mode; post(query, body) does the posting (a test client), or the configured
-    webhook_url is called over HTTP. Returns what each post answered."""
+    webhook_url is called over HTTP. miniapp: the mini-program's receipts, to its message push
+    (miniapp_webhook_url, signed with miniapp_webhook_token). Returns what each post answered."""
+    prefix = "miniapp_" if miniapp else ""
     with state.lock:
-        pending, state.receipts = state.receipts, []
-        token, url = state.config["webhook_token"], state.config["webhook_url"]
+        if miniapp:
+            pending, state.miniapp_receipts = state.miniapp_receipts, []
+        else:
+            pending, state.receipts = state.receipts, []
+        token, url = state.config[f"{prefix}webhook_token"], state.config[f"{prefix}webhook_url"]
     answers = []
     for xml in pending:
         query = signed_query(token)
@@ -108,9 +114,9 @@ def flush_receipts(state: FakeState, post: Callable[[str, bytes], object] | None
     return answers
 
 
-def pending_receipts(state: FakeState) -> list[str]:
+def pending_receipts(state: FakeState, miniapp: bool = False) -> list[str]:
     with state.lock:
-        return list(state.receipts)
+        return list(state.miniapp_receipts if miniapp else state.receipts)
 
 
 def expire_tokens(state: FakeState) -> None:
@@ -211,8 +217,9 @@ def get_mass_jobs():
 
 @control.post("/receipts/flush")
 def post_flush_receipts():
-    """Post the pending receipts to config webhook_url (signed with webhook_token)."""
-    return jsonify(posted=flush_receipts(state()))
+    """Post the pending receipts to config webhook_url (signed with webhook_token); with
+    ?app=miniapp the mini-program's to miniapp_webhook_url."""
+    return jsonify(posted=flush_receipts(state(), miniapp=request.args.get("app") == "miniapp"))
 
 
 @control.post("/tokens/expire")

@@ -16,6 +16,7 @@ from fake_wechat.state import (
     TEMPLATE_CLIENT_ID_TTL,
     FakeState,
     WeChatError,
+    app_prefix,
     openid_for,
     receipt_xml,
     unionid_for,
@@ -59,17 +60,34 @@ def endpoint(path: str, methods: tuple[str, ...] = ("POST",), needs_token: bool 
 MINIAPP_ONLY = {"/cgi-bin/message/subscribe/send"}
 
 
-def check_app(state: FakeState, path: str, app_id: str, body: dict) -> None:
-    """A token works for its own app's APIs (48001 otherwise), and an openid the fake issued
-    belongs to its app (40003 for another's), when mini-programs are named in the config."""
+def check_app(state: FakeState, path: str, app_id: str, call: Call) -> None:
+    """When mini-programs are named in the config (the default of the tests and of `make run`):
+    a token works only for its own app's APIs (48001), and an openid only in its own app (40003
+    「不合法的 OpenID……或是否是其他公众号的 OpenID」,
+    https://developers.weixin.qq.com/doc/oplatform/Return_codes/Return_code_descriptions_new.html).
+    A mini-program's openids are those the fake issued for it (they carry its prefix); the
+    Official Account refuses any mini-program's."""
     minis = state.config["miniapp_ids"]
-    if minis and (path in MINIAPP_ONLY) != (app_id in minis):
+    if not minis:
+        return
+    if (path in MINIAPP_ONLY) != (app_id in minis):
         raise WeChatError(48001, "api unauthorized")
-    touser = body.get("touser")
-    owners = [state.openid_apps.get(o) for o in (touser if isinstance(touser, list) else [touser])
-              if isinstance(o, str)]
-    if any(owner not in (None, app_id) for owner in owners):
+    openids = [o for o in openids_of(call) if isinstance(o, str)]
+    if app_id in minis:
+        wrong = any(not o.startswith(app_prefix(app_id)) for o in openids)
+    else:
+        wrong = any(o.startswith(app_prefix(mini)) for o in openids for mini in minis)
+    if wrong:
         raise WeChatError(40003)
+
+
+def openids_of(call: Call) -> list:
+    """Every openid a call names: touser (one or a list), openid, openid_list."""
+    found = []
+    for value in (call.body.get("touser"), call.body.get("openid"), call.body.get("openid_list"),
+                  call.params.get("openid")):
+        found.extend(value if isinstance(value, list) else [value] if value else [])
+    return found
 
 
 def require_openid(openid) -> str:
@@ -117,7 +135,6 @@ def jscode2session(state: FakeState, call: Call) -> dict:
     state.used_codes.add((app_id, code))
     user = user_of_code(code)
     session = {"openid": openid_for(user, app_id), "session_key": _session_key(code)}
-    state.openid_apps[session["openid"]] = app_id  # this openid belongs to this app only
     state.login_users.add(user)
     if state.config["unionid"]:
         session["unionid"] = unionid_for(user)
@@ -308,9 +325,11 @@ def mass_preview(state: FakeState, call: Call) -> dict:
 
 @endpoint("/cgi-bin/message/mass/get")
 def mass_get(state: FakeState, call: Call) -> dict:
+    """The batch's status: SEND_SUCCESS, SENDING, SEND_FAIL or DELETE; 40059 for an unknown msg_id.
+    https://developers.weixin.qq.com/doc/service/api/notify/message/api_massmsgget.html"""
     job = state.mass_jobs.get(_int(call.body.get("msg_id")))
-    if job is None:
-        raise WeChatError(47003)
+    if job is None or job["app_id"] != call.app_id:
+        raise WeChatError(40059)
     return {"msg_id": job["msg_id"], "msg_status": job["msg_status"]}  # the real outcome
 
 
@@ -424,12 +443,14 @@ def subscribe_send(state: FakeState, call: Call) -> dict:
     if not failed:
         state.deliver("subscribe", openid)
     msgid = state.next_id()
-    if call.app_id not in state.config["miniapp_ids"]:  # the mini-program's go to its own URL
-        state.receipts.append(receipt_xml(
-            state.config["original_id"], openid, "subscribe_msg_sent_event",
-            {"SubscribeMsgSentEvent": {"List": {
-                "TemplateId": call.body["template_id"], "MsgID": msgid,
-                "ErrorCode": 10005 if failed else 0, "ErrorStatus": "fail" if failed else "success"}}}))
+    # The result comes later as subscribe_msg_sent_event: the mini-program's to its own message
+    # push URL, the Official Account's to its webhook.
+    mini = call.app_id in state.config["miniapp_ids"]
+    (state.miniapp_receipts if mini else state.receipts).append(receipt_xml(
+        state.config["miniapp_original_id" if mini else "original_id"], openid, "subscribe_msg_sent_event",
+        {"SubscribeMsgSentEvent": {"List": {
+            "TemplateId": call.body["template_id"], "MsgID": msgid,
+            "ErrorCode": 10005 if failed else 0, "ErrorStatus": "fail" if failed else "success"}}}))
     return {"errcode": 0, "errmsg": "ok", "msgid": msgid}
 
 

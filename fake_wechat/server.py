@@ -77,12 +77,13 @@ class FakeWeChatServer:
     def mass_jobs(self) -> list[dict]:
         return control.mass_jobs(self.state)
 
-    def flush_receipts(self, post=None) -> list:
-        """Post pending receipts to the webhook, signed: post(query, body) or config webhook_url."""
-        return control.flush_receipts(self.state, post)
+    def flush_receipts(self, post=None, miniapp: bool = False) -> list:
+        """Post pending receipts to the webhook, signed: post(query, body) or config webhook_url;
+        miniapp: the mini-program's, to its message push."""
+        return control.flush_receipts(self.state, post, miniapp)
 
-    def pending_receipts(self) -> list[str]:
-        return control.pending_receipts(self.state)
+    def pending_receipts(self, miniapp: bool = False) -> list[str]:
+        return control.pending_receipts(self.state, miniapp)
 
     def next_msg_id(self) -> int:
         with self.state.lock:
@@ -107,9 +108,10 @@ class FakeWeChatServer:
 
 
 def serve_fake_wechat(host: str = "127.0.0.1", port: int = 0,
-                      app_id_secrets: dict[str, str] | None = None) -> FakeWeChatServer:
+                      app_id_secrets: dict[str, str] | None = None,
+                      miniapp_ids: tuple[str, ...] = ()) -> FakeWeChatServer:
     """Start the fake in a background thread; port 0 picks a free port (see .base_url)."""
-    return FakeWeChatServer(create_fake_wechat(app_id_secrets), host, port).start()
+    return FakeWeChatServer(create_fake_wechat(app_id_secrets, miniapp_ids=miniapp_ids), host, port).start()
 
 
 def parse_app(text: str) -> tuple[str, str]:
@@ -125,9 +127,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=5001)
     parser.add_argument("--app", type=parse_app, action="append", metavar="APPID:SECRET",
                         help="an accepted app id and secret (repeatable); none given: accept any")
+    parser.add_argument("--miniapp", action="append", default=[], metavar="APPID",
+                        help="an app id that is a mini-program (repeatable): its tokens and openids "
+                             "work only on its own APIs, as in WeChat")
     parser.add_argument("--max-calls", type=int, default=100_000, help="calls kept in the log")
     args = parser.parse_args(argv)
-    app = create_fake_wechat(dict(args.app) if args.app else None, max_calls=args.max_calls)
+    app = create_fake_wechat(dict(args.app) if args.app else None, max_calls=args.max_calls,
+                             miniapp_ids=tuple(args.miniapp))
     server = FakeWeChatServer(app, args.host, args.port, quiet=False)
     print(f"fake WeChat API on {server.base_url}", flush=True)
     try:

@@ -26,6 +26,7 @@ ERRMSG = {
     40029: "invalid code",
     40032: "invalid openid list size",
     40037: "invalid template_id",
+    40059: "invalid msg id",
     40130: "invalid openid list size, at least two openid",
     40163: "code been used",
     41001: "access_token missing",
@@ -78,7 +79,7 @@ DEFAULT_CONFIG = {
     "unionid": True,  # the mini-program is bound to an open-platform account
     # App ids that are mini-programs: their tokens only work on mini-program APIs, and the
     # Official Account's only on its own (48001 otherwise). Empty: any token on any API.
-    "miniapp_ids": [],
+    "miniapp_ids": [],  # reset() starts from FakeState.miniapp_ids (python -m fake_wechat --miniapp)
     # A mass send's review outcome: None passes; "err(30003)" etc. fails the whole send
     # (MASSSENDJOBFINISH Status, mass/get SEND_FAIL).
     "mass_review": None,
@@ -86,6 +87,10 @@ DEFAULT_CONFIG = {
     "webhook_url": None,
     "webhook_token": "",
     "original_id": "gh_fakewechat",
+    # The mini-program's message push (its subscribe_msg_sent_event receipts).
+    "miniapp_webhook_url": None,
+    "miniapp_webhook_token": "",
+    "miniapp_original_id": "gh_fakeminiapp",
 }
 # blocks: the user refuses the account's messages (template receipt "failed:user block", counted
 # in a mass send's ErrorCount); system_fails: WeChat fails to deliver ("failed: system failed").
@@ -121,8 +126,14 @@ def user_of_code(code: str) -> str:
 
 
 def openid_for(user: str, app_id: str) -> str:
-    """The openid of a fake user in one app: 'o' + 27 url-safe characters, 28 like WeChat's."""
-    return "o" + _digest(f"{app_id}:{user}")[:27]
+    """The openid of a fake user in one app: 28 url-safe characters like WeChat's, starting with
+    the app's prefix as real openids of one app share their first six characters."""
+    return app_prefix(app_id) + _digest(f"{app_id}:{user}")[:22]
+
+
+def app_prefix(app_id: str) -> str:
+    """The first six characters of every openid the fake issues in this app ('o' + 5)."""
+    return "o" + _digest(f"app:{app_id}")[:5]
 
 
 def unionid_for(user: str) -> str:
@@ -159,15 +170,17 @@ class Token:
 class FakeState:
     """Everything the fake remembers; reset() empties it."""
 
-    def __init__(self, app_id_secrets: dict[str, str] | None, max_calls: int):
+    def __init__(self, app_id_secrets: dict[str, str] | None, max_calls: int,
+                 miniapp_ids: tuple[str, ...] = ()):
         self.lock = threading.RLock()
         self.app_id_secrets = dict(app_id_secrets) if app_id_secrets is not None else None
+        self.miniapp_ids = tuple(miniapp_ids)  # kept across reset(): which apps are mini-programs
         self.max_calls = max_calls
         self.reset()
 
     def reset(self) -> None:
         with self.lock:
-            self.config = dict(DEFAULT_CONFIG)
+            self.config = {**DEFAULT_CONFIG, "miniapp_ids": list(self.miniapp_ids)}
             self.last_id = 1_000_000_000
             self.tokens: dict[str, Token] = {}
             self.token_counts: Counter = Counter()
@@ -193,7 +206,7 @@ class FakeState:
             self.qrcodes: dict[str, dict] = {}  # ticket -> what the QR code carries
             self.menus: dict[str, dict] = {}  # the published custom menu, by app
             self.receipts: list[str] = []  # receipt XML WeChat will post to the webhook
-            self.openid_apps: dict[str, str] = {}  # openids the fake issued, by app
+            self.miniapp_receipts: list[str] = []  # and to the mini-program's message push
 
     def next_id(self) -> int:
         self.last_id += 1

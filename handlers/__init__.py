@@ -11,6 +11,7 @@ def load_routes() -> Router:
     """Register every capability's routes (idempotent) and return the router."""
     from handlers import (
         dialogs,  # noqa: F401  the active dialog waits for its answer; 取消
+        subscriptions,  # noqa: F401  subscribe-message pop-up and settings: what we may send
         welcome,  # noqa: F401  subscribe, unsubscribe, help, menu, other kinds
     )
     from handlers.campaigns.push import receipts  # noqa: F401  delivery receipts, subscribe events

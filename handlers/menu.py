@@ -1,9 +1,11 @@
-"""Publishing the Official Account's custom menu from content/menu.toml."""
+"""Publishing the Official Account's custom menu from content/menu.toml (a command, or city staff
+in the console); each publication from the console is in the audit log."""
 from flask import current_app
 
 from content import menu as menu_data
 from handlers import load_routes
-from infra.wechat.send import Sender
+from handlers.staff import audit
+from infra.wechat.send import Sender, SendError
 
 
 class MenuError(ValueError):
@@ -21,8 +23,35 @@ def build() -> dict:
     return data
 
 
-def publish() -> dict:
-    """Replace the published menu (WeChat: menu/create); returns what was published."""
+class MenuRefused(Exception):
+    """WeChat refused the menu or the call; code is its errcode (or 'timeout', 'network' …)."""
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+def publish(staff=None) -> dict:
+    """Replace the published menu (WeChat: menu/create); returns what was published. With staff,
+    the attempt is audited (its outcome: ok or WeChat's errcode)."""
     data = build()
-    Sender().create_menu(data)
+    try:
+        Sender().create_menu(data)
+    except SendError as error:
+        _audit(staff, error.code)
+        raise MenuRefused(error.code) from error
+    _audit(staff, "ok")
     return data
+
+
+def published() -> dict | None:
+    """The menu WeChat has now (None: none published); MenuRefused when it cannot be read."""
+    try:
+        return Sender().menu()
+    except SendError as error:
+        raise MenuRefused(error.code) from error
+
+
+def _audit(staff, outcome: str) -> None:
+    if staff is not None:
+        audit.record(staff, "menu_publish", staff.region_code, "menu", {"outcome": outcome})

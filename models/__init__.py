@@ -34,6 +34,7 @@ from models.pushes import (  # noqa: E402
     Push,
     PushBatch,
     QrCode,
+    QrScan,
     ResidentTag,
     WeChatReceipt,
 )

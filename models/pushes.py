@@ -175,7 +175,8 @@ class QrCode(db.Model):
     __tablename__ = "qr_code"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    # "area-<region code>" or "campaign-<id>": WeChat sends it back with the follow or scan.
+    # "area-<region code>", "campaign-<id>", "school-<id>" or "activity-<id>": WeChat sends it
+    # back with the follow or scan.
     scene: Mapped[str] = mapped_column(String(64), unique=True)
     label: Mapped[str] = mapped_column(String(60))
     region_code: Mapped[str] = mapped_column(String(20), index=True)  # the creating staff's node
@@ -183,3 +184,16 @@ class QrCode(db.Model):
     url: Mapped[str] = mapped_column(String(300))  # the QR content the image encodes
     created_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class QrScan(db.Model):
+    """One follow or scan through a parametric QR code, counted per code (no one's identity)."""
+
+    __tablename__ = "qr_scan"
+    __table_args__ = (CheckConstraint("event IN ('follow', 'scan')", name="event"),
+                      Index("ix_qr_scan_scene_event", "scene", "event"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scene: Mapped[str] = mapped_column(String(64))
+    event: Mapped[str] = mapped_column(String(10))  # follow: a new follower; scan: a follower
+    at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -7,7 +7,8 @@ PORT=${PORT:-5000}
 FAKE_PORT=${FAKE_PORT:-5001}
 export WECHAT_API_BASE_URL=${WECHAT_API_BASE_URL:-http://127.0.0.1:$FAKE_PORT/}
 
-.venv/bin/python -m fake_wechat --port "$FAKE_PORT" &
+# The mini-program is an app of its own: the fake keeps its tokens and openids apart (bot/config.py).
+.venv/bin/python -m fake_wechat --port "$FAKE_PORT" --miniapp "${WECHAT_MINIAPP_ID:-wxminidemo000000}" &
 fake=$!
 .venv/bin/flask --app bot run --host 127.0.0.1 --port "$PORT" &
 app=$!

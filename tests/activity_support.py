@@ -3,6 +3,7 @@ from datetime import datetime, timedelta
 from itertools import count
 
 from bot.api.login import issue_token
+from fake_wechat import openid_for, unionid_for
 from handlers.schools.activities import catalogue
 from handlers.schools.activities.catalogue import ActivityForm
 from models import Child, Family, Resident, School, SchoolStaff, db
@@ -50,11 +51,20 @@ def add_activity(school: School, starts_in: timedelta = timedelta(days=3), hours
     return activity
 
 
-def add_family(school: School, children: int = 1, openid: str | None = None,
+def mini_openid(user: str) -> str:
+    """A fake user's mini-program openid (families enrol in the mini-program)."""
+    from tests.conftest import MINI_APP_ID
+
+    return openid_for(user, MINI_APP_ID)
+
+
+def add_family(school: School, children: int = 1, user: str | None = None,
                region_code: str | None = None) -> tuple[Family, str]:
-    """A guardian with children at `school`, and their API token."""
+    """A guardian with children at `school` (a mini-program resident), and their API token."""
     n = next(_names)
-    resident = Resident(openid=openid or f"o-family-{n:05d}", region_code=region_code)
+    user = user or f"family-{n:05d}"
+    resident = Resident(openid=mini_openid(user), unionid=unionid_for(user), app="miniapp",
+                        region_code=region_code)
     db.session.add(resident)
     db.session.flush()
     family = Family(resident_id=resident.id, guardian_name=f"家长{n}", phone=f"139{n:08d}",
@@ -66,6 +76,15 @@ def add_family(school: School, children: int = 1, openid: str | None = None,
                              class_name="2班"))
     db.session.commit()
     return family, issue_token(resident)
+
+
+def follows_too(user: str, official_app_id: str) -> str:
+    """The family's guardian also follows the Official Account (linked by the unionid): their
+    Official Account openid."""
+    openid = openid_for(user, official_app_id)
+    db.session.add(Resident(openid=openid, unionid=unionid_for(user), app="official"))
+    db.session.commit()
+    return openid
 
 
 def child_ids(family: Family) -> list[int]:

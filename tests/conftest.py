@@ -54,11 +54,17 @@ def reset_postgres(url: str) -> None:
     engine.dispose()
 
 
+# The Official Account and the mini-program are two apps, as in production: their own app ids,
+# tokens and openids; the fake refuses one app's token on the other's APIs (48001) and an openid
+# of one app sent to by the other (40003).
+MINI_APP_ID, MINI_APP_SECRET = "wxmini0000000000", "mini-secret"
+
+
 @pytest.fixture(scope="session")
 def fake_wechat():
     from fake_wechat import serve_fake_wechat
 
-    with serve_fake_wechat() as server:
+    with serve_fake_wechat(miniapp_ids=(MINI_APP_ID,)) as server:
         yield server
 
 
@@ -75,6 +81,7 @@ def running_app(config: dict, fake_wechat):
                       # A loaded test machine must not turn answers into late ones; the
                       # time-budget test sets its own.
                       "WECHAT_REPLY_BUDGET": 30.0,
+                      "WECHAT_MINIAPP_ID": MINI_APP_ID, "WECHAT_MINIAPP_SECRET": MINI_APP_SECRET,
                       "WECHAT_API_BASE_URL": fake_wechat.base_url})
     with app.app_context():
         app.test_cli_runner().invoke(migrate, catch_exceptions=False)
@@ -105,19 +112,6 @@ def pg_app(postgres_url, fake_wechat):
     """Production parts only: for what needs state shared between processes."""
     with running_app(postgres_config(postgres_url), fake_wechat) as app:
         yield app
-
-
-MINI_APP_ID, MINI_APP_SECRET = "wxmini0000000000", "mini-secret"
-
-
-@pytest.fixture
-def two_apps(app, fake_wechat):
-    """The Official Account and the mini-program as two apps, as in production: their own app
-    ids, tokens and openids; the fake refuses one app's token on the other's APIs (48001) and
-    an openid of one app sent to by the other (40003)."""
-    app.config.update(WECHAT_MINIAPP_ID=MINI_APP_ID, WECHAT_MINIAPP_SECRET=MINI_APP_SECRET)
-    fake_wechat.configure(miniapp_ids=[MINI_APP_ID])
-    return app
 
 
 @pytest.fixture

@@ -13,8 +13,7 @@ class MiniProgram:
         self.client, self.app = client, app
 
     def openid(self, user: str) -> str:
-        """The user's mini-program openid (the same as the Official Account's only while both
-        apps share one app id, as in the demo)."""
+        """The user's mini-program openid (never the Official Account's: two apps, two openids)."""
         return openid_for(user, self.app.config["WECHAT_MINIAPP_ID"])
 
     def login(self, user: str) -> str:

@@ -34,7 +34,6 @@ WAITING = {
     "handlers/campaigns/push/forgetting.py": 1,
     "handlers/campaigns/push/messages.py": 2,
     "handlers/campaigns/push/report.py": 39,
-    "handlers/campaigns/qrcodes.py": 4,
     "handlers/campaigns/surveys.py": 2,
     "handlers/cells/evidence.py": 2,
     "handlers/dialogs.py": 10,

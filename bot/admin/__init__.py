@@ -162,6 +162,7 @@ def init_app(app: Flask) -> None:
         staff,
         surveys,
         trail,
+        wechat_menu,
     )
 
     labels.register(app)

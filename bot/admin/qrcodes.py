@@ -1,5 +1,5 @@
-"""Campaign QR codes in the console: make a permanent code for an area or a campaign, download it
-as an SVG image for posters; followers per code are on the dashboard."""
+"""Poster QR codes in the console: make a permanent code for an area, a campaign, a school or a
+school activity, download it as an SVG image; follows and scans are counted beside each code."""
 import segno
 from flask import Response, abort, g, redirect, render_template, request, url_for
 
@@ -17,8 +17,11 @@ from models import QrCode, db
 def qrcode_list():
     areas = [regions.get(g.staff.region_code)] if regions.get(g.staff.region_code) else []
     areas += regions.children(g.staff.region_code)
-    return render_template("admin/qrcodes.html", codes=qrcodes.visible(g.staff), areas=areas,
-                           campaigns=campaigns.visible(g.staff), path_name=regions.path_name)
+    codes = qrcodes.visible(g.staff)
+    return render_template("admin/qrcodes.html", codes=codes, areas=areas,
+                           campaigns=campaigns.visible(g.staff), schools=qrcodes.schools(g.staff),
+                           activities=qrcodes.activities(g.staff), scans=qrcodes.scan_counts(codes),
+                           path_name=regions.path_name)
 
 
 @admin.post("/qrcodes")

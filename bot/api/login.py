@@ -115,7 +115,7 @@ def login(json: LoginIn):
     session = code_to_session(json.code)
     # Keyed by the mini-program's openid (not the Official Account's: another app, another
     # openid); the unionid, when code2session gives it, links the two.
-    # (In the demo both apps share one app id, so one openid serves both.)
+    # (An installation that gives both apps one app id has one openid for both.)
     config = current_app.config
     app = residents.MINIAPP if config["WECHAT_MINIAPP_ID"] != config["WECHAT_APP_ID"] else residents.OFFICIAL
     resident = residents.find_or_create(session["openid"], session.get("unionid"), app=app)

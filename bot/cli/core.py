@@ -155,6 +155,8 @@ def publish_menu(dry_run: bool) -> None:
         data = menu.build() if dry_run else menu.publish()
     except menu.MenuError as error:
         raise click.ClickException(str(error))
+    except menu.MenuRefused as error:
+        raise click.ClickException(f"WeChat refused the menu: errcode {error.code}")
     click.echo(json.dumps(data, ensure_ascii=False, indent=1))
     click.echo("checked, not published" if dry_run else "published: clients show it within about 5 minutes")
 

@@ -1,4 +1,4 @@
-"""Push commands: `flask --app bot push-progress ID`, push-resume, push-due, sync-tags."""
+"""Push commands: `flask --app bot push-progress ID`, push-resume, push-due, settle-mass, sync-tags."""
 import time
 
 import click
@@ -52,6 +52,15 @@ def push_due() -> None:
     click.echo(f"started: {start_due() or 'none'}")
 
 
+@click.command("settle-mass")
+def settle_mass() -> None:
+    """Ask WeChat (mass/get) about mass sends whose receipt never came, and settle them."""
+    from handlers.campaigns.push import receipts
+
+    for batch_id in receipts.unsettled():
+        click.echo(f"batch {batch_id}: {receipts.settle_mass(batch_id)}")
+
+
 @click.command("sync-tags")
 @click.argument("districts", nargs=-1)
 def sync_tags(districts: tuple[str, ...]) -> None:
@@ -65,4 +74,4 @@ def sync_tags(districts: tuple[str, ...]) -> None:
         click.echo(f"{code}: {n} openids (un)tagged")
 
 
-COMMANDS = (push_progress, push_resume, push_due, sync_tags)
+COMMANDS = (push_progress, push_resume, push_due, settle_mass, sync_tags)

@@ -64,6 +64,12 @@ def gateway() -> Gateway:
     return current_app.extensions["wechat"]
 
 
+def miniapp_gateway() -> Gateway:
+    """The mini-program's message push: its own token (plain text mode: no AES key)."""
+    config = current_app.config
+    return Gateway(config["WECHAT_MINIAPP_TOKEN"], config["WECHAT_MINIAPP_ID"], "")
+
+
 def read_message(xml: bytes) -> tuple[Message, object]:
     """Parse WeChat XML into a plain Message (and the wechatpy message, to reply to)."""
     refuse_declarations(xml)

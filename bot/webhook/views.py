@@ -1,4 +1,6 @@
-"""The Official Account's webhook: GET verifies the server, POST answers messages."""
+"""The Official Account's webhook (/wechat): GET verifies the server, POST answers messages; and
+the mini-program's message push (/wechat/miniapp), which WeChat signs with the mini-program's own
+token and from which only subscribe-message events are taken."""
 import logging
 import time
 
@@ -24,7 +26,11 @@ webhook = Blueprint("webhook", __name__)
 
 @webhook.get("/wechat")
 def verify_server():
-    if not signed(request.args):
+    return echo(wechat.gateway())
+
+
+def echo(gateway: wechat.Gateway) -> Response:
+    if not signed(request.args, gateway):
         abort(403, "bad signature")
     # An old signed triple must not make this origin reflect whatever echostr it carries.
     if not fresh(request.args.get("timestamp", ""), current_app.config["WECHAT_MAX_AGE"]):
@@ -109,9 +115,50 @@ def receive_or_recall(message: Message, behind: list[ledger.Record] | None) -> s
         return answer_without_database(message)
 
 
-def signed(args) -> bool:
-    return wechat.gateway().signature_ok(
+def signed(args, gateway: wechat.Gateway | None = None) -> bool:
+    return (gateway or wechat.gateway()).signature_ok(
         args.get("signature", ""), args.get("timestamp", ""), args.get("nonce", ""))
+
+
+# The mini-program's message push: its server settings name this URL, its own token, plain text
+# mode and the XML format. Subscribe-message events are all it carries for us (customer-service
+# messages in the mini-program are not used): anything else is acknowledged and ignored.
+# https://developers.weixin.qq.com/miniprogram/dev/framework/server-ability/message-push.html
+MINIAPP_EVENTS = {"subscribe_msg_popup_event", "subscribe_msg_change_event", "subscribe_msg_sent_event"}
+
+
+@webhook.get("/wechat/miniapp")
+def verify_miniapp_server():
+    return echo(wechat.miniapp_gateway())
+
+
+@webhook.post("/wechat/miniapp")
+def miniapp_push():
+    config, args = current_app.config, request.args
+    timestamp, nonce = args.get("timestamp", ""), args.get("nonce", "")
+    request.max_content_length = config["WECHAT_MAX_BODY"]
+    if not signed(args, wechat.miniapp_gateway()):
+        abort(403, "bad signature")
+    if not fresh(timestamp, config["WECHAT_MAX_AGE"]):
+        abort(403, "stale timestamp")
+    if args.get("encrypt_type") == "aes":
+        abort(400, "the mini-program's message push is configured in plain text mode")
+    body = request.get_data()
+    try:
+        message, _raw = wechat.read_message(body)
+    except wechat.BadMessage as error:
+        log.info("unreadable mini-program push: %s", error)
+        abort(400, "not a WeChat message")
+    verdict = gate.check(timestamp, nonce, body, request.remote_addr or "", message.openid,
+                         message.retry_key, [])
+    if verdict.kind == "reused":
+        abort(403, "signed URL reused with another body")
+    if verdict.kind == "too_many":
+        abort(429)
+    if message.event in MINIAPP_EVENTS and verdict.kind != "retry":
+        MESSAGES.labels(message.event).inc()
+        receive(message, load_routes())  # logged once (a retry is not acted on twice)
+    return Response("success", mimetype="text/plain")
 
 
 def fresh(timestamp: str, max_age: int) -> bool:

@@ -60,13 +60,32 @@ def send_reminders(activity_id: int) -> int:
     return len(ids)
 
 
+# Each notice: the enrolment's column claimed when it is sent, and the family's wish for it.
+NOTICES = {"reminder": (Enrolment.reminded_at, Enrolment.wants_reminder),
+           "promotion": (Enrolment.promotion_notified_at, Enrolment.wants_promotion_notice)}
+REFUSED = "43101"  # 「用户拒绝接受消息」: no subscription (left) for this template
+
+
 def send_reminder(enrolment_id: int) -> str:
-    return deliver(enrolment_id, "reminder", Enrolment.reminded_at, Enrolment.wants_reminder)
+    return deliver(enrolment_id, "reminder", *NOTICES["reminder"])
 
 
 def send_promotion_notice(enrolment_id: int) -> str:
-    return deliver(enrolment_id, "promotion", Enrolment.promotion_notified_at,
-                   Enrolment.wants_promotion_notice)
+    return deliver(enrolment_id, "promotion", *NOTICES["promotion"])
+
+
+def template_kinds() -> dict[str, str]:
+    """The activity notices' template ids, and which notice each is."""
+    return {body["template_id"]: kind for kind, body in texts()["subscribe"].items()}
+
+
+def withdraw(resident_id: int, kind: str) -> None:
+    """The family refused this notice in WeChat: no enrolment of theirs not yet notified keeps
+    wanting it, so none is sent (and a cancellation notice does not count on it either)."""
+    column, wanted = NOTICES[kind]
+    db.session.execute(db.update(Enrolment).where(
+        Enrolment.family_id.in_(db.select(Family.id).filter_by(resident_id=resident_id)),
+        column.is_(None), wanted.is_(True)).values({wanted: False}))
 
 
 def claim(enrolment_id: int, column, wanted) -> bool:
@@ -86,10 +105,15 @@ def deliver(enrolment_id: int, kind: str, column, wanted) -> str:
     if row is None:  # the family was deleted meanwhile
         return "skipped"
     openid, activity = row
-    return send_once(f"{kind} for enrolment {enrolment_id}", openid,
-                     claim=lambda: claim(enrolment_id, column, wanted),
-                     send=lambda: send(openid, kind, activity),
-                     release=lambda: unclaim(enrolment_id, column))
+    outcome = send_once(f"{kind} for enrolment {enrolment_id}", openid,
+                        claim=lambda: claim(enrolment_id, column, wanted),
+                        send=lambda: send(openid, kind, activity),
+                        release=lambda: unclaim(enrolment_id, column))
+    if outcome == REFUSED:  # WeChat says the user has no subscription: record the refusal
+        db.session.execute(db.update(Enrolment).where(Enrolment.id == enrolment_id).values({wanted: False}))
+        db.session.commit()
+        return "refused"
+    return outcome
 
 
 def unclaim(enrolment_id: int, column) -> None:

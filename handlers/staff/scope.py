@@ -38,6 +38,8 @@ CAPABILITIES = {
     "audit_log": set(_ADMINS),
     # Taught answers apply to the whole city, so only staff anchored at the city may teach.
     "teach": {"city_admin", "reviewer"},
+    # The Official Account has one menu, for the whole city: its city admins publish it.
+    "menu": {"city_admin"},
     # Campaigns and pushes: each tier authors, adopts and pushes within its own subtree.
     "campaigns": set(_ADMINS),
     "push": set(_ADMINS),
@@ -103,7 +105,7 @@ def manages_at(staff, role: str, region_code: str | None) -> bool:
 def may(staff, capability: str) -> bool:
     if staff is None or staff.role not in CAPABILITIES[capability]:
         return False
-    if capability == "teach":
+    if capability in ("teach", "menu"):
         return level(staff.region_code) == "city"
     return True
 

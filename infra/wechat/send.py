@@ -91,6 +91,11 @@ class Sender:
                 return error.msg_id or "duplicate"
             raise
 
+    def mass_status(self, msg_id: str) -> str:
+        """A mass send's status: SEND_SUCCESS, SENDING, SEND_FAIL or DELETE (40059: unknown msg_id).
+        https://developers.weixin.qq.com/doc/service/api/notify/message/api_massmsgget.html"""
+        return str(self._post("message/mass/get", {"msg_id": msg_id}).get("msg_status") or "")
+
     def preview(self, openid: str, message: dict) -> None:
         self._post("message/mass/preview", {"touser": openid, **message})
 

@@ -104,3 +104,77 @@ def test_staff_make_permanent_qr_codes_for_their_area_and_download_them(app, cli
     add_staff("city", "city_admin", CITY)  # residents without a bound area count for the city
     page = Console(client, "city").get("/admin/dashboard").get_data(as_text=True)
     assert f"<td>{code.label}</td><td class=\"num\">1</td>" in page
+
+
+def test_codes_for_a_school_and_an_activity_say_which_and_count_each_follow_and_scan(app, client, wechat,
+                                                                                     fake_wechat):
+    from handlers.campaigns import qrcodes
+    from models import QrCode
+    from tests.activity_support import add_activity, add_school
+    from tests.admin_support import STREET_A, STREET_B, Console, add_staff
+
+    school = add_school("南岭小学", STREET_A)
+    other = add_school("永昌小学", STREET_B)
+    activity = add_activity(school, title="旧衣回收亲子日")
+    add_staff("nanling", "street_admin", STREET_A)
+    console = Console(client, "nanling")
+    form = console.get("/admin/qrcodes").get_data(as_text=True)
+    assert "南岭小学" in form and "旧衣回收亲子日" in form and "永昌小学" not in form
+    console.post("/admin/qrcodes", {"kind": "school", "target": str(school.id)})
+    console.post("/admin/qrcodes", {"kind": "activity", "target": str(activity.id)})
+    refused = console.post("/admin/qrcodes", {"kind": "school", "target": str(other.id)})  # not theirs
+    assert "找不到这所学校" in console.get(refused.headers["Location"]).get_data(as_text=True)
+    codes = {c.scene: c for c in db.session.execute(db.select(QrCode)).scalars()}
+    assert set(codes) == {f"school-{school.id}", f"activity-{activity.id}"}
+    assert [c["json"]["action_info"]["scene"]["scene_str"] for c in fake_wechat.calls("/cgi-bin/qrcode/create")] == [
+        f"school-{school.id}", f"activity-{activity.id}"]
+
+    follow = simulate.message_xml("o-school-fan", "event", {
+        "Event": "subscribe", "EventKey": f"qrscene_school-{school.id}", "Ticket": codes[f"school-{school.id}"].ticket})
+    said = wechat.reply(follow)
+    assert said.startswith(text("welcome")) and "南岭小学" in said
+    scan = simulate.message_xml("o-school-fan", "event", {
+        "Event": "SCAN", "EventKey": f"activity-{activity.id}", "Ticket": codes[f"activity-{activity.id}"].ticket})
+    said = wechat.reply(scan)
+    assert "旧衣回收亲子日" in said and "学校操场" in said and "小程序" in said
+    assert resident("o-school-fan").follow_scene == f"activity-{activity.id}"
+    wechat.post(scan)  # WeChat's retry of the same scan is not counted again
+    counts = qrcodes.scan_counts(list(codes.values()))
+    assert counts == {f"school-{school.id}": {"follow": 1, "scan": 0},
+                      f"activity-{activity.id}": {"follow": 0, "scan": 1}}
+    page = console.get("/admin/qrcodes").get_data(as_text=True)
+    assert f"<td>activity-{activity.id}</td><td>0</td><td>1</td>" in page
+    # A cancelled activity's code says so, and no new code is made for it.
+    activity.cancelled = True
+    db.session.commit()
+    over = wechat.reply(simulate.message_xml("o-late-fan", "event", {
+        "Event": "SCAN", "EventKey": f"activity-{activity.id}", "Ticket": "t"}))
+    assert "已经结束或取消" in over
+
+
+def test_city_admins_publish_the_menu_from_the_console_audited_and_wechats_refusal_in_chinese(app, client,
+                                                                                              fake_wechat):
+    from models import AuditEntry
+    from tests.admin_support import CITY, DISTRICT_A, Console, add_staff
+
+    add_staff("city", "city_admin", CITY)
+    add_staff("district", "district_admin", DISTRICT_A)
+    assert Console(client, "district").get("/admin/menu").status_code == 403
+    console = Console(client, "city")
+    page = console.get("/admin/menu").get_data(as_text=True)
+    assert "分类指南" in page and "还没有发布过菜单" in page
+    done = console.post("/admin/menu/publish", {})
+    page = console.get(done.headers["Location"]).get_data(as_text=True)
+    assert "菜单已发布" in page
+    [call] = fake_wechat.calls("/cgi-bin/menu/create")
+    assert call["errcode"] == 0 and call["app_id"] == app.config["WECHAT_APP_ID"]
+    assert "公众号现在的菜单" in page and page.count("分类指南") == 2  # to publish, and published
+
+    fake_wechat.set_fault("/cgi-bin/menu/create", 48001, times=1)
+    refused = console.post("/admin/menu/publish", {})
+    page = console.get(refused.headers["Location"]).get_data(as_text=True)
+    assert "微信拒绝了菜单（错误 48001：公众号没有自定义菜单接口的权限（需认证））" in page
+    entries = db.session.execute(db.select(AuditEntry).filter_by(action="menu_publish")
+                                 .order_by(AuditEntry.id)).scalars().all()
+    assert [e.detail for e in entries] == ['{"outcome": "ok"}', '{"outcome": "48001"}']
+    assert "发布公众号菜单" in console.get("/admin/audit").get_data(as_text=True)

@@ -409,6 +409,45 @@ def test_a_token_works_only_for_its_own_app(fake, client):
     assert errcode_of(lambda: client.message.send_text(carol, "hi")) == 40003  # the other app's openid
 
 
+def test_an_openid_belongs_to_its_own_app_even_when_the_fake_never_issued_it(fake, client):
+    """As in WeChat, an Official Account openid sent to with the mini-program's token is invalid
+    (40003), and a mini-program openid with the Official Account's; one app's openids share a prefix."""
+    fake.configure(miniapp_ids=[MINI_APP_ID])
+    mini = wechat_client(fake, MINI_APP_ID, MINI_SECRET)
+    data = {"thing1": {"value": "x"}}
+    assert errcode_of(lambda: mini.wxa.send_subscribe_message(ALICE, "tpl", data)) == 40003
+    assert errcode_of(lambda: mini.wxa.send_subscribe_message("o-typed-by-hand", "tpl", data)) == 40003
+    dave = openid_for("dave", MINI_APP_ID)  # never logged in since the fake started: still the mini-program's
+    mini.wxa.send_subscribe_message(dave, "tpl", data)
+    assert errcode_of(lambda: client.message.send_mass_text([ALICE, dave], "x")) == 40003
+    assert errcode_of(lambda: client.user.get(dave)) == 40003
+    assert dave[:6] == openid_for("erin", MINI_APP_ID)[:6] != ALICE[:6] and len(dave) == 28
+
+
+def test_the_mini_programs_send_results_go_to_its_own_message_push(fake, client):
+    fake.configure(miniapp_ids=[MINI_APP_ID])
+    mini = wechat_client(fake, MINI_APP_ID, MINI_SECRET)
+    carol = openid_for("carol", MINI_APP_ID)
+    msgid = mini.wxa.send_subscribe_message(carol, "tpl", {"thing1": {"value": "x"}})["msgid"]
+    assert fake.pending_receipts() == []
+    [receipt] = fake.pending_receipts(miniapp=True)
+    assert "subscribe_msg_sent_event" in receipt and f"<MsgID>{msgid}</MsgID>" in receipt
+    fake.configure(miniapp_webhook_token="mini-tok")
+    posted = []
+    fake.flush_receipts(lambda query, body: posted.append(query), miniapp=True)
+    params = dict(pair.split("=") for pair in posted[0].split("&"))
+    check_signature("mini-tok", params["signature"], params["timestamp"], params["nonce"])
+
+
+def test_mass_get_knows_only_the_apps_own_sends(fake, client):
+    sent = client.message.send_mass_text([ALICE, BOB], "宣传月")
+    assert client.message.get_mass(sent["msg_id"]) == {"msg_id": sent["msg_id"], "msg_status": "SEND_SUCCESS"}
+    assert errcode_of(lambda: client.message.get_mass(123)) == 40059  # invalid msg id
+    fake.configure(mass_review="err(30003)")
+    refused = client.message.send_mass_text([ALICE, BOB], "宣传月")
+    assert client.message.get_mass(refused["msg_id"])["msg_status"] == "SEND_FAIL"
+
+
 def test_receipts_are_posted_signed_after_sends(fake, client):
     fake.set_user(BOB, blocks=True)
     client.message.send_template(ALICE, "tpl", {"first": {"value": "x"}})

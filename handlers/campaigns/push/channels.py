@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import func
+from sqlalchemy import func, update
 
 from handlers.campaigns.push.tags import tag_refused
 from handlers.campaigns.push.targeting import Target, month_start, recipients_query
@@ -200,3 +200,12 @@ def opt_in(resident_id: int, kind: str, grants: int = 1) -> None:
     else:
         row.remaining = max(row.remaining, 1)
     db.session.flush()
+
+
+def refused_subscribe(resident_ids: list[int]) -> None:
+    """The residents refused subscribe messages (a reject in WeChat, or 43101 on a send): no grant
+    is left, so no campaign plans a subscribe message for them until they accept again."""
+    if resident_ids:
+        db.session.execute(update(MessageOptIn).where(
+            MessageOptIn.resident_id.in_(resident_ids), MessageOptIn.kind == "subscribe")
+            .values(remaining=0))

@@ -283,6 +283,7 @@ def _send_mass(push: Push, batch: PushBatch) -> str:
     batch.msg_id, batch.done = msg_id, True
     receipts.match_batch(batch)  # WeChat's receipt may have come before this commit
     db.session.commit()
+    receipts.schedule_settlement(batch)  # in case the receipt never comes
     return f"mass sent to {len(ids)}"
 
 
@@ -427,6 +428,10 @@ def _flush(store, attempts_key: str, outcomes: dict[int, str]) -> None:
     if msg_ids:
         db.session.execute(update(Delivery), [{"id": i, "msg_id": m[:32]} for i, m in msg_ids.items()])
         receipts.match_deliveries(list(msg_ids.values()))
+    refused = grouped.get("f:43101", [])  # 43101: the user has no subscription (left): refused
+    if refused:
+        channels.refused_subscribe(list(db.session.execute(db.select(Delivery.resident_id).where(
+            Delivery.id.in_(refused), Delivery.resident_id.is_not(None))).scalars()))
     if sent_ids:  # a subscribe grant is good for one message
         db.session.execute(update(MessageOptIn).where(
             MessageOptIn.kind == "subscribe", MessageOptIn.remaining > 0,

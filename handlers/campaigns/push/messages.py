@@ -5,7 +5,7 @@ from models import ContentItem
 
 
 def _miniprogram_anchor(item: ContentItem) -> str:
-    app_id = current_app.config["MINIPROGRAM_APP_ID"]
+    app_id = current_app.config["WECHAT_MINIAPP_ID"]
     return (f'<a data-miniprogram-appid="{app_id}" data-miniprogram-path="{item.page_path}">'
             f"{item.title}</a>")
 
@@ -30,7 +30,7 @@ def custom(item: ContentItem, link: str) -> dict:
             "picurl": item.cover_url}]}}
     if item.kind == "miniprogram":
         return {"msgtype": "miniprogrampage", "miniprogrampage": {
-            "title": item.title, "appid": current_app.config["MINIPROGRAM_APP_ID"],
+            "title": item.title, "appid": current_app.config["WECHAT_MINIAPP_ID"],
             "pagepath": item.page_path}}
     return {"msgtype": "text", "text": {"content": item.body}}
 

@@ -8,8 +8,8 @@
   "send success" / "send fail" / "err(N)" (a review refusal: nothing was sent), TotalCount,
   FilterCount (left after WeChat's filtering: the 4-a-month limit, users who refuse), SentCount,
   ErrorCount. https://developers.weixin.qq.com/doc/service/guide/product/message/Batch_Sends.html
-- subscribe_msg_popup_event / _change_event (accept or reject a template) and
-  subscribe_msg_sent_event (a bizsend's result: ErrorCode 0 is success; no msgid comes back from
+- subscribe_msg_popup_event / _change_event (accept or reject a template: kept here, acted on in
+  handlers/subscriptions.py) and subscribe_msg_sent_event (a bizsend's result: ErrorCode 0 is success; no msgid comes back from
   bizsend, so it is matched on the openid's latest unconfirmed subscribe delivery).
   https://developers.weixin.qq.com/doc/service/guide/product/subscription_messages/push.html
 
@@ -19,12 +19,14 @@ receipt can overtake our commit) stays unmatched until the batch or delivery is 
 or creates a resident (see handlers/inbox.py).
 """
 import json
+from datetime import timedelta
 
-from sqlalchemy import update
+from sqlalchemy import func, update
 
-from handlers.campaigns.push import channels
 from handlers.router import Message, router
-from models import Delivery, MessageOptIn, PushBatch, Resident, WeChatReceipt, db
+from infra import jobs
+from infra.wechat.send import Sender, SendError
+from models import Delivery, PushBatch, Resident, WeChatReceipt, db
 from models.timeutil import utcnow
 
 MASS_SUCCESS = {"sendsuccess"}
@@ -49,7 +51,7 @@ def template_failure(status: str) -> str | None:
 
 def mass_failed(status: str) -> bool:
     plain = normalise(status)
-    return plain not in MASS_SUCCESS and (plain == "sendfail" or plain.startswith("err("))
+    return plain not in MASS_SUCCESS and (plain in ("sendfail", "deleted") or plain.startswith("err("))
 
 
 @router.on_event("templatesendjobfinish")
@@ -72,22 +74,9 @@ def mass_receipt(message: Message) -> None:
     return None
 
 
-@router.on_event("subscribe_msg_popup_event", "subscribe_msg_change_event")
-def subscribe_choice(message: Message) -> None:
-    """The user accepted or rejected subscribe messages: the push planner's opt-in follows."""
-    resident = db.session.execute(db.select(Resident).filter_by(openid=message.openid)).scalar()
-    for entry in message.details.get("entries", []):
-        status = entry.get("SubscribeStatusString", "")
-        _keep("subscribe", "", message.openid, status, entry, matched=True)
-        if resident is None:  # a receipt never creates (or brings back) a resident
-            continue
-        if status.startswith("accept"):
-            channels.opt_in(resident.id, "subscribe")
-        elif status == "reject":
-            db.session.execute(update(MessageOptIn).where(
-                MessageOptIn.resident_id == resident.id, MessageOptIn.kind == "subscribe")
-                .values(remaining=0))
-    return None
+def keep_choice(openid: str, status: str, entry: dict) -> None:
+    """A subscribe pop-up or settings choice, kept as a receipt (handlers/subscriptions.py acts on it)."""
+    _keep("subscribe", "", openid, status, entry, matched=True)
 
 
 @router.on_event("subscribe_msg_sent_event")
@@ -95,11 +84,13 @@ def subscribe_sent(message: Message) -> None:
     for entry in message.details.get("entries", []):
         receipt = _keep("subscribe", entry.get("MsgID", ""), message.openid,
                         entry.get("ErrorStatus", ""), entry)
-        delivery = db.session.execute(
-            db.select(Delivery).join(Resident, Resident.id == Delivery.resident_id)
-            .where(Resident.openid == message.openid, Delivery.channel == "subscribe",
-                   Delivery.status == "sent", Delivery.confirmed_at.is_(None))
-            .order_by(Delivery.sent_at.desc())).scalars().first()
+        unconfirmed = (db.select(Delivery).join(Resident, Resident.id == Delivery.resident_id)
+                       .where(Resident.openid == message.openid, Delivery.channel == "subscribe",
+                              Delivery.status == "sent", Delivery.confirmed_at.is_(None)))
+        # The mini-program's send answers a msgid the event names; bizsend's answers none.
+        delivery = (db.session.execute(unconfirmed.where(Delivery.msg_id == receipt.msg_id)).scalars().first()
+                    if receipt.msg_id else None) or db.session.execute(
+            unconfirmed.order_by(Delivery.sent_at.desc())).scalars().first()
         if delivery is None:
             continue
         code = entry.get("ErrorCode", "0")
@@ -109,6 +100,57 @@ def subscribe_sent(message: Message) -> None:
             delivery.status, delivery.error = "failed", code[:24]
         receipt.matched = True
     return None
+
+
+# a receipt that never came: ask WeChat (mass/get)
+
+# WeChat posts MASSSENDJOBFINISH when the job ends; with its API mass-send protection an admin has
+# 30 minutes to confirm a send to everyone (api_massmsgget doc). Past that a missing receipt is lost.
+SETTLE_AFTER = timedelta(minutes=40)
+# mass/get's msg_status: SEND_SUCCESS, SENDING, SEND_FAIL, DELETE. It gives no counts.
+# https://developers.weixin.qq.com/doc/service/api/notify/message/api_massmsgget.html
+QUERIED = {"SEND_SUCCESS": "send success", "SEND_FAIL": "send fail", "DELETE": "deleted"}
+
+
+def schedule_settlement(batch: PushBatch, again: bool = False) -> None:
+    """After a mass send: settle the batch by asking WeChat if no receipt has come by then.
+    Without a scheduler (the embedded default) `flask --app bot settle-mass` does it."""
+    queue = jobs.queue()
+    if queue.is_async:  # a later look (again) gets an id of its own: the first job is still running
+        queue.enqueue_in(SETTLE_AFTER, settle_mass, batch.id,
+                         job_id=None if again else f"settle-mass-{batch.id}")
+
+
+def unsettled(now=None) -> list[int]:
+    """Mass batches sent more than SETTLE_AFTER ago with neither receipt nor settlement."""
+    cutoff = (now or utcnow()) - SETTLE_AFTER
+    return list(db.session.execute(
+        db.select(PushBatch.id).join(Delivery, (Delivery.push_id == PushBatch.push_id)
+                                     & (Delivery.batch_no == PushBatch.number))
+        .where(PushBatch.msg_id.is_not(None), PushBatch.msg_id != "", PushBatch.receipt_at.is_(None))
+        .group_by(PushBatch.id).having(func.max(Delivery.sent_at) <= cutoff)).scalars())
+
+
+def settle_mass(batch_id: int) -> str:
+    """Job: a mass batch whose MASSSENDJOBFINISH never came is settled by WeChat's mass/get:
+    SEND_SUCCESS confirms its deliveries (no counts: none is corrected), SEND_FAIL and DELETE fail
+    them, SENDING waits for another try. Safe to run twice: a settled batch is left alone."""
+    batch = db.session.get(PushBatch, batch_id)
+    if batch is None or not batch.msg_id or batch.receipt_at is not None:
+        return "settled"
+    try:
+        status = Sender().mass_status(batch.msg_id)
+    except SendError as error:
+        if error.kind == "permanent":  # 40059: WeChat does not know this msg_id
+            return error.code
+        raise  # RQ retries
+    if status not in QUERIED:  # SENDING: look again later
+        schedule_settlement(batch, again=True)
+        return status.lower() or "unknown"
+    receipt = _keep("mass", batch.msg_id, "", QUERIED[status], {"queried": status})
+    _apply_mass(batch, receipt)
+    db.session.commit()
+    return QUERIED[status]
 
 
 # matching receipts that came before their send was saved

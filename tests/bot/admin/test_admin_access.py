@@ -33,6 +33,7 @@ PAGES = {  # URL: actors who may open it
     "/admin/residents": {"city_admin", "district_admin", "street_admin", "city_reviewer", "district_reviewer"},
     "/admin/volunteers": {"city_admin", "district_admin", "street_admin", "city_reviewer", "district_reviewer"},
     "/admin/queries": {"city_admin", "city_reviewer"},
+    "/admin/menu": {"city_admin"},  # one menu for the whole city
     "/admin/staff": {"city_admin", "district_admin", "street_admin"},
     "/admin/audit": {"city_admin", "district_admin", "street_admin"},
     "/admin/services": {"city_admin", "district_admin", "street_admin"},

@@ -128,7 +128,8 @@ def test_subscribe_events_change_the_opt_in_and_confirm_the_send(app, client, fa
     [fan] = add_residents(STREET_A, 1, prefix="o-sub-")
     follow(fake_wechat, [fan])
     popup = simulate.message_xml(fan.openid, "event", {"Event": "subscribe_msg_popup_event"})
-    popup = popup.replace("</xml>", "<SubscribeMsgPopupEvent><List><TemplateId>t1</TemplateId>"
+    template = app.config["PUSH_SUBSCRIBE_TEMPLATE_ID"]
+    popup = popup.replace("</xml>", f"<SubscribeMsgPopupEvent><List><TemplateId>{template}</TemplateId>"
                           "<SubscribeStatusString>accept</SubscribeStatusString><PopupScene>2"
                           "</PopupScene></List></SubscribeMsgPopupEvent></xml>")
     assert wechat.post(popup).status_code == 200
@@ -140,7 +141,7 @@ def test_subscribe_events_change_the_opt_in_and_confirm_the_send(app, client, fa
     node = street_node(street, sent.id)
     assert (node.sent, node.confirmed) == (1, 1)
     change = simulate.message_xml(fan.openid, "event", {"Event": "subscribe_msg_change_event"})
-    change = change.replace("</xml>", "<SubscribeMsgChangeEvent><List><TemplateId>t1</TemplateId>"
+    change = change.replace("</xml>", f"<SubscribeMsgChangeEvent><List><TemplateId>{template}</TemplateId>"
                             "<SubscribeStatusString>reject</SubscribeStatusString></List>"
                             "</SubscribeMsgChangeEvent></xml>")
     opt_in([fan], "subscribe")

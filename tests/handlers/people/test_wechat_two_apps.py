@@ -10,7 +10,7 @@ from infra import jobs
 from infra.wechat.send import Sender, SendError
 from models import Family, Resident, db
 from tests.activity_support import add_activity as new_activity
-from tests.activity_support import add_family, add_school, bearer, child_ids
+from tests.activity_support import add_family, add_school, bearer, child_ids, mini_openid
 from tests.conftest import MINI_APP_ID
 from tests.push_support import STREET_A, add_staff, opt_in, push, run_jobs, statuses
 
@@ -26,7 +26,7 @@ def resident(openid: str) -> Resident | None:
     return db.session.execute(db.select(Resident).filter_by(openid=openid)).scalar()
 
 
-def test_each_app_has_its_own_token_and_openids(two_apps, client, fake_wechat):
+def test_each_app_has_its_own_token_and_openids(app, client, fake_wechat):
     assert client.post("/api/v1/login", json={"code": "alice"}).status_code == 200
     mini_alice = openid_for("alice", MINI_APP_ID)
     data = {"thing1": {"value": "活动提醒"}}
@@ -37,21 +37,21 @@ def test_each_app_has_its_own_token_and_openids(two_apps, client, fake_wechat):
     # A mini-program openid sent an Official Account message: 40003 invalid openid.
     assert refused(lambda: Sender().custom_text(mini_alice, "hi")) == "40003"
     assert {c["params"]["appid"] for c in fake_wechat.calls("/cgi-bin/token")} == {
-        two_apps.config["WECHAT_APP_ID"], MINI_APP_ID}
+        app.config["WECHAT_APP_ID"], MINI_APP_ID}
 
 
-def test_login_keys_the_resident_by_the_mini_programs_openid_and_keeps_the_unionid(two_apps, client,
+def test_login_keys_the_resident_by_the_mini_programs_openid_and_keeps_the_unionid(app, client,
                                                                                    wechat):
     assert client.post("/api/v1/login", json={"code": "bob"}).status_code == 200
     mini = resident(openid_for("bob", MINI_APP_ID))
     assert (mini.app, mini.unionid) == ("miniapp", unionid_for("bob"))
-    wechat.ask(openid_for("bob", two_apps.config["WECHAT_APP_ID"]), "你好")  # the same person in the chat
-    official = resident(openid_for("bob", two_apps.config["WECHAT_APP_ID"]))
+    wechat.ask(openid_for("bob", app.config["WECHAT_APP_ID"]), "你好")  # the same person in the chat
+    official = resident(openid_for("bob", app.config["WECHAT_APP_ID"]))
     assert official.app == "official" and official.id != mini.id
 
 
 def test_a_push_reaches_mini_program_residents_only_by_the_mini_programs_subscribe_message(
-        two_apps, client, fake_wechat):
+        app, client, fake_wechat):
     street = add_staff("nanling", "street_admin", STREET_A)
     for user in ("carol", "dave"):
         client.post("/api/v1/login", json={"code": user})
@@ -71,24 +71,24 @@ def test_a_push_reaches_mini_program_residents_only_by_the_mini_programs_subscri
     assert fake_wechat.calls("/cgi-bin/message/subscribe/bizsend") == []
 
 
-def test_activity_notices_go_through_the_mini_programs_client(two_apps, client, fake_wechat):
+def test_activity_notices_go_through_the_mini_programs_client(app, client, fake_wechat):
     school = add_school()
     activity = new_activity(school, families=1)
     first, first_token = add_family(school)
-    waiting, waiting_token = add_family(school, openid="o-waiting")
+    waiting, waiting_token = add_family(school, user="waiting")
     client.post(f"/api/v1/activities/{activity.id}/enrolment", headers=bearer(first_token),
                 json={"child_ids": child_ids(first)})
     client.post(f"/api/v1/activities/{activity.id}/enrolment", headers=bearer(waiting_token),
                 json={"child_ids": child_ids(waiting), "wants_promotion_notice": True})
     client.delete(f"/api/v1/activities/{activity.id}/enrolment", headers=bearer(first_token))
-    if two_apps.config["REDIS_URL"]:
-        jobs.run_worker(two_apps, ["default"], burst=True)
+    if app.config["REDIS_URL"]:
+        jobs.run_worker(app, ["default"], burst=True)
     [sent] = fake_wechat.calls("/cgi-bin/message/subscribe/send")
     assert sent["app_id"] == MINI_APP_ID and sent["errcode"] == 0
-    assert fake_wechat.deliveries("subscribe", "o-waiting")["total"] == 1
+    assert fake_wechat.deliveries("subscribe", mini_openid("waiting"))["total"] == 1
 
 
-def test_deleting_in_the_chat_forgets_what_the_same_person_did_in_the_mini_program(two_apps, client,
+def test_deleting_in_the_chat_forgets_what_the_same_person_did_in_the_mini_program(app, client,
                                                                                      wechat):
     school = add_school()
     client.post("/api/v1/login", json={"code": "erin"})
@@ -98,11 +98,11 @@ def test_deleting_in_the_chat_forgets_what_the_same_person_did_in_the_mini_progr
                     consent_version="family-2026-1")
     db.session.add(family)
     db.session.commit()
-    official_openid = openid_for("erin", two_apps.config["WECHAT_APP_ID"])
+    official_openid = openid_for("erin", app.config["WECHAT_APP_ID"])
     # Erin follows the Official Account: a job asks user/info for the unionid, which links the two.
     assert wechat.reply(simulate.event_xml(official_openid, "subscribe"))
-    if two_apps.config["REDIS_URL"]:
-        jobs.run_worker(two_apps, ["default"], burst=True)
+    if app.config["REDIS_URL"]:
+        jobs.run_worker(app, ["default"], burst=True)
     assert resident(official_openid).unionid == unionid_for("erin") == resident(mini_openid).unionid
     told = wechat.ask(official_openid, "删除我的信息")
     assert told
@@ -111,7 +111,7 @@ def test_deleting_in_the_chat_forgets_what_the_same_person_did_in_the_mini_progr
     del school
 
 
-def test_a_review_notice_goes_to_the_official_account_openid_linked_by_the_unionid(two_apps, fake_wechat):
+def test_a_review_notice_goes_to_the_official_account_openid_linked_by_the_unionid(app, fake_wechat):
     from handlers.volunteers import records
     from tests.admin_support import STREET_A as AREA
     from tests.admin_support import add_volunteer

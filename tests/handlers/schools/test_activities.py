@@ -9,6 +9,7 @@ from tests.activity_support import (
     add_school,
     bearer,
     child_ids,
+    mini_openid,
 )
 
 
@@ -44,8 +45,8 @@ def test_cancellation_promotes_the_first_waiting_family_and_notifies_it(client, 
     school = add_school()
     activity = add_activity(school, families=1)
     first, first_token = add_family(school)
-    second, second_token = add_family(school, openid="o-second")
-    third, third_token = add_family(school, openid="o-third")
+    second, second_token = add_family(school, user="second")
+    third, third_token = add_family(school, user="third")
     enrol(client, activity, first, first_token)
     enrol(client, activity, second, second_token, wants_promotion_notice=True)
     enrol(client, activity, third, third_token, wants_promotion_notice=True)
@@ -57,8 +58,8 @@ def test_cancellation_promotes_the_first_waiting_family_and_notifies_it(client, 
     assert client.get(f"/api/v1/activities/{activity.id}/enrolment",
                       headers=bearer(third_token)).json["position"] == 1
     if not app.config["REDIS_URL"]:  # inline jobs; with Redis the worker test below delivers them
-        assert fake_wechat.deliveries("subscribe", "o-second")["total"] == 1
-        assert fake_wechat.deliveries("subscribe", "o-third")["total"] == 0
+        assert fake_wechat.deliveries("subscribe", mini_openid("second"))["total"] == 1
+        assert fake_wechat.deliveries("subscribe", mini_openid("third"))["total"] == 0
 
 
 def test_enrolling_again_after_cancelling_goes_to_the_back(client, app):

@@ -10,6 +10,8 @@ from tests.activity_support import (
     add_school_admin,
     bearer,
     child_ids,
+    follows_too,
+    mini_openid,
 )
 from tests.admin_support import Console, add_staff
 from tests.push_support import run_jobs
@@ -28,8 +30,9 @@ def test_school_admin_cancels_and_every_enrolled_and_waiting_family_is_told_once
     school = add_school()
     admin = add_school_admin(school)
     activity = add_activity(school, families=1)
-    first, first_token = add_family(school, openid="o-enrolled")
-    waiting, waiting_token = add_family(school, openid="o-waiting")
+    first, first_token = add_family(school, user="enrolled")
+    waiting, waiting_token = add_family(school, user="waiting")
+    waiting_follower = follows_too("waiting", app.config["WECHAT_APP_ID"])
     enrol(client, activity, first, first_token, wants_reminder=True)
     assert enrol(client, activity, waiting, waiting_token)["status"] == "waitlisted"
 
@@ -42,11 +45,12 @@ def test_school_admin_cancels_and_every_enrolled_and_waiting_family_is_told_once
     run_jobs()
 
     # The enrolled family spends its unused reminder subscription; the waiting one gets a
-    # customer-service message (inside the 48-h window in the fake).
-    assert fake_wechat.deliveries("subscribe", "o-enrolled")["total"] == 1
+    # customer-service message from the Official Account, to their openid there (inside the
+    # 48-h window in the fake).
+    assert fake_wechat.deliveries("subscribe", mini_openid("enrolled"))["total"] == 1
     note = fake_wechat.calls("/cgi-bin/message/subscribe/send")[-1]["json"]["data"]["thing4"]["value"]
     assert note.startswith("已取消：暴雪预警")
-    assert fake_wechat.deliveries("custom", "o-waiting")["total"] == 1
+    assert fake_wechat.deliveries("custom", waiting_follower)["total"] == 1
     text = fake_wechat.calls("/cgi-bin/message/custom/send")[-1]["json"]["text"]["content"]
     assert "垃圾分类亲子挑战赛" in text and "已取消" in text and REASON in text
     entries = db.session.execute(db.select(Enrolment)).scalars().all()

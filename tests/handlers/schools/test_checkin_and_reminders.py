@@ -15,6 +15,7 @@ from tests.activity_support import (
     add_school_admin,
     bearer,
     child_ids,
+    mini_openid,
 )
 from tests.admin_support import PASSWORD
 
@@ -95,9 +96,9 @@ def tomorrow_at(hour: int) -> timedelta:
 def test_reminder_the_day_before_goes_once_to_those_who_asked(client, app, fake_wechat, accepts):
     school = add_school()
     activity = add_activity(school, starts_in=tomorrow_at(10), deadline_before=timedelta(hours=1))
-    asked, asked_token = add_family(school, openid="o-asked")
-    silent, silent_token = add_family(school, openid="o-silent")
-    fake_wechat.set_user("o-asked", accepts_subscribe=accepts)
+    asked, asked_token = add_family(school, user="asked")
+    silent, silent_token = add_family(school, user="silent")
+    fake_wechat.set_user(mini_openid("asked"), accepts_subscribe=accepts)
     client.post(f"/api/v1/activities/{activity.id}/enrolment", headers=bearer(asked_token),
                 json={"child_ids": child_ids(asked), "wants_reminder": True})
     client.post(f"/api/v1/activities/{activity.id}/enrolment", headers=bearer(silent_token),
@@ -106,8 +107,8 @@ def test_reminder_the_day_before_goes_once_to_those_who_asked(client, app, fake_
         result = app.test_cli_runner().invoke(send_reminders, catch_exceptions=False)
         assert "1 activities tomorrow" in result.output
         run_jobs(app)
-    assert fake_wechat.deliveries("subscribe", "o-asked")["total"] == (1 if accepts else 0)
-    assert fake_wechat.deliveries("subscribe", "o-silent")["total"] == 0
+    assert fake_wechat.deliveries("subscribe", mini_openid("asked"))["total"] == (1 if accepts else 0)
+    assert fake_wechat.deliveries("subscribe", mini_openid("silent"))["total"] == 0
     db.session.expire_all()
     reminded = db.session.execute(db.select(Enrolment.reminded_at).where(
         Enrolment.family_id == asked.id)).scalar_one()
@@ -118,14 +119,14 @@ def test_promotion_notice_is_a_queued_job(client, app, fake_wechat):
     school = add_school()
     activity = add_activity(school, families=1)
     first, first_token = add_family(school)
-    waiting, waiting_token = add_family(school, openid="o-waiting")
+    waiting, waiting_token = add_family(school, user="waiting")
     client.post(f"/api/v1/activities/{activity.id}/enrolment", headers=bearer(first_token),
                 json={"child_ids": child_ids(first)})
     client.post(f"/api/v1/activities/{activity.id}/enrolment", headers=bearer(waiting_token),
                 json={"child_ids": child_ids(waiting), "wants_promotion_notice": True})
     client.delete(f"/api/v1/activities/{activity.id}/enrolment", headers=bearer(first_token))
     run_jobs(app)
-    assert fake_wechat.deliveries("subscribe", "o-waiting")["total"] == 1
+    assert fake_wechat.deliveries("subscribe", mini_openid("waiting"))["total"] == 1
     sent = fake_wechat.calls("/cgi-bin/message/subscribe/send")[-1]["json"]
     assert sent["template_id"] == "activity-promotion" and sent["data"]["thing1"]["value"] == activity.title
 
@@ -137,7 +138,7 @@ def test_a_reminder_queued_under_the_old_layout_still_runs(pg_app, fake_wechat):
     client = pg_app.test_client()
     school = add_school()
     activity = add_activity(school, starts_in=tomorrow_at(10), deadline_before=timedelta(hours=1))
-    family, token = add_family(school, openid="o-old-path")
+    family, token = add_family(school, user="old-path")
     client.post(f"/api/v1/activities/{activity.id}/enrolment", headers=bearer(token),
                 json={"child_ids": child_ids(family), "wants_reminder": True})
     enrolment_id = db.session.execute(db.select(Enrolment.id).filter_by(family_id=family.id)).scalar_one()
@@ -146,5 +147,5 @@ def test_a_reminder_queued_under_the_old_layout_still_runs(pg_app, fake_wechat):
     assert "1 jobs on old paths" in runner.invoke(old_jobs, catch_exceptions=False).output
 
     run_jobs(pg_app)
-    assert fake_wechat.deliveries("subscribe", "o-old-path")["total"] == 1
+    assert fake_wechat.deliveries("subscribe", mini_openid("old-path"))["total"] == 1
     assert "0 jobs on old paths" in runner.invoke(old_jobs, catch_exceptions=False).output
