@@ -1,7 +1,7 @@
 -- wrk script: signed plain-mode text questions, each with its own MsgId and its own signed query
 -- (the webhook refuses a signed URL that comes again with another body). bench/webhook.py writes
 -- the requests to the file named by the environment variable BENCH_REQUESTS, one per line:
--- "<query string>\t<body>"; each wrk thread takes every n-th line.
+-- "<query string>\t<body>", with @NOW@ for CreateTime; each wrk thread takes every other line.
 -- The JSON summary both scripts print (wrk runs from the repository's root).
 dofile("bench/summary.lua")
 
@@ -33,6 +33,6 @@ end
 
 function request()
   index = index % #requests + 1
-  local query, body = requests[index][1], requests[index][2]
+  local query, body = requests[index][1], requests[index][2]:gsub("@NOW@", tostring(os.time()))
   return wrk.format("POST", wrk.path .. "?" .. query, {["Content-Type"] = "application/xml"}, body)
 end

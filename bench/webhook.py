@@ -93,12 +93,14 @@ def webhook_url(port: int) -> str:
 
 
 def signed_requests(path: Path, count: int) -> None:
-    """`count` signed questions for webhook.lua, each with a nonce and a MsgId of its own."""
+    """`count` signed questions for webhook.lua, each with a nonce and a MsgId of its own; wrk
+    puts the time of sending in CreateTime (a message seconds old could be WeChat's retry)."""
     batch, timestamp = next(_batches), str(int(time.time()))
     with path.open("w") as out:
         for n in range(count):
             nonce, msg_id = f"b{batch}n{n}", batch * 10_000_000 + n
-            body = simulate.text_xml(f"o-bench-{n % 500}", QUESTIONS[n % len(QUESTIONS)], msg_id)
+            body = simulate.text_xml(f"o-bench-{n % 500}", QUESTIONS[n % len(QUESTIONS)], msg_id,
+                                     create_time=1).replace(">1</CreateTime>", ">@NOW@</CreateTime>")
             out.write(f"signature={sign(TOKEN, timestamp, nonce)}&timestamp={timestamp}&nonce={nonce}"
                       f"\t{body.replace(chr(10), '')}\n")
 

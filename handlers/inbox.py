@@ -21,7 +21,8 @@ from models.timeutil import utcnow
 def shared_reads(openid: str) -> list[str]:
     """The shared-state keys answering a message from `openid` reads: the webhook fetches them
     in its one round trip before answering (bot/webhook/gate.py)."""
-    return [dialogs.key(openid), taught_items.VERSION_KEY, taught_phrasings.VERSION_KEY]
+    return [dialogs.key(openid), residents.area_key(openid), taught_items.VERSION_KEY,
+            taught_phrasings.VERSION_KEY]
 
 
 def receive(message: Message, router: Router, behind: list[ledger.Record] | None = None) -> str | None:

@@ -14,6 +14,9 @@ from contextvars import ContextVar
 import fakeredis
 import redis
 from flask import Flask, current_app
+from sqlalchemy import event
+
+from models import db
 
 _prefetched: ContextVar[Mapping[str, str | None]] = ContextVar("prefetched", default={})
 Write = Callable[[redis.client.Pipeline], object]
@@ -71,3 +74,15 @@ def set_soon(key: str, value: str, ex: int) -> None:
         store().set(key, value, ex=ex)
     else:
         writes.append(lambda pipe: pipe.set(key, value, ex=ex))
+
+
+def delete_after_commit(key: str) -> None:
+    """DEL `key` once the current transaction commits (a cache of what it changes): before, a
+    reader could fill it again with what is about to change."""
+    def delete(_session) -> None:
+        try:
+            store().delete(key)
+        except redis.RedisError:
+            pass  # the cached value expires by itself
+
+    event.listen(db.session(), "after_commit", delete, once=True)

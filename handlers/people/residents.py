@@ -2,6 +2,7 @@
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import redis
 from sqlalchemy import delete, event, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
@@ -11,6 +12,7 @@ from content.texts import text
 from handlers import dialogs
 from handlers.errors import Refused
 from handlers.people import ledger, regions, windows
+from infra import state
 from models import Consent, InboundMessage, Resident, ServiceRecord, Volunteer, WeChatReceipt, db
 from models.timeutil import utcnow
 
@@ -96,7 +98,35 @@ def bind_area(resident: Resident, code: str) -> str:
         raise AreaError("请选择街道（乡镇）或社区")
     resident.region_code = region.code
     resident.area_bound_at = utcnow()
+    state.delete_after_commit(area_key(resident.openid))
     return regions.path_name(region.code)
+
+
+def area_key(openid: str) -> str:
+    return f"area:{openid}"
+
+
+UNBOUND = "-"
+
+
+def area_of(openid: str) -> str | None:
+    """The region code the resident bound, read where the webhook prefetches it (shared state,
+    kept for a day; the database when not there)."""
+    try:
+        cached = state.read(area_key(openid))
+    except redis.RedisError:
+        cached = None
+    if cached is None:
+        resident = find(openid)
+        cached = resident.region_code if resident and resident.region_code else UNBOUND
+        try:
+            state.set_soon(area_key(openid), cached, ex=AREA_TTL)
+        except redis.RedisError:
+            pass  # the database answers next time too
+    return None if cached == UNBOUND else cached
+
+
+AREA_TTL = 24 * 3600
 
 
 def linked(resident: Resident) -> list[Resident]:
@@ -124,6 +154,7 @@ def forget(openid: str) -> list[Removed]:
     """
     ledger.before_forgetting(openid)
     db.session.info.setdefault(FORGOTTEN, set()).add(openid)
+    state.delete_after_commit(area_key(openid))
     gone = []
     if dialogs.load(openid) is not None:
         gone.append(removed("dialog"))

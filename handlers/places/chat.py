@@ -78,8 +78,8 @@ def offer_points(message: Message, result) -> str | None:
         return None
     remember(message.openid, kinds)
     offer = text("chat.ask_location", kinds=kinds_label(kinds))
-    resident = residents.find(message.openid)
-    local = services.answer_for(resident.region_code, topic) if resident and resident.region_code else None
+    area = residents.area_of(message.openid)
+    local = services.answer_for(area, topic) if area else None
     return "\n\n".join([services.chat_text(local), offer]) if local and local.region_code else offer
 
 

@@ -261,3 +261,10 @@ def test_an_item_for_a_service_gets_the_areas_entry_after_its_bin(wechat, demo_d
     assert answer.index("南关区：") < answer.index("发送您的位置")
     elsewhere = wechat.ask("o-sofa-elsewhere", "沙发不要了怎么办")  # no entry above: the bin and the offer only
     assert elsewhere.startswith("沙发：") and "大件垃圾实行预约清运" not in elsewhere and "发送您的位置" in elsewhere
+
+
+def test_binding_an_area_changes_the_next_answer_at_once(wechat, demo_data):
+    # The webhook reads the resident's area from shared state; binding must not leave it stale.
+    assert "大件垃圾实行预约清运" not in wechat.ask("o-sofa-later", "沙发不要了怎么办")
+    bind(wechat, "o-sofa-later", NANLING)
+    assert "南关区：南关区大件垃圾实行预约清运" in wechat.ask("o-sofa-later", "旧沙发扔哪")
