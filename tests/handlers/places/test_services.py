@@ -266,5 +266,7 @@ def test_an_item_for_a_service_gets_the_areas_entry_after_its_bin(wechat, demo_d
 def test_binding_an_area_changes_the_next_answer_at_once(wechat, demo_data):
     # The webhook reads the resident's area from shared state; binding must not leave it stale.
     assert "大件垃圾实行预约清运" not in wechat.ask("o-sofa-later", "沙发不要了怎么办")
-    bind(wechat, "o-sofa-later", NANLING)
+    for step in ("绑定小区", "同意", "南关区南岭街道", "0"):  # as a resident binds it, in the chat
+        reply = wechat.ask("o-sofa-later", step)
+    assert "已绑定：南关区南岭街道" in reply
     assert "南关区：南关区大件垃圾实行预约清运" in wechat.ask("o-sofa-later", "旧沙发扔哪")
