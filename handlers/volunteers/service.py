@@ -10,6 +10,7 @@ from handlers.people import regions, residents
 from handlers.router import Message, router
 from handlers.volunteers import records as volunteers
 from handlers.volunteers.chat import show_registration
+from infra import clock
 from models import ServiceRecord, Volunteer, db
 
 MAX_LINES = 10  # a chat reply stays short; the mini-program lists them all
@@ -35,7 +36,7 @@ def record(volunteer_id: int, activity: str, served_on: date, hours, organiser: 
         raise ServiceError("hours must be more than 0 and at most 24")
     if not activity.strip() or not organiser.strip():
         raise ServiceError("activity and organiser are required")
-    if served_on > date.today():
+    if served_on > clock.today():  # Changchun's date: at 07:00 there the server's UTC day is yesterday
         raise ServiceError("service cannot be recorded for a future date")
     entry = ServiceRecord(volunteer_id=volunteer.id, activity=activity.strip(), served_on=served_on,
                           hours=hours, organiser=organiser.strip(), recorded_by=recorded_by,

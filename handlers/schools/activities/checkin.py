@@ -17,7 +17,7 @@ from flask import current_app
 from handlers.schools import directory as schools
 from handlers.schools.activities import ActivityError
 from handlers.volunteers import service
-from infra.clock import local_date, utcnow
+from infra.clock import local_date, today, utcnow
 from models import Activity, Enrolment, Family, Resident, Volunteer, db
 
 log = logging.getLogger(__name__)
@@ -102,7 +102,9 @@ def record_hours(activity: Activity, entry: Enrolment, resident: Resident) -> No
         return
     school = schools.get(activity.school_id)
     try:
-        record = service.record(volunteer.id, activity.title, local_date(activity.starts_at),
+        # Checked in before an activity that starts after midnight: served today, not tomorrow.
+        served_on = min(local_date(activity.starts_at), today())
+        record = service.record(volunteer.id, activity.title, served_on,
                                 activity_hours(activity.starts_at, activity.ends_at),
                                 school.name if school else "学校", "checkin", activity.region_code)
     except service.ServiceError as error:  # e.g. a check-in after midnight of a later day
