@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from flask import abort, g, redirect, render_template, request, url_for
 
-from bot.admin import admin, client_ip, notify, require
+from bot.admin import admin, client_ip, notify, page_number, require
 from content.sorting import read_toml
 from content.staff_texts import staff_table, staff_text
 from handlers.sorting import CATEGORIES, get_engine
@@ -26,7 +26,7 @@ def category_labels() -> dict[str, str]:
 @admin.get("/queries")
 @require("teach")
 def queries():
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_number()
     rows = db.session.execute(
         db.select(UnrecognisedQuery).order_by(UnrecognisedQuery.count.desc(), UnrecognisedQuery.id)
         .limit(PAGE + 1).offset((page - 1) * PAGE)).scalars().all()
