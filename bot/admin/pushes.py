@@ -86,8 +86,10 @@ def send_time(text: str) -> datetime | None:
         return None
     try:
         when = to_utc(datetime.fromisoformat(text.strip()))
-    except (ValueError, OverflowError):
+    except ValueError:
         raise PushError("发送时间格式无效") from None
+    except OverflowError:  # the first hours of year 1 have no UTC: long past
+        raise PushError(staff_text("pushes.errors.send_at_past")) from None
     now = utcnow()
     if when < now - SCHEDULE_GRACE:
         raise PushError(staff_text("pushes.errors.send_at_past"))
