@@ -4,6 +4,7 @@ import hashlib
 from sqlalchemy.exc import IntegrityError
 
 from content.texts import text
+from handlers import dialogs
 from handlers.people import identities, privacy, residents, windows
 from handlers.router import Message, Router, fit_reply
 from handlers.sorting import format_reply, get_engine
@@ -65,6 +66,10 @@ def answer_without_database(message: Message) -> str:
     already holds still apply.
     """
     if message.kind in ("text", "voice") and message.text.strip():
+        if dialogs.active_name(message.openid):
+            # Mid-dialog a text is most likely an answer (a name, a phone number): the dialog,
+            # kept in shared state, waits; only an item question is answered now.
+            return fit_reply(dialogs.certain_items_only(limited(get_engine().classify(message.text[:MAX_CHARS]))))
         intent = understand(message.text).intent
         if intent == "sorting":
             return fit_reply(format_reply(limited(get_engine().classify(message.text[:MAX_CHARS]))))

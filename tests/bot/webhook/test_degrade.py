@@ -211,3 +211,17 @@ def test_the_lock_time_limit_is_on_every_postgresql_connection_and_below_the_sta
     assert options["connect_args"]["options"] == "-c statement_timeout=10000 -c lock_timeout=3000"
     capped = database_options({**url, "DATABASE_STATEMENT_TIMEOUT": 1, "DATABASE_LOCK_TIMEOUT": 30})
     assert capped["connect_args"]["options"].endswith("lock_timeout=1000")
+
+
+@pytest.mark.parametrize("outage", ["postgres"], indirect=True)
+def test_without_database_a_name_typed_in_a_dialog_is_answered_clearly_and_the_dialog_kept(outage):
+    wechat, pg_relay = outage
+    assert "同意" in wechat.ask("o-mid-dialog-db", "志愿者")
+    assert "第1步" in wechat.ask("o-mid-dialog-db", "同意")
+    db.session.remove()
+    pg_relay.cut()
+    reply = wechat.ask("o-mid-dialog-db", "张三")
+    assert "过几分钟再试" in reply and "没太明白" not in reply  # not read as an item or a question
+    assert "有害垃圾" in wechat.ask("o-mid-dialog-db", "废电池扔哪")
+    pg_relay.restore()
+    assert "第2步" in wechat.ask("o-mid-dialog-db", "张三")  # the dialog goes on where it was
