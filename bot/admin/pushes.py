@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 
 from flask import abort, g, jsonify, redirect, render_template, request, url_for
 
-from bot.admin import admin, notify, require
+from bot.admin import admin, form_id, notify, require
 from bot.admin.flow import done, record
 from bot.admin.people import xlsx
 from bot.admin.reach import charts_for
@@ -60,11 +60,11 @@ def push_create(campaign_id: int):
         abort(404)
     form = request.form
     try:
-        item = db.session.get(ContentItem, form.get("item_id", type=int) or 0)
+        item = db.session.get(ContentItem, form_id("item_id") or 0)
         if item is None:
             raise PushError("请选择要推送的内容")
         target = check(g.staff, form.getlist("codes"), form.get("group") or None,
-                       form.get("school_id", type=int))
+                       form_id("school_id"))
         push = deliver.create(g.staff, campaign, item, target, send_time(form.get("send_at", "")))
     except PushError as refusal:
         db.session.rollback()
