@@ -3,7 +3,8 @@ never a raw 500; and the size each request body may have.
 
 A dependency that is down (Redis, the database unreachable or stalled past its time limits)
 gets 503 with Retry-After: JSON under /api/, the console's own page under /admin/. The webhook
-has its own degraded answers (bot/webhook/views.py) and never reaches these.
+has its own degraded answers (bot/webhook/views.py) and never reaches these. Input no client
+should send (a NUL, JSON nested past the parser's depth) is a 400 here, before any view.
 """
 import logging
 
