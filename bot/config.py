@@ -35,6 +35,9 @@ def from_environment() -> dict:
         # A statement that runs longer is cancelled by PostgreSQL: a table locked by a long
         # transaction must not hold a web thread for good (see database_options()).
         "DATABASE_STATEMENT_TIMEOUT": float(env_str("DATABASE_STATEMENT_TIMEOUT", "10")),
+        # Waiting for a row or table lock is a stall, not work: given up sooner, so a request
+        # held behind a long transaction says "try later" within seconds.
+        "DATABASE_LOCK_TIMEOUT": float(env_str("DATABASE_LOCK_TIMEOUT", "3")),
         "REDIS_URL": os.environ.get("REDIS_URL", ""),  # empty: in-process state (one process only)
         "SECRET_KEY": os.environ.get("SECRET_KEY", ""),  # see settle_secrets()
         "WECHAT_TOKEN": env_str("WECHAT_TOKEN", "wufei-changchun-demo"),
@@ -152,9 +155,12 @@ def database_options(config: dict) -> dict:
     if not config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
         return {"hide_parameters": True}
     timeout_ms = int(config["DATABASE_STATEMENT_TIMEOUT"] * 1000)
+    # Never longer than a statement may take (0 would mean no limit at all).
+    lock_ms = max(1, min(int(config["DATABASE_LOCK_TIMEOUT"] * 1000), timeout_ms))
     return {"hide_parameters": True, "connect_args": {
         "connect_timeout": 3,
-        "options": f"-c statement_timeout={timeout_ms}",
+        # A migration waiting for its lock gives up too, rather than queue every request behind it.
+        "options": f"-c statement_timeout={timeout_ms} -c lock_timeout={lock_ms}",
         # A server gone silent (network partition): unacknowledged data fails the call.
         "tcp_user_timeout": timeout_ms, "keepalives_idle": 30, "keepalives_interval": 5,
         "keepalives_count": 3,

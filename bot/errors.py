@@ -3,12 +3,14 @@ never a raw 500; and the size each request body may have.
 
 A dependency that is down (Redis, the database unreachable or stalled past its time limits)
 gets 503 with Retry-After: JSON under /api/, the console's own page under /admin/. The webhook
-has its own degraded answers (bot/webhook/views.py) and never reaches these.
+has its own degraded answers (bot/webhook/views.py) and never reaches these. Input no client
+should send (a NUL, JSON nested past the parser's depth) is a 400 here, before any view.
 """
 import logging
 
 import redis
-from flask import Flask, current_app, g, jsonify, render_template, request
+from flask import Flask, abort, current_app, g, jsonify, render_template, request
+from flask.json.provider import DefaultJSONProvider
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
@@ -22,6 +24,7 @@ OUTAGES = (redis.RedisError, OperationalError, InterfaceError, PoolTimeout)
 RETRY_AFTER = "30"
 # A multipart body carries its file plus the form's other fields and boundaries.
 MULTIPART_SLACK = 64 * 1024
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 def text(key: str, **values) -> str:
@@ -41,6 +44,18 @@ def allow_uploads() -> None:
     limit = upload_limits(current_app).get(request.endpoint or "")
     if limit is not None:
         request.max_content_length = limit + MULTIPART_SLACK
+
+
+def refuse_nul() -> None:
+    """A NUL in a query string or form field is a 400: PostgreSQL refuses it in any text (a
+    server error deep in a query), and no person types one."""
+    if not request.path.startswith(("/api/", "/admin/")):
+        return
+    fields = list(request.args.values())
+    if request.path.startswith("/admin/") and request.mimetype in FORM_TYPES:
+        fields += request.form.values()
+    if any("\x00" in value for value in fields):
+        abort(400)
 
 
 def too_large(error: Exception):
@@ -82,8 +97,21 @@ def unavailable(error: Exception):
     return response
 
 
+class JSONProvider(DefaultJSONProvider):
+    """Flask's JSON, but a body nested too deeply to parse is invalid JSON (a 400), not a
+    RecursionError (a 500)."""
+
+    def loads(self, s, **kwargs):
+        try:
+            return super().loads(s, **kwargs)
+        except RecursionError:
+            raise ValueError("JSON nested too deeply") from None
+
+
 def init_app(app: Flask) -> None:
+    app.json = JSONProvider(app)
     app.before_request(allow_uploads)
+    app.before_request(refuse_nul)
     app.register_error_handler(413, too_large)
     for outage in OUTAGES:
         app.register_error_handler(outage, unavailable)

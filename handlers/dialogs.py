@@ -123,7 +123,12 @@ def while_state_is_unreachable(message: Message) -> str:
     """No dialog can start or go on without shared state. Items are still answered; anything
     else (a name, a phone number, 志愿者) is asked again in a few minutes, not misread as an item."""
 
-    result = ask(message.text)
+    return certain_items_only(ask(message.text))
+
+
+def certain_items_only(result) -> str:
+    """The sorting answer when every item in it is known for certain; else "try again in a few
+    minutes", for a text that is more likely a dialog's answer than an item."""
     known = result.answers and not result.unrecognised and not any(a.guess for a in result.answers)
     return format_reply(result) if known else text("unavailable")
 

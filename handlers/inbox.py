@@ -135,6 +135,11 @@ def answer_without_database(message: Message) -> str:
     already holds still apply.
     """
     if message.kind in ("text", "voice") and message.text.strip():
+        if dialogs.active_name(message.openid) not in (None, dialogs.UNREACHABLE):
+            # Mid-dialog a text is most likely an answer (a name, a phone number): the dialog,
+            # kept in shared state, waits; only an item question is answered now.
+            result = limited(get_engine().classify(message.text[:MAX_CHARS]))
+            return fit_reply(dialogs.certain_items_only(result))
         intent = understand(message.text).intent
         if intent == "sorting":
             return fit_reply(format_reply(limited(get_engine().classify(message.text[:MAX_CHARS]))))

@@ -13,6 +13,13 @@ from infra import clock
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Spreadsheet programs run cells that start like a formula; a resident's text must stay text.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Excel refuses these in a sheet's name (openpyxl raises), and names longer than 31 characters.
+SHEET_TITLE_FORBIDDEN = re.compile(r"[\\/:\[\]?*\x00-\x1f]")
+
+
+def sheet_title(title: str) -> str:
+    """A school's or activity's name as a sheet name Excel accepts (no leading/trailing quote either)."""
+    return SHEET_TITLE_FORBIDDEN.sub(" ", title)[:31].strip("' ") or "Sheet"
 
 
 def mask_phone(phone: str | None) -> str:
@@ -37,7 +44,7 @@ def cell(value):
 def workbook(title: str, headers: list[str], rows) -> bytes:
     book = Workbook()
     sheet = book.active
-    sheet.title = title[:31]
+    sheet.title = sheet_title(title)
     sheet.append(headers)
     for row in rows:
         sheet.append([cell(value) for value in row])
@@ -52,7 +59,7 @@ def template(title: str, headers: list[str], notes_title: str, notes: list[str],
     list of values on a column (0-based), for the rows staff fill in."""
     book = Workbook()
     sheet = book.active
-    sheet.title = title[:31]
+    sheet.title = sheet_title(title)
     sheet.append(headers)
     for index, values in (choices or {}).items():
         column = sheet.cell(row=1, column=index + 1).column_letter
@@ -61,7 +68,7 @@ def template(title: str, headers: list[str], notes_title: str, notes: list[str],
         sheet.add_data_validation(listed)
     for index in range(len(headers)):
         sheet.column_dimensions[sheet.cell(row=1, column=index + 1).column_letter].width = 22
-    notes_sheet = book.create_sheet(notes_title[:31])
+    notes_sheet = book.create_sheet(sheet_title(notes_title))
     for note in notes:
         notes_sheet.append([note])
     notes_sheet.column_dimensions["A"].width = 100

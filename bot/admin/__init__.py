@@ -93,6 +93,24 @@ def security_headers(response):
     return response
 
 
+# No list is this long; beyond it an offset would overflow the databases' 64-bit integers.
+LAST_PAGE = 100_000
+
+
+def page_number() -> int:
+    """?page as a page that exists or may exist: 1 for junk, at most LAST_PAGE."""
+    return min(max(request.args.get("page", 1, type=int), 1), LAST_PAGE)
+
+
+def form_id(name: str) -> int | None:
+    """A form field naming a row by id: None for junk, or for a number no id column can hold
+    (the query would overflow: a server error rather than "not found")."""
+    from bot import MAX_ID
+
+    value = request.form.get(name, "").strip()
+    return int(value) if value.isdigit() and 0 < int(value) <= MAX_ID else None
+
+
 def notify(text: str) -> None:
     """Tell the staff member on the next page what their form did."""
     if g.get("sid"):

@@ -5,7 +5,7 @@ import segno
 from flask import Response, abort, g, redirect, render_template, request, url_for
 from pydantic import ValidationError
 
-from bot.admin import admin, notify, require
+from bot.admin import admin, form_id, notify, require
 from bot.admin.flow import done, record
 from bot.api.openapi import field_text
 from bot.api.school import ActivityIn
@@ -221,7 +221,7 @@ def school_list():
     if request.method == "POST":
         try:
             if request.form.get("school_id"):
-                school = schools.get(request.form.get("school_id", type=int))
+                school = schools.get(form_id("school_id"))
                 if school is None or not scope.in_scope(g.staff, school.region_code):
                     abort(404)
                 member = schools.assign_admin(g.staff, school, request.form.get("username", ""))

@@ -3,7 +3,7 @@ from datetime import date
 
 from flask import g, render_template, request
 
-from bot.admin import admin, require
+from bot.admin import admin, page_number, require
 from handlers.staff import audit
 
 PER_PAGE = 50
@@ -23,7 +23,7 @@ def audit_log():
     action = args.get("action", "")
     filters = audit.Filters(action=action if action in audit.ACTION_NAMES else "", who=args.get("who", "")[:64],
                             since=day(args.get("since")), until=day(args.get("until")))
-    page = max(args.get("page", 1, type=int), 1)
+    page = page_number()
     entries, more = audit.search(g.staff, filters, page, PER_PAGE)
     query = {"action": filters.action or None, "who": filters.who or None,
              "since": filters.since.isoformat() if filters.since else None,

@@ -3,7 +3,7 @@ from datetime import datetime
 
 from flask import Response, abort, g, redirect, render_template, request, url_for
 
-from bot.admin import admin, notify, require
+from bot.admin import admin, notify, page_number, require
 from bot.admin.flow import done, record
 from content.staff_texts import staff_text
 from handlers.staff import scope
@@ -29,7 +29,7 @@ def filters() -> dict:
 @admin.get("/residents")
 @require("residents")
 def residents():
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_number()
     chosen = filters()
     rows, more = roster.page_of(roster.residents_query(g.staff, chosen["area"], chosen["search"]), page)
     return render_template("admin/residents.html", rows=rows, more=more, page=page, chosen=chosen,
@@ -50,7 +50,7 @@ def residents_export():
 @admin.get("/volunteers")
 @require("volunteers")
 def volunteers():
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_number()
     chosen = filters()
     rows, more = roster.page_of(roster.volunteers_query(g.staff, **chosen), page)
     return render_template("admin/volunteers.html", rows=rows, more=more, page=page, chosen=chosen,

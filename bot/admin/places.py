@@ -1,7 +1,7 @@
 """Drop-off points in the console: list, add, edit, deactivate, and import from Excel, per subtree."""
 from flask import Response, abort, g, render_template, request
 
-from bot.admin import admin, require
+from bot.admin import admin, page_number, require
 from bot.admin.flow import done, record
 from content.place_texts import kind_labels, text
 from handlers.places import importing, points
@@ -29,7 +29,7 @@ def filters() -> dict:
 @admin.get("/places")
 @require("places")
 def places():
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_number()
     chosen = filters()
     rows, more = points.page_of(points.points_query(g.staff, chosen["area"], chosen["kind"], chosen["search"],
                                                     chosen["inactive"]), page)

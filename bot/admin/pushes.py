@@ -1,13 +1,14 @@
 """Pushes in the console: choose a target in one's subtree, see the plan, preview, send, follow
 the progress (the page refreshes itself; /progress.json for scripts), cancel, and the reach."""
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import abort, g, jsonify, redirect, render_template, request, url_for
 
-from bot.admin import admin, notify, require
+from bot.admin import admin, form_id, notify, require
 from bot.admin.flow import done, record
 from bot.admin.people import xlsx
 from bot.admin.reach import charts_for
+from content.staff_texts import staff_text
 from handlers.campaigns import authoring as campaigns
 from handlers.campaigns.push import (
     PushError,
@@ -22,6 +23,7 @@ from handlers.staff import scope
 from infra.clock import to_utc
 from infra.wechat.send import Sender, SendError
 from models import ContentItem, Push, School, db
+from models.timeutil import utcnow
 
 
 def push_or_404(push_id: int) -> Push:
@@ -58,11 +60,11 @@ def push_create(campaign_id: int):
         abort(404)
     form = request.form
     try:
-        item = db.session.get(ContentItem, form.get("item_id", type=int) or 0)
+        item = db.session.get(ContentItem, form_id("item_id") or 0)
         if item is None:
             raise PushError("请选择要推送的内容")
         target = check(g.staff, form.getlist("codes"), form.get("group") or None,
-                       form.get("school_id", type=int))
+                       form_id("school_id"))
         push = deliver.create(g.staff, campaign, item, target, send_time(form.get("send_at", "")))
     except PushError as refusal:
         db.session.rollback()
@@ -71,14 +73,29 @@ def push_create(campaign_id: int):
     return redirect(url_for("admin.push_detail", push_id=push.id))
 
 
+# A scheduled push waits in Redis; a year covers any campaign calendar.
+FURTHEST_SCHEDULE = timedelta(days=366)
+# The form is filled in over minutes: a time that passed meanwhile still means "now".
+SCHEDULE_GRACE = timedelta(minutes=10)
+
+
 def send_time(text: str) -> datetime | None:
-    """The form's Beijing time (datetime-local) as naive UTC; empty: now."""
+    """The form's Beijing time (datetime-local) as naive UTC; empty: now. A time long past or
+    too far ahead (0001-01-01 would not even convert to UTC) is refused with a reason."""
     if not text.strip():
         return None
     try:
-        return to_utc(datetime.fromisoformat(text.strip()))
+        when = to_utc(datetime.fromisoformat(text.strip()))
     except ValueError:
         raise PushError("发送时间格式无效") from None
+    except OverflowError:  # the first hours of year 1 have no UTC: long past
+        raise PushError(staff_text("pushes.errors.send_at_past")) from None
+    now = utcnow()
+    if when < now - SCHEDULE_GRACE:
+        raise PushError(staff_text("pushes.errors.send_at_past"))
+    if when > now + FURTHEST_SCHEDULE:
+        raise PushError(staff_text("pushes.errors.send_at_far", days=FURTHEST_SCHEDULE.days))
+    return when
 
 
 @admin.get("/pushes/<int:push_id>")

@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from flask import abort, g, redirect, render_template, request, url_for
 
-from bot.admin import admin, client_ip, notify, require
+from bot.admin import admin, client_ip, notify, page_number, require
 from content.sorting import read_toml
 from content.staff_texts import staff_table, staff_text
 from handlers.sorting import CATEGORIES, get_engine
@@ -27,7 +27,7 @@ def category_labels() -> dict[str, str]:
 @admin.get("/queries")
 @require("teach")
 def queries():
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_number()
     dismissed = request.args.get("noise") == "1"  # the entries dismissed as noise, to restore
     rows = db.session.execute(
         db.select(UnrecognisedQuery).where(noise.shown(noise.QUERY, dismissed))

@@ -2,7 +2,7 @@
 from flask import g, redirect, render_template, request, url_for
 from sqlalchemy import func
 
-from bot.admin import admin, notify, require
+from bot.admin import admin, form_id, notify, require
 from bot.admin.flow import done
 from content.staff_texts import staff_text
 from handlers.campaigns import authoring as campaigns
@@ -52,8 +52,8 @@ def create_survey():
     try:
         survey = quiz.create_survey(g.staff, form.get("question", ""), form.get("options", "").splitlines(),
                                     answer, form.get("explanation", ""))
-        if campaign.isdigit():  # carried by a push: a text item of that campaign
-            survey_push.carry(g.staff, survey, int(campaign))
+        if campaign.isdigit():  # carried by a push: a text item of that campaign (0: none such)
+            survey_push.carry(g.staff, survey, form_id("campaign_id") or 0)
     except (QuizError, CampaignError) as error:
         db.session.rollback()
         notify(getattr(error, "message", str(error)))

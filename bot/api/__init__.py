@@ -1,5 +1,8 @@
 """The mini-program's JSON API, /api/v1. Errors are JSON: {"error": {"code", "message"}}."""
+from functools import wraps
+
 from flask import Blueprint, Flask, jsonify, request
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from content.texts import table
@@ -59,6 +62,31 @@ def http_error(error: HTTPException):
     return response, error.code
 
 
+def once_more_after_a_race(view):
+    """The view again, once, when its writes hit a unique constraint.
+
+    Two identical calls at once (a double tap, a retrying network) both pass the view's "is it
+    there yet?" check, and the later insert fails. Run again, the view sees the committed row and
+    answers as to a second call made a moment later: the same result, or its own clear refusal.
+    """
+    @wraps(view)
+    def once_more(*args, **kwargs):
+        try:
+            return view(*args, **kwargs)
+        except IntegrityError:
+            db.session.rollback()
+            return view(*args, **kwargs)
+    return once_more
+
+
+def conflict(error: IntegrityError):
+    """A write that collided twice: 409 in the API's shape, not a 500."""
+    if not request.path.startswith(api.url_prefix + "/"):
+        raise error
+    db.session.rollback()
+    return jsonify(error=http_error_text(409)), 409
+
+
 def init_app(app: Flask) -> None:
     from bot.api import (  # noqa: F401  each module registers its routes
         activities,
@@ -80,5 +108,9 @@ def init_app(app: Flask) -> None:
     )
 
     app.register_blueprint(api)
+    for endpoint, view in app.view_functions.items():
+        if endpoint.startswith(api.name + "."):
+            app.view_functions[endpoint] = once_more_after_a_race(view)
+    app.register_error_handler(IntegrityError, conflict)
     app.register_error_handler(HTTPException, http_error)
     openapi.init_app(app)  # the OpenAPI document of every endpoint declared with spec.validate

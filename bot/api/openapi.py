@@ -109,6 +109,8 @@ class JsonFirst(FlaskPlugin):
         if (json is not None and request.method not in ("GET", "DELETE")
                 and request.mimetype in self.FORM_MIMETYPE):
             json_body()  # raises 415 json_required
+        if request.is_json and request.get_data() and request.get_json(silent=True) is None:
+            json_body()  # raises 400 bad_json: not JSON, or nested too deeply to read
         super().request_validation(request, query, json, form, headers, cookies)
 
 

@@ -5,9 +5,10 @@ from flask import current_app, g, jsonify
 from pydantic import BaseModel, Field
 from spectree.model_adapter.pydantic_adapter import BaseFile
 
-from bot.api import api
+from bot.api import ApiError, api
 from bot.api.login import personal
 from bot.api.openapi import RESIDENT, Id, Lines, responses, spec
+from content.api_texts import api_text
 from handlers.reports import records
 from models import db
 from models.places import LAT_RANGE, LNG_RANGE
@@ -64,6 +65,8 @@ def read_photo(upload) -> bytes | None:
     """The upload's bytes, at most one byte past the limit (enough to refuse it)."""
     if upload is None:
         return None
+    if not hasattr(upload, "stream"):  # `photo` sent as a text field, not a file
+        raise ApiError(400, "photo_not_file", api_text("errors.reports.photo_not_file"))
     return upload.stream.read(current_app.config["REPORT_PHOTO_MAX_BYTES"] + 1)
 
 

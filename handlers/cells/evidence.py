@@ -21,6 +21,8 @@ from models.cells import Cell, CellEvidence
 MAX_FILES = 100  # per cell: about eight per indicator
 SIGNATURES = ((b"%PDF-", "application/pdf", ".pdf"), (b"\xff\xd8\xff", "image/jpeg", ".jpg"),
               (b"\x89PNG\r\n\x1a\n", "image/png", ".png"))
+# The extensions a stored file may keep, by the extension its content calls for.
+SUFFIXES = {".pdf": {".pdf"}, ".jpg": {".jpg", ".jpeg"}, ".png": {".png"}}
 
 
 def max_bytes() -> int:
@@ -55,8 +57,15 @@ def add(cell: Cell, resident: Resident, indicator_code: str, filename: str, data
 
 
 def clean_filename(filename: str, suffix: str) -> str:
-    name = os.path.basename((filename or "").replace("\\", "/")).strip() or f"材料{suffix}"
-    return "".join(ch for ch in name if ch.isprintable())[:120]
+    """The uploader's name without folders or control characters, ending in the extension of
+    what the file is: a reviewer's computer opens it by that extension, so a PDF named
+    `x.html` or a PNG named `x.exe` is stored as `x.pdf` / `x.png`."""
+    name = os.path.basename((filename or "").replace("\\", "/")).strip()
+    name = "".join(ch for ch in name if ch.isprintable())
+    stem, extension = os.path.splitext(name)
+    if extension.lower() in SUFFIXES[suffix]:
+        suffix = extension
+    return (stem or name or "材料")[:120 - len(suffix)] + suffix
 
 
 def remove(cell: Cell, resident: Resident, evidence_id: int) -> None:

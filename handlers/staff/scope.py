@@ -50,8 +50,10 @@ CAPABILITIES = {
     "export_enrolments": _ADMINS | {"school_admin"},
     "manage_schools": set(_ADMINS),
     # Zero-waste cells: district and city reviewers act on the steps of their own tier
-    # (handlers/cells/workflow.py decides which tier a step needs); everyone sees the figures.
-    "cells": set(ROLE_NAMES),
+    # (handlers/cells/workflow.py decides which tier a step needs). An application holds the
+    # unit's contact and evidence: area staff and reviewers read it, school admins (whose
+    # school may be an applicant, or a rival) see only the figures.
+    "cells": _ADMINS | {"reviewer"},
     "review_cells": {"city_admin", "district_admin", "reviewer"},
     "figures": set(ROLE_NAMES),
     "export_figures": _ADMINS | {"reviewer"},

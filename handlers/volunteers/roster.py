@@ -6,6 +6,8 @@ and changes them only through handlers/staff/scope.py, so a staff member never r
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from sqlalchemy import false
+
 from content.staff_texts import staff_table, staff_text
 from handlers.errors import Refused
 from handlers.staff import scope
@@ -35,7 +37,9 @@ def residents_query(staff, area: str | None = None, search: str = ""):
     if area != staff.region_code:
         query = query.where(Resident.region_code.startswith(area, autoescape=True))
     if search.strip().isdigit():
-        query = query.where(Resident.id == int(search))
+        # Ids are 32-bit: a longer number names no one (and would overflow the query's parameter).
+        number = int(search)
+        query = query.where(Resident.id == number if number < 2**31 else false())
     return query.order_by(Resident.id.desc())
 
 

@@ -95,3 +95,41 @@ def test_a_mention_longer_than_the_unrecognised_column_keeps_the_message_log(wec
         assert wechat.ask("o-long-mention", mention)
     assert db.session.scalar(db.select(db.func.count()).select_from(InboundMessage)) == 1
     assert "database unavailable" not in caplog.text
+
+
+API_LISTS = ["/regions", "/sorting", "/activities", "/schools", "/places", "/enrolments", "/reports", "/cells",
+             "/surveys", "/me/notices"]
+CONSOLE_LISTS = ["/admin/residents", "/admin/volunteers", "/admin/audit", "/admin/places", "/admin/queries",
+                 "/admin/cells", "/admin/reports", "/admin/activities", "/admin/staff", "/admin/campaigns",
+                 "/admin/surveys", "/admin/schools", "/admin/targets", "/admin/communities",
+                 "/admin/residents/export.xlsx", "/admin/volunteers/export.xlsx"]
+JUNK_QUERIES = [f"page={2**31}", f"page={2**63}", f"page={10**30}", "page=-7", "page=abc",
+                "q=" + "废电池" * 20000, "q=%00", f"q={10**30}"]
+
+
+def test_huge_pages_and_searches_on_list_routes_are_answered(app, client, mini_program):
+    token = mini_program.login("resident-pages")
+    for path in API_LISTS:
+        for query in JUNK_QUERIES:
+            response = mini_program.call("GET", f"{path}?{query}", token)
+            assert response.status_code < 500, (path, query[:20], response.status_code)
+            if response.status_code >= 400:
+                assert set(response.json["error"]) >= {"code", "message"}, (path, query[:20])
+    Console(client, add_staff("city", "city_admin", CITY).username)
+    for path in CONSOLE_LISTS:
+        for query in JUNK_QUERIES:
+            response = client.get(f"{path}?{query}")
+            assert response.status_code in (200, 400), (path, query[:20], response.status_code)
+    last = client.get(f"/admin/volunteers?page={2**63}")
+    assert last.status_code == 200 and "志愿者" in last.text
+
+
+@pytest.mark.parametrize("body", ["[" * 100_000 + "]" * 100_000, '{"a":' * 50_000 + "1" + "}" * 50_000])
+def test_json_nested_too_deeply_is_refused_clearly(app, client, mini_program, body):
+    token = mini_program.login("resident-nested")
+    for method, path in (("POST", "/login"), ("PUT", "/me/area"), ("POST", "/volunteers"), ("PUT", "/family"),
+                         ("POST", "/cells"), ("POST", "/quiz")):
+        response = mini_program.call(method, path, token, data=body, content_type="application/json")
+        assert response.status_code == 400, (path, response.status_code)
+        assert response.json["error"]["code"] == "bad_json"
+        assert "JSON" in response.json["error"]["message"]

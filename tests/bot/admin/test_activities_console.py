@@ -138,3 +138,15 @@ def test_a_cover_up_to_its_limit_is_taken_and_an_oversized_form_gets_a_chinese_p
                                                            "description": "长" * (2 * 1024 * 1024)})
     assert oversized.status_code == 413 and oversized.mimetype == "text/html"
     assert "太大" in oversized.text and "Request Entity" not in oversized.text
+
+
+def test_the_enrolment_export_works_whatever_the_school_and_activity_are_called(client, app):
+    school = add_school("南岭小学/分校: [一部]")
+    admin = add_school_admin(school)
+    activity = add_activity(school, title="旧物*回收? 亲子\\活动' 第二期")
+    console = Console(client, admin.username)
+    export = console.get(f"/admin/activities/{activity.id}/export.xlsx")
+    assert export.status_code == 200
+    sheet = load_workbook(io.BytesIO(export.data)).active
+    assert sheet.title.startswith("南岭小学 分校") and not set(sheet.title) & set("/\\:[]?*")
+    assert len(sheet.title) <= 31 and list(sheet.values)[0][0] == "序号"

@@ -170,3 +170,21 @@ def test_a_running_push_page_refreshes_itself_and_offers_cancel(app, client, fak
     done = console.get(f"/admin/pushes/{sent.id}")
     assert 'http-equiv="refresh"' not in done.text and "推送已取消" in done.text
     assert statuses(sent.id) == {"cancelled": 2}
+
+
+def test_a_send_time_out_of_range_is_refused_with_the_reason_and_nothing_created(app, client):
+    from tests.push_support import campaign_with_item
+
+    staff = add_staff("nanguan", "district_admin", DISTRICT_A)
+    campaign, item = campaign_with_item(staff)
+    console = Console(client, "nanguan")
+    for send_at, reason in (("0001-01-01", "已经过了"), ("0001-01-01T00:00", "已经过了"),
+                            ("9999-12-31T23:59", "最多提前"), ("2020-01-01T09:00", "已经过了"),
+                            ("2026-13-45", "格式无效"), ("tomorrow", "格式无效")):
+        refused = console.post(f"/admin/campaigns/{campaign.id}/push",
+                               {"item_id": item.id, "codes": STREET_A, "send_at": send_at})
+        assert refused.status_code == 400 and reason in refused.text, (send_at, refused.status_code)
+    assert db.session.scalar(db.select(db.func.count()).select_from(Push)) == 0
+    scheduled = console.post(f"/admin/campaigns/{campaign.id}/push",
+                             {"item_id": item.id, "codes": STREET_A, "send_at": "2099-01-01T09:00"})
+    assert scheduled.status_code == 400  # still more than a year ahead

@@ -7,6 +7,7 @@ from itertools import count
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from markupsafe import escape
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -28,6 +29,24 @@ from tests.conftest import postgres_config, running_app
 
 DOC = "/api/v1/docs/openapi.json"
 EXAMPLES = 25  # per operation and backend: a few seconds each
+HOSTILE_EXAMPLES = 6  # per operation, backend and kind of hostility: out-of-schema input, form bodies
+HUGE_IDS = [2**31, 2**63, 10**30]
+FORM_TYPES = ["application/x-www-form-urlencoded", "multipart/form-data"]
+
+
+@schemathesis.check
+def error_body_shape(ctx, response, case):
+    """Every error is {"error": {"code", "message"}} (with `fields` for invalid input), in JSON."""
+    if response.status_code < 400:
+        return None
+    assert response.headers.get("content-type", [""])[0].startswith("application/json"), response.headers
+    error = response.json()["error"]
+    assert isinstance(error["code"], str) and error["code"], error
+    assert isinstance(error["message"], str) and error["message"], error
+    assert set(error) <= {"code", "message", "fields"}, error
+    if "fields" in error:
+        assert isinstance(error["fields"], dict), error
+    return None
 
 
 @pytest.fixture
@@ -183,9 +202,55 @@ def test_generated_requests_find_no_server_error(api_app, tokens):
         def call(case):
             case.call_and_validate(headers={"Authorization": f"Bearer {token()}"},
                                    checks=[not_a_server_error, response_schema_conformance,
-                                           content_type_conformance])
+                                           content_type_conformance, error_body_shape])
 
         call()
+
+
+def hostile_cases(operation):
+    """Input outside the document (wrong types, missing fields), huge ids in the path, and a JSON
+    body sent form-encoded or as multipart instead."""
+    strategies = []
+    if operation.body or operation.query or operation.path_parameters:  # else nothing to get wrong
+        strategies.append(operation.as_strategy(schemathesis.GenerationMode.NEGATIVE))
+    ids = [p.name for p in operation.path_parameters if p.definition.get("schema", {}).get("type") == "integer"]
+    if ids:
+        strategies.append(st.sampled_from(HUGE_IDS).flatmap(
+            lambda number: operation.as_strategy(path_parameters=dict.fromkeys(ids, number))))
+    if operation.body and any(body.media_type == "application/json" for body in operation.body):
+        strategies.append(st.tuples(operation.as_strategy(), st.sampled_from(FORM_TYPES)).map(as_form))
+    return st.one_of(strategies) if strategies else None
+
+
+def as_form(drawn):
+    case, media_type = drawn
+    if not isinstance(case.body, dict):
+        case.body = {"value": str(case.body)}
+    case.body = {key: str(value) for key, value in case.body.items()}
+    case.media_type = media_type
+    return case
+
+
+def test_hostile_requests_find_no_server_error_and_every_error_has_the_api_shape(api_app, tokens):
+    """Out-of-schema input, ids beyond the databases' integers and form or multipart bodies where
+    JSON is due, to every documented operation: refusals in the API's error shape, no 5xx."""
+    schema = schemathesis.openapi.from_wsgi(DOC, api_app)
+    tried = 0
+    for operation in (result.ok() for result in schema.get_all_operations()):
+        token, cases = bearer(api_app, tokens, operation), hostile_cases(operation)
+        if cases is None:
+            continue
+        tried += 1
+
+        @given(case=cases)
+        @settings(max_examples=HOSTILE_EXAMPLES * 3, deadline=None, derandomize=True, database=None,
+                  suppress_health_check=list(HealthCheck))
+        def call(case):
+            case.call_and_validate(headers={"Authorization": f"Bearer {token()}"},
+                                   checks=[not_a_server_error, error_body_shape])
+
+        call()
+    assert tried >= 35
 
 
 def test_reference_page_shows_every_operation_from_the_document(api_app):

@@ -168,3 +168,60 @@ def test_without_database_the_api_says_try_later_in_json(outage):
         assert response.json["error"]["code"] == "unavailable"
     pg_relay.restore()
     assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+
+
+def test_a_database_stuck_on_a_lock_gets_a_clear_answer_from_the_api_and_the_console_in_seconds(
+        postgres_url, fake_wechat):
+    """A transaction holding the tables the API and the console read: each request gives up at the
+    lock time limit and says "try later" in Chinese (503), instead of hanging the whole statement limit."""
+    import time
+
+    import psycopg
+
+    from tests.admin_support import DISTRICT_A, Console, add_staff
+
+    config = {**postgres_config(postgres_url), "DATABASE_LOCK_TIMEOUT": 0.5}
+    with running_app(config, fake_wechat) as app:
+        client = app.test_client()
+        token = client.post("/api/v1/login", json={"code": "resident-stalled#1"}).json["token"]
+        add_staff("nanguan", "district_admin", DISTRICT_A)
+        Console(client, "nanguan")
+        db.session.remove()  # the test's own session must not hold what the blocker waits for
+        with psycopg.connect(postgres_url.replace("+psycopg", "")) as blocker:
+            blocker.execute("LOCK TABLE resident, staff, region IN ACCESS EXCLUSIVE MODE")
+            for path in ("/api/v1/me", "/api/v1/regions", "/admin/volunteers", "/admin/dashboard"):
+                started = time.monotonic()
+                response = client.get(path, headers={"Authorization": f"Bearer {token}"})
+                waited = time.monotonic() - started
+                assert response.status_code == 503, (path, response.status_code)
+                assert waited < 3.0, (path, waited)
+                if path.startswith("/api/"):
+                    assert response.json["error"]["code"] == "unavailable"
+                    assert "稍后" in response.json["error"]["message"]
+                else:
+                    assert "暂时无法使用" in response.text
+        assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+
+
+def test_the_lock_time_limit_is_on_every_postgresql_connection_and_below_the_statement_limit():
+    from bot.config import database_options
+
+    url = {"SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://x/y"}
+    options = database_options({**url, "DATABASE_STATEMENT_TIMEOUT": 10, "DATABASE_LOCK_TIMEOUT": 3})
+    assert options["connect_args"]["options"] == "-c statement_timeout=10000 -c lock_timeout=3000"
+    capped = database_options({**url, "DATABASE_STATEMENT_TIMEOUT": 1, "DATABASE_LOCK_TIMEOUT": 30})
+    assert capped["connect_args"]["options"].endswith("lock_timeout=1000")
+
+
+@pytest.mark.parametrize("outage", ["postgres"], indirect=True)
+def test_without_database_a_name_typed_in_a_dialog_is_answered_clearly_and_the_dialog_kept(outage):
+    wechat, pg_relay = outage
+    assert "同意" in wechat.ask("o-mid-dialog-db", "志愿者")
+    assert "第1步" in wechat.ask("o-mid-dialog-db", "同意")
+    db.session.remove()
+    pg_relay.cut()
+    reply = wechat.ask("o-mid-dialog-db", "张三")
+    assert "过几分钟再试" in reply and "没太明白" not in reply  # not read as an item or a question
+    assert "有害垃圾" in wechat.ask("o-mid-dialog-db", "废电池扔哪")
+    pg_relay.restore()
+    assert "第2步" in wechat.ask("o-mid-dialog-db", "张三")  # the dialog goes on where it was

@@ -214,6 +214,43 @@ def test_evidence_is_checked_by_content_and_size(app, mini_program):
     assert [e.data for e in db.session.get(Cell, cell_id).evidence] == [PNG]
 
 
+def test_an_evidence_file_is_named_for_what_it_is_not_what_the_uploader_called_it(app, client, mini_program):
+    from urllib.parse import quote
+
+    token, cell_id = apply_as_unit(mini_program)
+    named = {}
+    for data, name in ((PDF, "报告.html"), (PNG, "照片.exe"), (PNG, "照片.PNG"), (b"\xff\xd8\xff\xe0" + b"\0" * 64, "a.jpeg"),
+                       (PDF, "材料"), (PDF, "x.pdf.svg")):
+        response = upload(mini_program, token, cell_id, "S1", data, name)
+        assert response.status_code == 201, response.json
+        named[name] = response.json["filename"]
+    assert named == {"报告.html": "报告.pdf", "照片.exe": "照片.png", "照片.PNG": "照片.PNG", "a.jpeg": "a.jpeg",
+                     "材料": "材料.pdf", "x.pdf.svg": "x.pdf.pdf"}
+    add_staff("rev-a", "reviewer", DISTRICT_A)
+    console = Console(client, "rev-a")
+    evidence = db.session.get(Cell, cell_id).evidence[0]
+    download = console.get(f"/admin/cells/{cell_id}/evidence/{evidence.id}")
+    assert download.mimetype == "application/pdf"
+    assert quote("报告.pdf") in download.headers["Content-Disposition"]
+
+
+def test_school_admins_do_not_read_cell_applications(app, client, mini_program):
+    from tests.activity_support import add_school, add_school_admin
+
+    token, cell_id = apply_as_unit(mini_program)
+    upload(mini_program, token, cell_id, "S1", PNG, "照片.png")
+    evidence_id = db.session.get(Cell, cell_id).evidence[0].id
+    school_admin = add_school_admin(add_school())  # the same street as the applicant
+    console = Console(client, school_admin.username)
+    for path in ("/admin/cells", f"/admin/cells/{cell_id}", f"/admin/cells/{cell_id}/evidence/{evidence_id}"):
+        response = console.get(path)
+        assert response.status_code == 403 and "王老师" not in response.text, path
+    targets = console.get("/admin/targets")
+    assert targets.status_code == 200 and "/admin/cells" not in targets.text
+    street = Console(app.test_client(), add_staff("street-a", "street_admin", STREET_A).username)
+    assert "王老师" in street.get(f"/admin/cells/{cell_id}").text
+
+
 def test_console_lists_cells_in_scope_and_serves_evidence_as_a_download(app, client, mini_program):
     token, cell_id = apply_as_unit(mini_program)
     upload(mini_program, token, cell_id, "S1", PNG, "照片.png")
