@@ -99,7 +99,11 @@ def unavailable(error: Exception):
 
 class JSONProvider(DefaultJSONProvider):
     """Flask's JSON, but a body nested too deeply to parse is invalid JSON (a 400), not a
-    RecursionError (a 500)."""
+    RecursionError (a 500); and keys keep the order they were built in, since sorting fails on
+    keys that are not all strings (spectree's error body for a multipart field whose name does
+    not decode has a None key)."""
+
+    sort_keys = False
 
     def loads(self, s, **kwargs):
         try:
