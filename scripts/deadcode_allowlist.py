@@ -12,6 +12,7 @@ _.max_content_length  # unused attribute (bot/webhook/views.py:36)
 _.request_id  # unused attribute (infra/logs.py:20)
 _._http  # unused attribute (infra/wechat/client.py:40)
 metadata  # unused variable (models/__init__.py:17)
+sort_keys  # unused variable (bot/errors.py:106): Flask's JSON provider reads it
 
 # Read in Jinja templates or returned as JSON (dataclass and pydantic fields)
 places_left  # unused variable (bot/api/activities.py:35)
