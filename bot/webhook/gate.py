@@ -15,8 +15,6 @@ import redis
 from flask import Flask, current_app
 from limits import parse
 
-from infra import state
-
 log = logging.getLogger(__name__)
 
 SCRIPT = (Path(__file__).parent / "gate.lua").read_text()
@@ -40,6 +38,7 @@ def init_app(app: Flask) -> None:
     config = app.config
     app.extensions["webhook_limits"] = (parse(config["RATELIMIT_WEBHOOK"]),
                                         parse(config["RATELIMIT_PER_USER"]))
+    app.extensions["webhook_gate"] = app.extensions["state"].register_script(SCRIPT)
 
 
 def check(timestamp: str, nonce: str, body: bytes, client_ip: str, openid: str, retry_key: str,
@@ -52,7 +51,7 @@ def check(timestamp: str, nonce: str, body: bytes, client_ip: str, openid: str, 
     args = [hashlib.sha256(body).hexdigest(), 2 * config["WECHAT_MAX_AGE"] + 1,
             per_ip.amount, per_ip.get_expiry(), CLAIM_TTL, per_user.amount, per_user.get_expiry()]
     try:
-        result = script()(keys=keys, args=args)
+        result = current_app.extensions["webhook_gate"](keys=keys, args=args)
     except redis.RedisError as error:
         # The webhook keeps answering: the message log's unique key still keeps a retry's side
         # effects from happening twice, and the freshness check limits what a replay can do.
@@ -60,13 +59,6 @@ def check(timestamp: str, nonce: str, body: bytes, client_ip: str, openid: str, 
         return Verdict("unguarded")
     kind, stored = result[0], result[1] if len(result) > 1 else None
     return Verdict(kind, stored, dict(zip(reads, result[2:])) if kind == "new" else {})
-
-
-def script():
-    scripts = current_app.extensions.setdefault("scripts", {})
-    if "gate" not in scripts:
-        scripts["gate"] = state.store().register_script(SCRIPT)
-    return scripts["gate"]
 
 
 def claim_key(retry_key: str) -> str:

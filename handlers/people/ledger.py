@@ -108,8 +108,17 @@ def drain(consumer: str, count: int = BATCH, block_ms: int | None = None,
     every RECLAIM_EVERY seconds, or now with `reclaim`), this consumer's own unacknowledged ones
     (its last batch failed), or new ones (waiting up to `block_ms` for them).
     """
-    store = state.store()
-    ensure_group(store)
+    try:
+        return drain_batch(state.store(), consumer, count, block_ms, reclaim)
+    except redis.ResponseError as error:
+        if "NOGROUP" not in str(error):
+            raise
+        ensure_group(state.store())  # the first drain on this Redis (or after it was emptied)
+        return drain_batch(state.store(), consumer, count, block_ms, reclaim)
+
+
+def drain_batch(store: redis.Redis, consumer: str, count: int, block_ms: int | None,
+                reclaim: bool) -> int:
     global _reclaimed_at
     entries = []
     if reclaim or time.monotonic() - _reclaimed_at > RECLAIM_EVERY:
