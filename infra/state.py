@@ -7,6 +7,7 @@ The webhook reads the keys every message needs in its one round trip before answ
 (bot/webhook/gate.py) and hands them to `read` through `prefetched`, and sends what `set_soon`
 was given in its one round trip after (`closing`); outside the webhook both go to Redis at once.
 """
+import uuid
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -86,3 +87,26 @@ def delete_after_commit(key: str) -> None:
             pass  # the cached value expires by itself
 
     event.listen(db.session(), "after_commit", delete, once=True)
+
+
+# Which shared version each holder in this process last reloaded at: a cache of shared state.
+_reloaded: dict[tuple[str, int], tuple[str, str]] = {}
+
+
+def reload_if_changed(version_key: str, holder: object, reload: Callable[[], None]) -> None:
+    """Call `reload` when the version under `version_key` moved since `holder` last reloaded (or
+    on its first use): how what staff change in the database reaches every process at once.
+    With Redis down the holder keeps what it has, and catches up when Redis is back."""
+    try:
+        version = read(version_key) or "initial"
+    except redis.RedisError:
+        return
+    stamp, slot = (str(db.engine.url), version), (version_key, id(holder))
+    if _reloaded.get(slot) != stamp:
+        reload()
+        _reloaded[slot] = stamp
+
+
+def announce_change(version_key: str) -> None:
+    """Every process reloads what `version_key` stands for before it next uses it."""
+    store().set(version_key, uuid.uuid4().hex)

@@ -2,12 +2,10 @@
 
 Each process keeps the taught entries in its engine's overlay. A teach or undo writes the
 database, then a new random version into shared state; every process compares that version
-before answering and reloads the overlay when it changed. The database stays the source of
-truth, so taught entries survive migrations, Redis restarts and deploys.
+before answering and reloads the overlay when it changed (infra/state.reload_if_changed). The
+database stays the source of truth, so taught entries survive migrations, Redis restarts and
+deploys.
 """
-import uuid
-
-import redis
 from sqlalchemy.exc import IntegrityError
 
 from infra import state
@@ -16,22 +14,14 @@ from models.timeutil import utcnow
 
 VERSION_KEY = "sorting:taught:version"
 
-# Which taught version each engine in this process holds: a cache of shared state, not state.
-_loaded: dict[int, tuple[str, str]] = {}
-
 
 def refresh(engine) -> None:
     """Load the taught entries into `engine` if another process (or this one) changed them."""
-    try:
-        version = state.read(VERSION_KEY) or "initial"
-    except redis.RedisError:
-        return  # keep answering with what this process has; it catches up when Redis is back
-    stamp = (str(db.engine.url), version)
-    if _loaded.get(id(engine)) == stamp:
-        return
-    rows = db.session.execute(db.select(TaughtItem)).scalars()
-    engine.set_taught({row.query: (row.item, row.category) for row in rows})
-    _loaded[id(engine)] = stamp
+    def load() -> None:
+        rows = db.session.execute(db.select(TaughtItem)).scalars()
+        engine.set_taught({row.query: (row.item, row.category) for row in rows})
+
+    state.reload_if_changed(VERSION_KEY, engine, load)
 
 
 def teach(engine, query: str, item: str, category: str, taught_by: str) -> TaughtItem:
@@ -47,7 +37,7 @@ def teach(engine, query: str, item: str, category: str, taught_by: str) -> Taugh
         item, category, taught_by, utcnow())
     db.session.execute(db.delete(UnrecognisedQuery).filter_by(normalized=key))
     db.session.commit()
-    announce_change()
+    state.announce_change(VERSION_KEY)
     return taught
 
 
@@ -55,12 +45,8 @@ def untaught(engine, query: str) -> bool:
     """Undo a taught mapping; the built-in knowledge answers again."""
     result = db.session.execute(db.delete(TaughtItem).filter_by(query=engine.normalize(query)))
     db.session.commit()
-    announce_change()
+    state.announce_change(VERSION_KEY)
     return bool(result.rowcount)
-
-
-def announce_change() -> None:
-    state.store().set(VERSION_KEY, uuid.uuid4().hex)
 
 
 def record_unrecognised(engine, result) -> None:

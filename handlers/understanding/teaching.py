@@ -2,12 +2,9 @@
 every process at once.
 
 The same scheme as taught items (handlers/sorting/teaching.py): the database is the source of
-truth, and a new random version in shared state tells every process to reload.
+truth, and a new random version in shared state tells every process to reload
+(infra/state.reload_if_changed).
 """
-import uuid
-
-import redis
-
 from content.intents import load_intents
 from handlers.understanding import noise
 from infra import state
@@ -19,8 +16,6 @@ VERSION_KEY = "understanding:taught:version"
 NOT_TAUGHT = {"sorting"}
 # What the bot made of a message it did not act on: the handler that answered it, in the log.
 NOT_UNDERSTOOD = ("not_understood", "small_talk", "offer_choices")
-
-_loaded: dict[int, tuple[str, str]] = {}
 
 
 class PhrasingError(ValueError):
@@ -34,16 +29,11 @@ def teachable_intents() -> dict[str, str]:
 
 def refresh(understanding) -> None:
     """Load the taught phrasings into `understanding` if any process changed them."""
-    try:
-        version = state.read(VERSION_KEY) or "initial"
-    except redis.RedisError:
-        return  # keep reading with what this process has; it catches up when Redis is back
-    stamp = (str(db.engine.url), version)
-    if _loaded.get(id(understanding)) == stamp:
-        return
-    rows = db.session.execute(db.select(TaughtPhrasing.text, TaughtPhrasing.intent)).all()
-    understanding.set_taught(dict(rows))
-    _loaded[id(understanding)] = stamp
+    def load() -> None:
+        rows = db.session.execute(db.select(TaughtPhrasing.text, TaughtPhrasing.intent)).all()
+        understanding.set_taught(dict(rows))
+
+    state.reload_if_changed(VERSION_KEY, understanding, load)
 
 
 def teach(understanding, text: str, intent: str, taught_by: str) -> TaughtPhrasing:
@@ -58,19 +48,16 @@ def teach(understanding, text: str, intent: str, taught_by: str) -> TaughtPhrasi
         db.session.add(taught)
     taught.sample, taught.intent, taught.taught_by, taught.taught_at = text[:200], intent, taught_by, utcnow()
     db.session.commit()
-    announce_change()
+    state.announce_change(VERSION_KEY)
     return taught
 
 
 def untaught(understanding, text: str) -> bool:
     removed = db.session.execute(db.delete(TaughtPhrasing).filter_by(text=understanding.reader.normalise(text)))
     db.session.commit()
-    announce_change()
+    state.announce_change(VERSION_KEY)
     return bool(removed.rowcount)
 
-
-def announce_change() -> None:
-    state.store().set(VERSION_KEY, uuid.uuid4().hex)
 
 
 def not_understood(since, limit: int = 50, dismissed: bool = False) -> list[tuple[str, str, int]]:
