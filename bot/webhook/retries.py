@@ -103,4 +103,7 @@ def within_budget(work: Callable[[], str | None], budget: float,
 
 
 def pool(app: Flask) -> ThreadPoolExecutor:
-    return app.extensions.setdefault("answer_pool", ThreadPoolExecutor(max_workers=8))
+    answer_pool = app.extensions.get("answer_pool")
+    if answer_pool is None:  # built once, not as setdefault's default on every message
+        answer_pool = app.extensions.setdefault("answer_pool", ThreadPoolExecutor(max_workers=8))
+    return answer_pool

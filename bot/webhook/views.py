@@ -30,11 +30,8 @@ def verify_server():
 
 
 def echo(gateway: wechat.Gateway) -> Response:
-    if not signed(request.args, gateway):
-        abort(403, "bad signature")
     # An old signed triple must not make this origin reflect whatever echostr it carries.
-    if not fresh(request.args.get("timestamp", ""), current_app.config["WECHAT_MAX_AGE"]):
-        abort(403, "stale timestamp")
+    refuse_unless_signed(gateway)
     response = Response(request.args.get("echostr", ""), mimetype="text/plain")
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
@@ -45,10 +42,7 @@ def answer_message():
     config, args, gateway = current_app.config, request.args, wechat.gateway()
     timestamp, nonce = args.get("timestamp", ""), args.get("nonce", "")
     request.max_content_length = config["WECHAT_MAX_BODY"]
-    if not signed(args):
-        abort(403, "bad signature")
-    if not fresh(timestamp, config["WECHAT_MAX_AGE"]):
-        abort(403, "stale timestamp")
+    refuse_unless_signed(gateway)
     encrypted = args.get("encrypt_type") == "aes"  # safe mode, or compatible mode
     if not encrypted and config["WECHAT_REQUIRE_SAFE_MODE"]:
         abort(403, "plaintext refused: safe mode is required")
@@ -61,12 +55,7 @@ def answer_message():
     except (wechat.BadMessage, InvalidAppIdException) as error:
         log.info("unreadable webhook body: %s", error)
         abort(400, "not a WeChat message")
-    verdict = gate.check(timestamp, nonce, body, request.remote_addr or "", message.openid,
-                         message.retry_key, shared_reads(message.openid))
-    if verdict.kind == "reused":
-        abort(403, "signed URL reused with another body")
-    if verdict.kind == "too_many":
-        abort(429)
+    verdict = pass_gate(message, body, shared_reads(message.openid))
     MESSAGES.labels(message.event or message.kind).inc()
     with ANSWER_SECONDS.time():
         text = answer(message, verdict, config["WECHAT_REPLY_BUDGET"])
@@ -115,9 +104,25 @@ def receive_or_recall(message: Message, behind: list[ledger.Record] | None) -> s
         return answer_without_database(message)
 
 
-def signed(args, gateway: wechat.Gateway | None = None) -> bool:
-    return (gateway or wechat.gateway()).signature_ok(
-        args.get("signature", ""), args.get("timestamp", ""), args.get("nonce", ""))
+def refuse_unless_signed(gateway: wechat.Gateway) -> None:
+    """403 unless WeChat signed this call's token, timestamp and nonce, and recently."""
+    args = request.args
+    if not gateway.signature_ok(args.get("signature", ""), args.get("timestamp", ""), args.get("nonce", "")):
+        abort(403, "bad signature")
+    if not fresh(args.get("timestamp", ""), current_app.config["WECHAT_MAX_AGE"]):
+        abort(403, "stale timestamp")
+
+
+def pass_gate(message: Message, body: bytes, reads: list[str]) -> gate.Verdict:
+    """The gate's verdict on a readable message; 403 for a reused signed URL, 429 past the IP's limit."""
+    args = request.args
+    verdict = gate.check(args.get("timestamp", ""), args.get("nonce", ""), body, request.remote_addr or "",
+                         message.openid, message.retry_key, reads)
+    if verdict.kind == "reused":
+        abort(403, "signed URL reused with another body")
+    if verdict.kind == "too_many":
+        abort(429)
+    return verdict
 
 
 # The mini-program's message push: its server settings name this URL, its own token, plain text
@@ -134,14 +139,9 @@ def verify_miniapp_server():
 
 @webhook.post("/wechat/miniapp")
 def miniapp_push():
-    config, args = current_app.config, request.args
-    timestamp, nonce = args.get("timestamp", ""), args.get("nonce", "")
-    request.max_content_length = config["WECHAT_MAX_BODY"]
-    if not signed(args, wechat.miniapp_gateway()):
-        abort(403, "bad signature")
-    if not fresh(timestamp, config["WECHAT_MAX_AGE"]):
-        abort(403, "stale timestamp")
-    if args.get("encrypt_type") == "aes":
+    request.max_content_length = current_app.config["WECHAT_MAX_BODY"]
+    refuse_unless_signed(wechat.miniapp_gateway())
+    if request.args.get("encrypt_type") == "aes":
         abort(400, "the mini-program's message push is configured in plain text mode")
     body = request.get_data()
     try:
@@ -149,12 +149,7 @@ def miniapp_push():
     except wechat.BadMessage as error:
         log.info("unreadable mini-program push: %s", error)
         abort(400, "not a WeChat message")
-    verdict = gate.check(timestamp, nonce, body, request.remote_addr or "", message.openid,
-                         message.retry_key, [])
-    if verdict.kind == "reused":
-        abort(403, "signed URL reused with another body")
-    if verdict.kind == "too_many":
-        abort(429)
+    verdict = pass_gate(message, body, [])
     if message.event in MINIAPP_EVENTS and verdict.kind != "retry":
         MESSAGES.labels(message.event).inc()
         receive(message, load_routes())  # logged once (a retry is not acted on twice)
