@@ -1,6 +1,8 @@
 """The path of every chat message: logged once, the sender's record kept, then routed."""
 import hashlib
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from sqlalchemy.exc import IntegrityError
 
@@ -65,9 +67,20 @@ def now() -> float:
     return time.time()
 
 
+@contextmanager
+def all_or_nothing() -> Iterator[None]:
+    """A failure undoes the message's writes and its pending redactions: a retry starts clean."""
+    try:
+        yield
+    except Exception:
+        db.session.rollback()
+        privacy.forget_redactions()
+        raise
+
+
 def answer_then_log(message: Message, handler: Handler | None, entry: InboundMessage,
                     behind: list[ledger.Record]) -> str | None:
-    try:
+    with all_or_nothing():
         answer = fit_reply(handler(message) if handler else None)
         if ledger.nothing_to_commit(db.session):
             db.session.rollback()  # a read-only transaction: give the connection back now
@@ -91,10 +104,6 @@ def answer_then_log(message: Message, handler: Handler | None, entry: InboundMes
         privacy.redact(entry)
         db.session.commit()
         return answer
-    except Exception:
-        db.session.rollback()
-        privacy.forget_redactions()
-        raise
 
 
 def log_then_answer(message: Message, handler: Handler | None, entry: InboundMessage,
@@ -105,7 +114,7 @@ def log_then_answer(message: Message, handler: Handler | None, entry: InboundMes
     except IntegrityError:  # a retry: give the first answer again, do nothing again
         db.session.rollback()
         return stored_reply(entry.dedup_key)
-    try:
+    with all_or_nothing():
         if window:  # what the user did; receipts and reports open nothing, create no one
             scene = message.event_key if message.event in ("subscribe_scan", "scan") else None
             residents.note_activity(message.openid, window, scene)
@@ -113,10 +122,6 @@ def log_then_answer(message: Message, handler: Handler | None, entry: InboundMes
         entry.reply = answer
         privacy.redact(entry)  # names and phones typed in a dialog stay out of the log
         db.session.commit()
-    except Exception:
-        db.session.rollback()
-        privacy.forget_redactions()
-        raise
     if message.event in ("subscribe", "subscribe_scan"):
         identities.after_follow(message.openid)  # the unionid links their mini-program record
     return answer

@@ -49,8 +49,7 @@ def where_to_take_it(message: Message) -> str:
     """The answer of the resident's own area for the service (else the city-wide one), then the
     points of its kind in their area."""
     topic = service_topic(message.text)
-    resident = residents.find(message.openid)
-    bound = resident.region_code if resident else None
+    bound = residents.area_of(message.openid)
     answer = services.chat_text(services.answer_for(bound, topic)) if topic else service_answer(message)
     kinds = kinds_of(topic)
     if not kinds:
