@@ -43,7 +43,11 @@ def keep(retry_key: str, answer: str | None, records: list[ledger.Record],
     except redis.RedisError as error:
         log.warning("answer not kept for retries: %s", error)
         if records:  # the log row cannot wait in Redis: write it now
-            ledger.write(records)
+            try:
+                ledger.write(records)
+            except SQLAlchemyError as lost:  # both stores down: the resident still gets the answer
+                log.error("message not logged, Redis and the database unavailable: %s", lost)
+                db.session.rollback()
         return
     if records and current_app.config["LEDGER_DRAIN"] == "inline":
         try:

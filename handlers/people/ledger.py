@@ -26,12 +26,11 @@ from datetime import datetime
 
 import redis
 from sqlalchemy import case, event, or_, text
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from infra import state
-from models import InboundMessage, Resident, db
+from models import InboundMessage, Resident, db, upserts
 from models.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -42,7 +41,6 @@ FORGOTTEN_TTL = 24 * 3600  # longer than any record waits in the stream
 BATCH = 500
 BLOCK_MS = 500  # a blocking read; under the Redis client's 1-s socket timeout
 RECLAIM_EVERY = 10.0
-UPSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 LOCK_ID = 0x1ED6E2  # the PostgreSQL advisory lock that batches and forgetting share
 
 
@@ -181,28 +179,27 @@ def write(records: list[Record]) -> None:
     serialise()
     records = without_forgotten(records)
     if records:
-        dialect = db.session.get_bind().dialect.name
-        log_rows(dialect, records)
-        touch_residents(dialect, records)
+        log_rows(records)
+        touch_residents(records)
     db.session.commit()
 
 
-def log_rows(dialect: str, records: list[Record]) -> None:
+def log_rows(records: list[Record]) -> None:
     rows = [{"dedup_key": r.dedup_key, "openid": r.openid, "kind": r.kind, "content": r.content or None,
              "answered_by": r.answered_by, "reply": r.reply or None, "received_at": r.at}
             for r in records]
     # executemany: one compiled statement, sent in batches (SQLAlchemy's insertmanyvalues).
-    db.session.execute(UPSERTS[dialect](InboundMessage)
+    db.session.execute(upserts.insert(InboundMessage)
                        .on_conflict_do_nothing(index_elements=["dedup_key"]), rows)
 
 
-def touch_residents(dialect: str, records: list[Record]) -> None:
+def touch_residents(records: list[Record]) -> None:
     """A message opens a fresh 48-h window (handlers/people/windows.py); an older record than
     what the row already holds changes nothing."""
     latest: dict[str, datetime] = {}
     for record in records:
         latest[record.openid] = max(record.at, latest.get(record.openid, record.at))
-    insert = UPSERTS[dialect](Resident)
+    insert = upserts.insert(Resident)
     new = insert.excluded
     newer = or_(Resident.last_message_at.is_(None), new.last_message_at > Resident.last_message_at)
     db.session.execute(insert.on_conflict_do_update(index_elements=["openid"], set_={

@@ -4,7 +4,6 @@ from dataclasses import dataclass
 
 import redis
 from sqlalchemy import delete, event, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -13,7 +12,7 @@ from handlers import dialogs
 from handlers.errors import Refused
 from handlers.people import ledger, regions, windows
 from infra import state
-from models import Consent, InboundMessage, Resident, ServiceRecord, Volunteer, WeChatReceipt, db
+from models import Consent, InboundMessage, Resident, ServiceRecord, Volunteer, WeChatReceipt, db, upserts
 from models.timeutil import utcnow
 
 
@@ -31,16 +30,13 @@ def note_activity(openid: str, window: str = "message", scene: str | None = None
         touched["last_message_at"] = now
     if scene:
         touched["follow_scene"] = scene[:64]
-    insert = UPSERTS[db.session.get_bind().dialect.name](Resident).values(
+    insert = upserts.insert(Resident).values(
         openid=openid, app=OFFICIAL, **touched)
     db.session.execute(insert.on_conflict_do_update(index_elements=["openid"], set_=touched))
     resident = db.session.execute(
         db.select(Resident).filter_by(openid=openid).execution_options(populate_existing=True)).scalar_one()
     windows.open_window(resident, window, now)
     return resident
-
-
-UPSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
 def find(openid: str) -> Resident | None:
