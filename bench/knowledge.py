@@ -27,6 +27,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+from bench.procs import children, memory
 from tests import processes
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -173,30 +174,6 @@ def ask(port: int, questions: int, product: bool) -> None:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/sorting?q={query}", timeout=10).read()
 
 
-def children_of(pid: int) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                if int((entry / "stat").read_text().rpartition(")")[2].split()[1]) == pid:
-                    found.append(int(entry.name))
-            except (FileNotFoundError, ProcessLookupError):
-                continue
-    return sorted(found)
-
-
-def memory(pid: int) -> dict[str, float]:
-    """RSS, PSS, USS (private clean + dirty) and private dirty alone in MB, from
-    /proc/<pid>/smaps_rollup. USS counts the pages of a shared file that only this process has
-    touched so far; private dirty is what the process copied or allocated."""
-    fields = {}
-    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]:
-        name, value = line.split(":")
-        fields[name] = int(value.split()[0]) / 1024
-    return {"rss": fields["Rss"], "pss": fields["Pss"],
-            "uss": fields["Private_Clean"] + fields["Private_Dirty"], "dirty": fields["Private_Dirty"]}
-
-
 def report_memory(env: dict, workers: int, questions: int) -> None:
     print(f"\n## memory under gunicorn ({workers} workers, preloaded), after {questions} questions "
           f"(MB)")
@@ -206,7 +183,7 @@ def report_memory(env: dict, workers: int, questions: int) -> None:
         process, port = serve(spec, env, workers, product)
         try:
             ask(port, questions, product)
-            rows = [("master", process.pid)] + [("worker", pid) for pid in children_of(process.pid)]
+            rows = [("master", process.pid)] + [("worker", pid) for pid in children(process.pid)]
             for role, pid in rows:
                 figures = memory(pid)
                 print(f"{name + ' ' + role:<34}{figures['rss']:>8.1f}{figures['pss']:>8.1f}{figures['uss']:>8.1f}"

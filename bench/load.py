@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 from bench.guard import guarded
+from bench.procs import children
 from bench.webhook import DATABASE, TOKEN, app_environment, load, serve, start_drainer, webhook_url
 from bot.webhook import simulate
 from tests import processes
@@ -34,15 +35,6 @@ def rss_mb(pid: int) -> float:
         except FileNotFoundError:
             pass
     return total / 1024
-
-
-def children(pid: int) -> list[int]:
-    found = set()
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        path = task / "children"
-        if path.exists():
-            found.update(int(p) for p in path.read_text().split())
-    return sorted(found)
 
 
 def signed_requests(thread: int, offsets: list[float]) -> list[tuple[str, bytes]]:

@@ -27,8 +27,10 @@ import psycopg
 import redis
 
 from bench.guard import REDIS_URL, create_database, database_url, guarded
+from bench.procs import children, memory
 from bot.webhook import simulate
 from bot.webhook.simulate import sign
+from handlers.people import ledger
 from tests import processes
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -138,14 +140,8 @@ def wrk(command: list[str], seconds: int = 3, delay_ms: float | None = None) -> 
 
 def worker_memory(master: int) -> tuple[float, float]:
     """Mean RSS and PSS of gunicorn's workers, in MB."""
-    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
-    rss, pss = [], []
-    for pid in children:
-        fields = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/smaps_rollup").read_text()
-                      .splitlines()[1:])
-        rss.append(int(fields["Rss"].split()[0]) / 1024)
-        pss.append(int(fields["Pss"].split()[0]) / 1024)
-    return sum(rss) / len(rss), sum(pss) / len(pss)
+    workers = [memory(pid) for pid in children(master)]
+    return (sum(w["rss"] for w in workers) / len(workers), sum(w["pss"] for w in workers) / len(workers))
 
 
 def measure(name: str, app_spec: str, env: dict, args, urls, paced: bool = False) -> list[dict]:
@@ -177,7 +173,7 @@ def measure(name: str, app_spec: str, env: dict, args, urls, paced: bool = False
 def ledger_written(limit: float = 60) -> int:
     """Wait until the ledger's drainer has written what is waiting; what still waits after `limit` s."""
     deadline = time.monotonic() + limit
-    while (waiting := redis.Redis.from_url(REDIS_URL).xlen("ledger:inbox")) and time.monotonic() < deadline:
+    while (waiting := redis.Redis.from_url(REDIS_URL).xlen(ledger.STREAM)) and time.monotonic() < deadline:
         time.sleep(0.5)
     return waiting
 
