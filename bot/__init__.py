@@ -78,15 +78,13 @@ def warm_up_in_background() -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from bot import admin, api, errors, limits
+    from bot import admin, api, errors
     from bot.site.health import health
     from bot.site.links import tracked
     from bot.site.metrics import metrics
     from bot.webhook import gate
     from bot.webhook.views import webhook
 
-    limiter = limits.init_app(app, (api.api, app.config["RATELIMIT_API"]))
-    limiter.exempt(webhook)  # it counts its own, in its one round trip (gate.py)
     gate.init_app(app)
     app.register_blueprint(webhook)
     api.init_app(app)

@@ -20,11 +20,16 @@ from models import InboundMessage, db
 from models.timeutil import utcnow
 
 
+def knowledge_reads() -> list[str]:
+    """The shared-state keys answering from the knowledge reads: what staff taught, by version
+    (the API's gate fetches them in its one round trip, bot/api/gate.py)."""
+    return [taught_items.VERSION_KEY, taught_phrasings.VERSION_KEY]
+
+
 def shared_reads(openid: str) -> list[str]:
     """The shared-state keys answering a message from `openid` reads: the webhook fetches them
     in its one round trip before answering (bot/webhook/gate.py)."""
-    return [dialogs.key(openid), residents.area_key(openid), taught_items.VERSION_KEY,
-            taught_phrasings.VERSION_KEY]
+    return [dialogs.key(openid), residents.area_key(openid), *knowledge_reads()]
 
 
 def receive(message: Message, router: Router, behind: list[ledger.Record] | None = None) -> str | None:

@@ -13,9 +13,11 @@ api = Blueprint("api", __name__, url_prefix="/api/v1", template_folder="template
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, code: str, message: str, fields: dict | None = None):
+    def __init__(self, status: int, code: str, message: str, fields: dict | None = None,
+                 headers: dict | None = None):
         super().__init__(message)
         self.status, self.code, self.message, self.fields = status, code, message, fields
+        self.headers = headers or {}
 
 
 @api.errorhandler(Refused)
@@ -28,6 +30,7 @@ def api_error(error: ApiError | Refused):
     if error.fields:  # which field is wrong and why, for the form to show beside each field
         body["fields"] = error.fields
     response = jsonify(error=body)
+    response.headers.extend(getattr(error, "headers", {}))
     if error.status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
     return response, error.status
@@ -37,6 +40,13 @@ def http_error_text(status: int) -> dict:
     """{"code", "message"} for an HTTP status (content/http_errors.toml)."""
     texts = table("http_errors.toml")
     return texts.get(str(status)) or texts["500" if status >= 500 else "400"]
+
+
+def too_many_requests(retry_after: int | None = None) -> ApiError:
+    """429: the client or the user made more calls than allowed; `retry_after` seconds to wait."""
+    text = http_error_text(429)
+    return ApiError(429, text["code"], text["message"],
+                    headers={"Retry-After": str(retry_after)} if retry_after else None)
 
 
 def json_body() -> dict:
@@ -92,6 +102,7 @@ def init_app(app: Flask) -> None:
         activities,
         cells,
         families,
+        gate,
         login,
         notices,
         openapi,
@@ -108,9 +119,10 @@ def init_app(app: Flask) -> None:
     )
 
     app.register_blueprint(api)
+    gate.init_app(app)
     for endpoint, view in app.view_functions.items():
         if endpoint.startswith(api.name + "."):
-            app.view_functions[endpoint] = once_more_after_a_race(view)
+            app.view_functions[endpoint] = gate.gated(once_more_after_a_race(view))
     app.register_error_handler(IntegrityError, conflict)
     app.register_error_handler(HTTPException, http_error)
     openapi.init_app(app)  # the OpenAPI document of every endpoint declared with spec.validate

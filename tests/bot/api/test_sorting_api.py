@@ -98,3 +98,24 @@ def test_unrecognised_items_and_full_answers_have_their_message(client):
     assert "xyzzy" in unknown["message"] and unknown["kind"] == "unrecognised"
     known = client.get("/api/v1/sorting", query_string={"q": "剩饭"}).get_json()
     assert known["message"] == "" and known["kind"] == "items"
+
+
+def test_a_sorting_question_costs_one_redis_round_trip_and_no_sql(app, client, monkeypatch):
+    from redis.connection import Connection
+    from sqlalchemy import event
+
+    client.get("/api/v1/sorting", query_string={"q": "塑料瓶"})  # the first loads what it needs
+    trips, statements = [], []
+    sent = Connection.send_packed_command
+    monkeypatch.setattr(Connection, "send_packed_command",
+                        lambda self, *a, **k: trips.append(1) or sent(self, *a, **k))
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        body = client.get("/api/v1/sorting", query_string={"q": "旧报纸"}).get_json()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    assert body["answers"][0]["label"] == "可回收物"
+    if app.config["REDIS_URL"]:  # the embedded default's state has no connection to count
+        assert len(trips) == 1
+    assert statements == []
