@@ -1,5 +1,6 @@
 """The Flask app: WeChat webhook, mini-program API, simulator and CLI, wired in one factory."""
 from flask import Flask, abort
+from flask.sessions import SecureCookieSessionInterface
 
 # Ids are the database's 32-bit integers: a larger number in a URL names nothing.
 MAX_ID = 2**31 - 1
@@ -12,8 +13,19 @@ def ids_in_range(_endpoint: str | None, values: dict | None) -> None:
         abort(404)
 
 
+class CookieSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, without building a signer for a call that carries no
+    cookie: nearly every call, WeChat's and the mini-program's (only the console has one)."""
+
+    def open_session(self, app, request):
+        if app.secret_key and not request.cookies.get(self.get_cookie_name(app)):
+            return self.session_class()
+        return super().open_session(app, request)
+
+
 def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
+    app.session_interface = CookieSessions()
     from bot import config
 
     app.config.from_mapping(config.from_environment())

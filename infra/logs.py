@@ -4,7 +4,7 @@ Openids are logged only as a short hash (`hashed`); phone numbers and names neve
 """
 import hashlib
 import logging
-import uuid
+import os
 from contextvars import ContextVar
 
 from flask import Flask, request
@@ -24,7 +24,7 @@ class RequestIdFilter(logging.Filter):
 def init_app(app: Flask) -> None:
     @app.before_request
     def assign_request_id():
-        REQUEST_ID.set(request.headers.get("X-Request-Id") or uuid.uuid4().hex[:16])
+        REQUEST_ID.set(request.headers.get("X-Request-Id") or os.urandom(8).hex())
 
     @app.after_request
     def echo_request_id(response):

@@ -117,7 +117,8 @@ def sorting(query: SortingQuery):
     if len(text) > MAX_QUERY_CHARS:
         raise ApiError(400, "query_too_long", f"查询内容太长了，请控制在 {MAX_QUERY_CHARS} 字以内")
     result = named_items(ask(text))
-    db.session.commit()  # the unrecognised-query log
+    if db.session().in_transaction():  # the unrecognised-query log counted a mention
+        db.session.commit()
     return jsonify(
         query=result.query,
         answers=[answer_json(answer) for answer in result.answers],
