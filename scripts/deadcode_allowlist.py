@@ -13,6 +13,7 @@ _.request_id  # unused attribute (infra/logs.py:20)
 _._http  # unused attribute (infra/wechat/client.py:40)
 metadata  # unused variable (models/__init__.py:17)
 sort_keys  # unused variable (bot/errors.py:106): Flask's JSON provider reads it
+_.session_interface  # unused attribute (bot/__init__.py:28): Flask opens sessions through it
 
 # Read in Jinja templates or returned as JSON (dataclass and pydantic fields)
 places_left  # unused variable (bot/api/activities.py:35)
