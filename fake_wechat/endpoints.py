@@ -437,8 +437,10 @@ def subscribe_send(state: FakeState, call: Call) -> dict:
     check_template_id(state, call.body.get("template_id"))
     if not isinstance(call.body.get("data"), dict):
         raise WeChatError(47003)
-    if not state.flag(openid, "accepts_subscribe"):  # no subscription left from the user
+    grant = (call.app_id, openid, call.body["template_id"])
+    if state.subscribe_grants[grant] <= 0:  # the user accepted no (or no more) such message
         raise WeChatError(43101)
+    state.subscribe_grants[grant] -= 1  # a one-time subscription is good for one message
     failed = state.flag(openid, "system_fails")
     if not failed:
         state.deliver("subscribe", openid)

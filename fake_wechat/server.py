@@ -61,12 +61,21 @@ class FakeWeChatServer:
                                  status=status, openid=openid, errmsg=errmsg)
 
     def set_user(self, *openids: str, **flags: bool) -> None:
-        """Flags: active (inside the 48-h window), subscribed (follows), accepts_subscribe."""
+        """Flags: active (inside the 48-h window), subscribed (follows), blocks, system_fails."""
         control.set_users(self.state, list(openids), **flags)
 
     def user_acts(self, openid: str, kind: str = "message") -> None:
         """The user writes ('message': 5 within 48 h) or follows/scans/clicks ('interaction': 3 in 1 min)."""
         control.user_acts(self.state, openid, kind)
+
+    def user_subscribes(self, app_id: str, openid: str, *template_ids: str, status: str = "accept",
+                        post=None) -> list:
+        """The user accepts (one message per template) or rejects the app's subscribe pop-up;
+        the signed event goes to post(query, body), or to the app's configured push URL."""
+        return control.user_subscribes(self.state, app_id, openid, list(template_ids), status, post)
+
+    def subscribe_grants(self, app_id: str, openid: str, template_id: str) -> int:
+        return control.subscribe_grants(self.state, app_id, openid, template_id)
 
     def configure(self, **settings) -> dict:
         return control.configure(self.state, **settings)

@@ -97,7 +97,10 @@ def to_plain(raw) -> Message:
         # A QR code's scene (subscribe_scan without the qrscene_ prefix, scan), or the menu key.
         event_key = str(getattr(raw, "scene_id", None) or getattr(raw, "key", "") or "")
         # Events have no MsgId (receipts carry their send's): WeChat's retries repeat sender, time,
-        # event and key, while two menu clicks within one second differ in their key.
+        # event and key, while two menu clicks within one second differ in their key, and two
+        # subscribe pop-ups in their templates and answers.
+        details = media_details(raw._data) if kind == "image" else receipt_details(raw._data, event)
+        distinct = event_key or choices_key(details)
         return Message(
             openid=raw.source,
             kind=kind,
@@ -105,8 +108,8 @@ def to_plain(raw) -> Message:
             event=event,
             event_key=event_key,
             retry_key=(f"event:{event}:{raw.id}:{raw.source}" if kind == "event" and raw.id
-                       else f"msg:{raw.id}" if raw.id else f"event:{raw.source}:{raw.time}:{event}:{event_key}"),
-            details=(media_details(raw._data) if kind == "image" else receipt_details(raw._data, event)),
+                       else f"msg:{raw.id}" if raw.id else f"event:{raw.source}:{raw.time}:{event}:{distinct}"),
+            details=details,
             location=(float(raw.location_x), float(raw.location_y)) if kind == "location" else None,
             sent_at=int(raw._data.get("CreateTime") or 0),
         )
@@ -143,6 +146,12 @@ def receipt_details(data: dict, event: str) -> dict:
         return {"entries": [{k: str(v) for k, v in e.items() if v is not None}
                             for e in entries if isinstance(e, dict)]}
     return {}
+
+
+def choices_key(details: dict) -> str:
+    """A subscribe event's templates and answers, as one short key."""
+    entries = details.get("entries") or []
+    return ",".join(f"{e.get('TemplateId', '')}={e.get('SubscribeStatusString', '')}" for e in entries)[:200]
 
 
 def message_text(raw, kind: str) -> str:
