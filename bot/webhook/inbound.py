@@ -3,6 +3,7 @@
 Nothing below bot/ sees XML or wechatpy objects: an incoming message becomes a plain
 handlers.Message, and an answer (plain text) becomes a wechatpy reply here.
 """
+import json
 import logging
 import re
 from dataclasses import dataclass
@@ -10,7 +11,9 @@ from dataclasses import dataclass
 from flask import Flask, current_app
 from wechatpy import parse_message
 from wechatpy.crypto import WeChatCrypto
+from wechatpy.events import EVENT_TYPES
 from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException
+from wechatpy.messages import MESSAGE_TYPES, UnknownMessage
 from wechatpy.replies import TextReply
 from wechatpy.utils import check_signature
 
@@ -53,6 +56,15 @@ class Gateway:
         except Exception as error:  # not XML, no <Encrypt>, bad base64 or padding
             raise BadMessage(str(error)) from error
 
+    def decrypt_json(self, envelope: dict, msg_signature: str, timestamp: str, nonce: str) -> bytes:
+        """The plain JSON inside a JSON push's "Encrypt" (wechatpy takes the envelope as a dict)."""
+        try:
+            return self.crypto().decrypt_message(envelope, msg_signature, timestamp, nonce).encode()
+        except (InvalidSignatureException, InvalidAppIdException):
+            raise
+        except Exception as error:  # no "Encrypt", bad base64 or padding
+            raise BadMessage(str(error)) from error
+
 
 def init_app(app: Flask) -> None:
     app.extensions["wechat"] = Gateway(
@@ -65,9 +77,50 @@ def gateway() -> Gateway:
 
 
 def miniapp_gateway() -> Gateway:
-    """The mini-program's message push: its own token (plain text mode: no AES key)."""
+    """The mini-program's message push: its own token and EncodingAESKey."""
     config = current_app.config
-    return Gateway(config["WECHAT_MINIAPP_TOKEN"], config["WECHAT_MINIAPP_ID"], "")
+    return Gateway(config["WECHAT_MINIAPP_TOKEN"], config["WECHAT_MINIAPP_ID"], config["WECHAT_MINIAPP_AES_KEY"])
+
+
+def read_push(gateway: Gateway, body: bytes, encrypted: bool, msg_signature: str, timestamp: str,
+              nonce: str) -> Message:
+    """The mini-program's message push as its console configures it: XML or JSON (数据格式), in
+    plain, compatible or safe mode (消息加解密方式). A JSON push is the same fields as the XML
+    one; safe mode's body is {"ToUserName": ..., "Encrypt": ...} (compatible mode adds the plain
+    fields), signed by msg_signature like the XML <Encrypt>, and the decrypted text is JSON too.
+    https://developers.weixin.qq.com/miniprogram/dev/framework/server-ability/message-push.html
+    https://developers.weixin.qq.com/doc/oplatform/developers/dev/push/encryption.html
+    """
+    if not body.lstrip().startswith(b"{"):
+        plain = gateway.decrypt(body, msg_signature, timestamp, nonce) if encrypted else body
+        return read_message(plain)[0]
+    data = load_json(body)
+    if encrypted:
+        data = load_json(gateway.decrypt_json(data, msg_signature, timestamp, nonce))
+    return read_json_message(data)
+
+
+def load_json(body: bytes) -> dict:
+    try:
+        data = json.loads(FORBIDDEN_BYTES.sub(b"", body))
+    except (ValueError, RecursionError) as error:
+        raise BadMessage(f"not JSON: {error}") from error
+    if not isinstance(data, dict):
+        raise BadMessage("a JSON push is an object")
+    return data
+
+
+def read_json_message(data: dict) -> Message:
+    """A JSON push as a plain Message, through wechatpy's own message classes (its parser reads
+    XML only; the classes take the same fields as a dict)."""
+    if not data.get("MsgType") or not data.get("FromUserName"):
+        raise BadMessage("no MsgType or FromUserName")
+    kind = str(data["MsgType"]).lower()
+    if kind == "event":
+        message_class = EVENT_TYPES.get(str(data.get("Event", "")).lower(), UnknownMessage)
+    else:
+        message_class = MESSAGE_TYPES.get(kind, UnknownMessage)
+    return to_plain(message_class(data))
 
 
 def read_message(xml: bytes) -> tuple[Message, object]:
@@ -136,12 +189,14 @@ def receipt_details(data: dict, event: str) -> dict:
     Subscribe events: https://developers.weixin.qq.com/doc/service/guide/product/subscription_messages/push.html
     (wechatpy 1.8.18 has no class for the subscribe events; one <List> parses as a dict, several
     as a list; the legacy doc wrapped the change event in SubscribeMsgPopupEvent: both accepted).
+    A JSON push has "List" at the top, an object for one template and an array for several, or
+    in some documented samples the wrapper's name holding the array: all three accepted.
     """
     if event in ("templatesendjobfinish", "masssendjobfinish"):
         return {key: str(data[key]) for key in RECEIPT_FIELDS if data.get(key) is not None}
     if event in SUBSCRIBE_WRAPPERS:
-        wrapper = data.get(SUBSCRIBE_WRAPPERS[event]) or data.get("SubscribeMsgPopupEvent") or {}
-        entries = wrapper.get("List", []) if isinstance(wrapper, dict) else []
+        wrapper = data.get(SUBSCRIBE_WRAPPERS[event]) or data.get("SubscribeMsgPopupEvent") or data
+        entries = wrapper.get("List", []) if isinstance(wrapper, dict) else wrapper
         entries = entries if isinstance(entries, list) else [entries]
         return {"entries": [{k: str(v) for k, v in e.items() if v is not None}
                             for e in entries if isinstance(e, dict)]}
