@@ -13,7 +13,7 @@ from urllib.request import Request, urlopen
 from flask import Blueprint, current_app, jsonify, request
 
 from fake_wechat.endpoints import ENDPOINTS
-from fake_wechat.state import FakeState, Fault, receipt_xml
+from fake_wechat.state import FakeState, Fault, MediaFile, receipt_xml
 
 control = Blueprint("fake_control", __name__, url_prefix="/_fake")
 
@@ -143,6 +143,14 @@ def user_subscribes(state: FakeState, app_id: str, openid: str, template_ids: li
     return post_pushes(state, [event], miniapp, post)
 
 
+def add_media(state: FakeState, app_id: str, data: bytes, content_type: str = "image/jpeg") -> str:
+    """A temporary media file in an app, as a user's image message leaves one: its MediaId."""
+    with state.lock:
+        media_id = f"media-{state.next_id()}-{secrets.token_urlsafe(16)}"
+        state.media[media_id] = MediaFile(app_id, bytes(data), content_type)
+    return media_id
+
+
 def subscribe_grants(state: FakeState, app_id: str, openid: str, template_id: str) -> int:
     """How many messages of this template the user still accepts from the app."""
     with state.lock:
@@ -251,6 +259,16 @@ def post_subscribe():
     except (KeyError, TypeError, ValueError) as error:
         return bad_request(error)
     return jsonify(posted=posted)
+
+
+@control.post("/media")
+def post_media():
+    """Body: the file's bytes; ?app_id=...&content_type=image/jpeg. Answers {"media_id": ...}."""
+    app_id = request.args.get("app_id", "")
+    if not app_id:
+        return bad_request(ValueError("give app_id"))
+    return jsonify(media_id=add_media(state(), app_id, request.get_data(),
+                                      request.args.get("content_type", "image/jpeg"))), 201
 
 
 @control.get("/deliveries")

@@ -74,6 +74,10 @@ class FakeWeChatServer:
         the signed event goes to post(query, body), or to the app's configured push URL."""
         return control.user_subscribes(self.state, app_id, openid, list(template_ids), status, post)
 
+    def add_media(self, app_id: str, data: bytes, content_type: str = "image/jpeg") -> str:
+        """A temporary media file of the app (what a user's image message leaves): its MediaId."""
+        return control.add_media(self.state, app_id, data, content_type)
+
     def subscribe_grants(self, app_id: str, openid: str, template_id: str) -> int:
         return control.subscribe_grants(self.state, app_id, openid, template_id)
 

@@ -159,6 +159,14 @@ class Fault:
         return asdict(self)
 
 
+@dataclass(frozen=True)
+class MediaFile:
+    """A temporary media file: its app, bytes and type (media/get answers the bytes, not JSON)."""
+    app_id: str
+    data: bytes
+    content_type: str
+
+
 @dataclass
 class Token:
     app_id: str
@@ -209,6 +217,8 @@ class FakeState:
             # One-time subscriptions the users accepted, per (app id, openid, template id): each
             # is good for one message (subscribe/send, bizsend), else 43101.
             self.subscribe_grants: Counter = Counter()
+            # Temporary media WeChat holds (a user's image message leaves one): media_id -> file.
+            self.media: dict[str, MediaFile] = {}
 
     def next_id(self) -> int:
         self.last_id += 1

@@ -491,3 +491,14 @@ def test_receipts_are_posted_signed_after_sends(fake, client):
     assert "TEMPLATESENDJOBFINISH" in body and "<Status><![CDATA[success]]></Status>" in body
     assert "failed:user block" in posted[1][1]
     assert "<SentCount>1</SentCount>" in posted[2][1] and "<ErrorCount>1</ErrorCount>" in posted[2][1]
+
+
+def test_temporary_media_is_served_as_bytes_to_its_own_app_only(fake, client):
+    jpeg = b"\xff\xd8\xff\xe0" + bytes(range(256))
+    media_id = fake.add_media(APP_ID, jpeg)  # a user's image message
+    answer = client.media.download(media_id)
+    assert (answer.content, answer.headers["Content-Type"]) == (jpeg, "image/jpeg")
+    assert errcode_of(lambda: client.media.download("never-issued")) == 40007
+    mini_media = requests.post(fake.base_url + f"_fake/media?app_id={MINI_APP_ID}", data=b"\x89PNG\r\n\x1a\n",
+                               timeout=5).json()["media_id"]
+    assert errcode_of(lambda: client.media.download(mini_media)) == 40007  # another app's media
