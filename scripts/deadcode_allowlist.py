@@ -153,3 +153,4 @@ reports  # bot/api/reports.py: the field of ReportList
 _.median_hours  # handlers/reports/figures.py: read by admin/reports.html
 photo_url  # models/reports.py: WeChat's PicUrl of a chat photo, shown in admin/report.html
 notified  # models/reports.py: how telling the resident went, shown in admin/report.html
+_.prepare_json  # bot/webhook/simulate.py: the tests' JSON push (a mini-program's message push set to JSON)

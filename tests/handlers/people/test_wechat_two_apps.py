@@ -9,8 +9,8 @@ from handlers.campaigns.push import deliver
 from infra import jobs
 from infra.wechat.send import Sender, SendError
 from models import Family, Resident, db
-from tests.activity_support import add_activity as new_activity
 from tests.activity_support import accepts_notice, add_family, add_school, bearer, child_ids, mini_openid
+from tests.activity_support import add_activity as new_activity
 from tests.conftest import MINI_APP_ID
 from tests.push_support import STREET_A, accept_in_wechat, add_staff, push, run_jobs, statuses
 
