@@ -11,14 +11,14 @@ from fake_wechat.state import FakeState, Fault, MediaFile, WeChatError
 
 
 def create_fake_wechat(app_id_secrets: dict[str, str] | None = None, *, max_calls: int = 100_000,
-                       miniapp_ids: tuple[str, ...] = ()) -> Flask:
+                       miniapp_ids: tuple[str, ...] = (), settings: dict | None = None) -> Flask:
     """The fake's Flask app; app_id_secrets None accepts any app id and secret; miniapp_ids are
     the apps that are mini-programs (their tokens and openids kept apart from the others').
 
     max_calls bounds the call log (oldest dropped), so a long fan-out cannot exhaust memory.
     """
     app = Flask(__name__)
-    state = FakeState(app_id_secrets, max_calls, miniapp_ids)
+    state = FakeState(app_id_secrets, max_calls, miniapp_ids, settings)
     app.extensions["fake_wechat"] = state
     for ep in ENDPOINTS.values():
         # Both methods are routed so a wrong one gets WeChat's 43001/43002 rather than a 405.

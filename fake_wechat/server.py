@@ -144,9 +144,19 @@ def main(argv: list[str] | None = None) -> None:
                         help="an app id that is a mini-program (repeatable): its tokens and openids "
                              "work only on its own APIs, as in WeChat")
     parser.add_argument("--max-calls", type=int, default=100_000, help="calls kept in the log")
+    parser.add_argument("--push-to", metavar="URL",
+                        help="the app WeChat pushes to: receipts and subscribe pop-up answers go to "
+                             "URL/wechat (signed with --webhook-token) and URL/wechat/miniapp "
+                             "(signed with --miniapp-token)")
+    parser.add_argument("--webhook-token", default="", help="the Official Account's token")
+    parser.add_argument("--miniapp-token", default="", help="the mini-program's message push token")
     args = parser.parse_args(argv)
+    settings = {"webhook_token": args.webhook_token, "miniapp_webhook_token": args.miniapp_token}
+    if args.push_to:
+        base = args.push_to.rstrip("/")
+        settings.update(webhook_url=f"{base}/wechat", miniapp_webhook_url=f"{base}/wechat/miniapp")
     app = create_fake_wechat(dict(args.app) if args.app else None, max_calls=args.max_calls,
-                             miniapp_ids=tuple(args.miniapp))
+                             miniapp_ids=tuple(args.miniapp), settings=settings)
     server = FakeWeChatServer(app, args.host, args.port, quiet=False)
     print(f"fake WeChat API on {server.base_url}", flush=True)
     try:

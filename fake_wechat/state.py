@@ -178,16 +178,17 @@ class FakeState:
     """Everything the fake remembers; reset() empties it."""
 
     def __init__(self, app_id_secrets: dict[str, str] | None, max_calls: int,
-                 miniapp_ids: tuple[str, ...] = ()):
+                 miniapp_ids: tuple[str, ...] = (), settings: dict | None = None):
         self.lock = threading.RLock()
         self.app_id_secrets = dict(app_id_secrets) if app_id_secrets is not None else None
         self.miniapp_ids = tuple(miniapp_ids)  # kept across reset(): which apps are mini-programs
+        self.settings = dict(settings or {})  # and the config the fake was started with
         self.max_calls = max_calls
         self.reset()
 
     def reset(self) -> None:
         with self.lock:
-            self.config = {**DEFAULT_CONFIG, "miniapp_ids": list(self.miniapp_ids)}
+            self.config = {**DEFAULT_CONFIG, "miniapp_ids": list(self.miniapp_ids), **self.settings}
             self.last_id = 1_000_000_000
             self.tokens: dict[str, Token] = {}
             self.token_counts: Counter = Counter()

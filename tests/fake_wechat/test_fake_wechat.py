@@ -502,3 +502,47 @@ def test_temporary_media_is_served_as_bytes_to_its_own_app_only(fake, client):
     mini_media = requests.post(fake.base_url + f"_fake/media?app_id={MINI_APP_ID}", data=b"\x89PNG\r\n\x1a\n",
                                timeout=5).json()["media_id"]
     assert errcode_of(lambda: client.media.download(mini_media)) == 40007  # another app's media
+
+
+def test_the_fake_started_with_push_to_posts_a_subscribe_answer_to_the_apps_push_url():
+    """As `make run` starts it: a user's answer reaches the app's /wechat/miniapp, signed."""
+    import http.server
+    import socket
+
+    received = []
+
+    class App(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):
+            received.append((self.path, self.rfile.read(int(self.headers["Content-Length"]))))
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(b"success")
+
+        def log_message(self, *args):
+            pass
+
+    app = http.server.HTTPServer(("127.0.0.1", 0), App)
+    threading.Thread(target=app.serve_forever, daemon=True).start()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    fake = processes.start([sys.executable, "-m", "fake_wechat", "--port", str(port), "--miniapp", MINI_APP_ID,
+                            "--push-to", f"http://127.0.0.1:{app.server_port}", "--miniapp-token", "mini-tok"],
+                           cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        fake.stdout.readline()  # listening
+        carol = openid_for("carol", MINI_APP_ID)
+        answer = requests.post(f"http://127.0.0.1:{port}/_fake/subscribe", timeout=5, json={
+            "app_id": MINI_APP_ID, "openid": carol, "template_ids": ["tpl"]})
+        requests.post(f"http://127.0.0.1:{port}/_fake/reset", timeout=5)  # a reset keeps where to push
+        again = requests.post(f"http://127.0.0.1:{port}/_fake/subscribe", timeout=5, json={
+            "app_id": MINI_APP_ID, "openid": carol, "template_ids": ["tpl"]})
+    finally:
+        fake.terminate()
+        fake.wait(timeout=10)
+        app.shutdown()
+    assert answer.json() == again.json() == {"posted": [200]}
+    path, body = received[0]
+    params = dict(pair.split("=") for pair in path.split("?", 1)[1].split("&"))
+    assert path.startswith("/wechat/miniapp?") and b"subscribe_msg_popup_event" in body
+    check_signature("mini-tok", params["signature"], params["timestamp"], params["nonce"])
