@@ -89,7 +89,8 @@ def read_push(gateway: Gateway, body: bytes, encrypted: bool, msg_signature: str
     one; safe mode's body is {"ToUserName": ..., "Encrypt": ...} (compatible mode adds the plain
     fields), signed by msg_signature like the XML <Encrypt>, and the decrypted text is JSON too.
     https://developers.weixin.qq.com/miniprogram/dev/framework/server-ability/message-push.html
-    https://developers.weixin.qq.com/doc/oplatform/developers/dev/push/encryption.html
+    https://developers.weixin.qq.com/doc/subscription/guide/dev/push/encryption.html (a JSON
+    body in plain mode, and the safe-mode steps)
     """
     if not body.lstrip().startswith(b"{"):
         plain = gateway.decrypt(body, msg_signature, timestamp, nonce) if encrypted else body
@@ -191,6 +192,9 @@ def receipt_details(data: dict, event: str) -> dict:
     as a list; the legacy doc wrapped the change event in SubscribeMsgPopupEvent: both accepted).
     A JSON push has "List" at the top, an object for one template and an array for several, or
     in some documented samples the wrapper's name holding the array: all three accepted.
+    https://developers.weixin.qq.com/miniprogram/dev/framework/open-ability/subscribe-message.html
+    (and what WeChat really posts for one template, an object where that page shows an array:
+    https://developers.weixin.qq.com/community/develop/doc/000a08f88180a0081400916f966400)
     """
     if event in ("templatesendjobfinish", "masssendjobfinish"):
         return {key: str(data[key]) for key in RECEIPT_FIELDS if data.get(key) is not None}
