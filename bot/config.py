@@ -11,6 +11,9 @@ INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
 
 # A 43-character EncodingAESKey, as WeChat's console generates; only for local runs.
 DEMO_AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
+# The mini-program's message push in safe mode locally (a wrong key only fails decryption: the
+# body is signed with the token, so a demo key against WeChat is refused, not a hole).
+DEMO_MINIAPP_AES_KEY = "ZYXWVUTSRQPONMLKJIHGFEDCBA9876543210zyxwvut"
 # The local mini-program's app id (scripts/run.sh tells the fake WeChat API it is a mini-program).
 DEMO_MINIAPP_ID = "wxminidemo000000"
 
@@ -50,6 +53,13 @@ def from_environment() -> dict:
         "WECHAT_MINIAPP_ID": env_str("WECHAT_MINIAPP_ID", env_str("MINIPROGRAM_APP_ID", DEMO_MINIAPP_ID)),
         "WECHAT_MINIAPP_SECRET": env_str("WECHAT_MINIAPP_SECRET", "demo-mini-secret"),
         "WECHAT_MINIAPP_TOKEN": env_str("WECHAT_MINIAPP_TOKEN", "wufei-changchun-mini-demo"),
+        # The mini-program's message push in safe (or compatible) mode: its EncodingAESKey.
+        "WECHAT_MINIAPP_AES_KEY": env_str("WECHAT_MINIAPP_AES_KEY", DEMO_MINIAPP_AES_KEY),
+        # Whether the mini-program's message push (开发管理 → 消息推送) is configured and points
+        # at /wechat/miniapp: then WeChat's subscribe_msg_popup_event is the one record of a
+        # subscribe accept, and the mini-program's POST /api/v1/me/notices only reads it back;
+        # without it, that API call records the grant (see channels.grants_from_events).
+        "WECHAT_MINIAPP_PUSH": env_bool("WECHAT_MINIAPP_PUSH", True),
         "WECHAT_API_BASE_URL": env_str("WECHAT_API_BASE_URL", "http://127.0.0.1:5001/"),
         "WECHAT_API_TIMEOUT": float(env_str("WECHAT_API_TIMEOUT", "3")),
         # WeChat retries a webhook call that takes 5 s; answer well before that.

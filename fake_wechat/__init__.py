@@ -15,7 +15,11 @@ mini-programs, `--miniapp` or serve_fake_wechat(miniapp_ids=...), keep their tok
 delivery receipts queued after each send and posted, signed, by flush_receipts() to the webhook, or
 the mini-program's to its own message push (users flagged blocks / system_fails fail in them; config
 mass_review fails a whole mass send), mass/get with the real outcome (40059 for an unknown msg_id),
-and the custom menu (menu/create, menu/get).
+the custom menu (menu/create, menu/get), and one-time subscriptions: a subscribe message (subscribe/send,
+bizsend) needs a grant per (app, openid, template id), given by the user's answer to the pop-up
+(user_subscribes(), POST /_fake/subscribe, which also posts the signed subscribe_msg_popup_event to that
+app's push URL), and uses it up; without one, 43101. Temporary media (media/get) is served as bytes
+to its own app (add_media(), POST /_fake/media, what a user's image message leaves), 40007 otherwise.
 
 Pointing wechatpy at it (wechatpy 1.8.18):
     client.API_BASE_URL = base_url + "cgi-bin/"      # every /cgi-bin call

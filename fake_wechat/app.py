@@ -7,18 +7,18 @@ from flask import Flask, Response, request
 
 from fake_wechat.control import control
 from fake_wechat.endpoints import ENDPOINTS, Call, Endpoint, check_app
-from fake_wechat.state import FakeState, Fault, WeChatError
+from fake_wechat.state import FakeState, Fault, MediaFile, WeChatError
 
 
 def create_fake_wechat(app_id_secrets: dict[str, str] | None = None, *, max_calls: int = 100_000,
-                       miniapp_ids: tuple[str, ...] = ()) -> Flask:
+                       miniapp_ids: tuple[str, ...] = (), settings: dict | None = None) -> Flask:
     """The fake's Flask app; app_id_secrets None accepts any app id and secret; miniapp_ids are
     the apps that are mini-programs (their tokens and openids kept apart from the others').
 
     max_calls bounds the call log (oldest dropped), so a long fan-out cannot exhaust memory.
     """
     app = Flask(__name__)
-    state = FakeState(app_id_secrets, max_calls, miniapp_ids)
+    state = FakeState(app_id_secrets, max_calls, miniapp_ids, settings)
     app.extensions["fake_wechat"] = state
     for ep in ENDPOINTS.values():
         # Both methods are routed so a wrong one gets WeChat's 43001/43002 rather than a 405.
@@ -43,9 +43,11 @@ def serve_endpoint(state: FakeState, ep: Endpoint) -> Response:
         logged = {k: "***" if k == "secret" else v for k, v in params.items() if k != "access_token"}
         state.record({"endpoint": ep.path, "method": request.method, "params": logged,
                       "json": body or None, "time": started, "app_id": app_id, "status": status,
-                      "errcode": payload.get("errcode", 0) if payload is not None else None})
+                      "errcode": payload.get("errcode", 0) if isinstance(payload, dict) else None})
     if payload is None:
         return Response("Internal Server Error" if status >= 500 else "", status=status)
+    if isinstance(payload, MediaFile):  # a file, as WeChat serves media (not JSON)
+        return Response(payload.data, status=status, mimetype=payload.content_type)
     return Response(json.dumps(payload, ensure_ascii=False), status=status, mimetype="application/json")
 
 
@@ -64,8 +66,8 @@ def read_body() -> tuple[dict, WeChatError | None]:
 
 
 def answer(state: FakeState, ep: Endpoint, call: Call, body_error: WeChatError | None,
-           fault: Fault | None) -> tuple[str, int, dict | None]:
-    """(app id, HTTP status, JSON payload or None for a bare HTTP error)."""
+           fault: Fault | None) -> tuple[str, int, dict | MediaFile | None]:
+    """(app id, HTTP status, JSON payload, a file, or None for a bare HTTP error)."""
     try:
         if request.method not in ep.methods:
             raise WeChatError(43002 if "POST" in ep.methods else 43001,

@@ -13,7 +13,7 @@ from urllib.request import Request, urlopen
 from flask import Blueprint, current_app, jsonify, request
 
 from fake_wechat.endpoints import ENDPOINTS
-from fake_wechat.state import FakeState, Fault
+from fake_wechat.state import FakeState, Fault, MediaFile, receipt_xml
 
 control = Blueprint("fake_control", __name__, url_prefix="/_fake")
 
@@ -54,7 +54,7 @@ def configure(state: FakeState, **settings) -> dict:
 
 
 def set_users(state: FakeState, openids: list[str], **flags) -> None:
-    """Per-user switches: active (48-h window), subscribed (follows), accepts_subscribe; '*' = everyone."""
+    """Per-user switches: active (48-h window), subscribed (follows), blocks, system_fails; '*' = everyone."""
     with state.lock:
         for openid in openids:
             state.set_user(openid, **flags)
@@ -94,15 +94,22 @@ def flush_receipts(state: FakeState, post: Callable[[str, bytes], object] | None
     in plain mode; post(query, body) does the posting (a test client), or the configured
     webhook_url is called over HTTP. miniapp: the mini-program's receipts, to its message push
     (miniapp_webhook_url, signed with miniapp_webhook_token). Returns what each post answered."""
-    prefix = "miniapp_" if miniapp else ""
     with state.lock:
         if miniapp:
             pending, state.miniapp_receipts = state.miniapp_receipts, []
         else:
             pending, state.receipts = state.receipts, []
+    return post_pushes(state, pending, miniapp, post)
+
+
+def post_pushes(state: FakeState, pushes: list[str], miniapp: bool,
+                post: Callable[[str, bytes], object] | None) -> list:
+    """Post event XML, signed as WeChat signs it, to the webhook or the mini-program's push."""
+    prefix = "miniapp_" if miniapp else ""
+    with state.lock:
         token, url = state.config[f"{prefix}webhook_token"], state.config[f"{prefix}webhook_url"]
     answers = []
-    for xml in pending:
+    for xml in pushes:
         query = signed_query(token)
         if post is not None:
             answers.append(post(query, xml.encode()))
@@ -112,6 +119,42 @@ def flush_receipts(state: FakeState, post: Callable[[str, bytes], object] | None
             with urlopen(request, timeout=10) as answer:
                 answers.append(answer.status)
     return answers
+
+
+def user_subscribes(state: FakeState, app_id: str, openid: str, template_ids: list[str],
+                    status: str = "accept", post: Callable[[str, bytes], object] | None = None) -> list:
+    """The user answers an app's subscribe pop-up (wx.requestSubscribeMessage, or the Official
+    Account's subscribe button): 'accept' grants one message per template, 'reject' grants none.
+    WeChat then posts subscribe_msg_popup_event, signed, to that app's own push URL (a
+    mini-program's message push, or the Official Account's webhook); post(query, body) as in
+    flush_receipts. Returns what the post answered ([] when no URL is configured).
+    https://developers.weixin.qq.com/miniprogram/dev/framework/open-ability/subscribe-message.html"""
+    if status not in ("accept", "reject") or not template_ids:
+        raise ValueError("status is 'accept' or 'reject', with at least one template id")
+    with state.lock:
+        miniapp = app_id in state.config["miniapp_ids"]
+        if status == "accept":
+            for template_id in template_ids:
+                state.subscribe_grants[(app_id, openid, template_id)] += 1
+        original = state.config["miniapp_original_id" if miniapp else "original_id"]
+    entries = [{"TemplateId": t, "SubscribeStatusString": status, "PopupScene": 0} for t in template_ids]
+    event = receipt_xml(original, openid, "subscribe_msg_popup_event",
+                        {"SubscribeMsgPopupEvent": {"List": entries}})
+    return post_pushes(state, [event], miniapp, post)
+
+
+def add_media(state: FakeState, app_id: str, data: bytes, content_type: str = "image/jpeg") -> str:
+    """A temporary media file in an app, as a user's image message leaves one: its MediaId."""
+    with state.lock:
+        media_id = f"media-{state.next_id()}-{secrets.token_urlsafe(16)}"
+        state.media[media_id] = MediaFile(app_id, bytes(data), content_type)
+    return media_id
+
+
+def subscribe_grants(state: FakeState, app_id: str, openid: str, template_id: str) -> int:
+    """How many messages of this template the user still accepts from the app."""
+    with state.lock:
+        return state.subscribe_grants[(app_id, openid, template_id)]
 
 
 def pending_receipts(state: FakeState, miniapp: bool = False) -> list[str]:
@@ -203,6 +246,29 @@ def post_acts():
     except (KeyError, ValueError) as error:
         return bad_request(error)
     return jsonify(ok=True)
+
+
+@control.post("/subscribe")
+def post_subscribe():
+    """Body: {"app_id", "openid", "template_ids": [...], "status": "accept" | "reject"}: the user
+    answers the app's subscribe pop-up; the event goes to the app's configured push URL."""
+    fields = request.get_json(force=True) or {}
+    try:
+        posted = user_subscribes(state(), fields["app_id"], fields["openid"], list(fields["template_ids"]),
+                                 fields.get("status", "accept"))
+    except (KeyError, TypeError, ValueError) as error:
+        return bad_request(error)
+    return jsonify(posted=posted)
+
+
+@control.post("/media")
+def post_media():
+    """Body: the file's bytes; ?app_id=...&content_type=image/jpeg. Answers {"media_id": ...}."""
+    app_id = request.args.get("app_id", "")
+    if not app_id:
+        return bad_request(ValueError("give app_id"))
+    return jsonify(media_id=add_media(state(), app_id, request.get_data(),
+                                      request.args.get("content_type", "image/jpeg"))), 201
 
 
 @control.get("/deliveries")

@@ -15,6 +15,7 @@ from fake_wechat.state import (
     FIRST_TAG_ID,
     TEMPLATE_CLIENT_ID_TTL,
     FakeState,
+    MediaFile,
     WeChatError,
     app_prefix,
     openid_for,
@@ -437,8 +438,10 @@ def subscribe_send(state: FakeState, call: Call) -> dict:
     check_template_id(state, call.body.get("template_id"))
     if not isinstance(call.body.get("data"), dict):
         raise WeChatError(47003)
-    if not state.flag(openid, "accepts_subscribe"):  # no subscription left from the user
+    grant = (call.app_id, openid, call.body["template_id"])
+    if state.subscribe_grants[grant] <= 0:  # the user accepted no (or no more) such message
         raise WeChatError(43101)
+    state.subscribe_grants[grant] -= 1  # a one-time subscription is good for one message
     failed = state.flag(openid, "system_fails")
     if not failed:
         state.deliver("subscribe", openid)
@@ -465,6 +468,19 @@ def _int(value) -> int | None:
         return int(value)
     except (TypeError, ValueError):
         return None
+
+
+# temporary media: https://developers.weixin.qq.com/doc/offiaccount/Asset_Management/Get_temporary_materials.html
+
+
+@endpoint("/cgi-bin/media/get", methods=("GET",))
+def media_get(state: FakeState, call: Call) -> MediaFile:
+    """The file's bytes; 40007 for a media_id the app does not have (never issued, another app's,
+    or past WeChat's 3 days)."""
+    found = state.media.get(call.params.get("media_id") or "")
+    if found is None or found.app_id != call.app_id:
+        raise WeChatError(40007)
+    return found
 
 
 # the custom menu: https://developers.weixin.qq.com/doc/service/api/custommenu/api_createcustommenu.html

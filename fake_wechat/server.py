@@ -61,12 +61,25 @@ class FakeWeChatServer:
                                  status=status, openid=openid, errmsg=errmsg)
 
     def set_user(self, *openids: str, **flags: bool) -> None:
-        """Flags: active (inside the 48-h window), subscribed (follows), accepts_subscribe."""
+        """Flags: active (inside the 48-h window), subscribed (follows), blocks, system_fails."""
         control.set_users(self.state, list(openids), **flags)
 
     def user_acts(self, openid: str, kind: str = "message") -> None:
         """The user writes ('message': 5 within 48 h) or follows/scans/clicks ('interaction': 3 in 1 min)."""
         control.user_acts(self.state, openid, kind)
+
+    def user_subscribes(self, app_id: str, openid: str, *template_ids: str, status: str = "accept",
+                        post=None) -> list:
+        """The user accepts (one message per template) or rejects the app's subscribe pop-up;
+        the signed event goes to post(query, body), or to the app's configured push URL."""
+        return control.user_subscribes(self.state, app_id, openid, list(template_ids), status, post)
+
+    def add_media(self, app_id: str, data: bytes, content_type: str = "image/jpeg") -> str:
+        """A temporary media file of the app (what a user's image message leaves): its MediaId."""
+        return control.add_media(self.state, app_id, data, content_type)
+
+    def subscribe_grants(self, app_id: str, openid: str, template_id: str) -> int:
+        return control.subscribe_grants(self.state, app_id, openid, template_id)
 
     def configure(self, **settings) -> dict:
         return control.configure(self.state, **settings)
@@ -131,9 +144,19 @@ def main(argv: list[str] | None = None) -> None:
                         help="an app id that is a mini-program (repeatable): its tokens and openids "
                              "work only on its own APIs, as in WeChat")
     parser.add_argument("--max-calls", type=int, default=100_000, help="calls kept in the log")
+    parser.add_argument("--push-to", metavar="URL",
+                        help="the app WeChat pushes to: receipts and subscribe pop-up answers go to "
+                             "URL/wechat (signed with --webhook-token) and URL/wechat/miniapp "
+                             "(signed with --miniapp-token)")
+    parser.add_argument("--webhook-token", default="", help="the Official Account's token")
+    parser.add_argument("--miniapp-token", default="", help="the mini-program's message push token")
     args = parser.parse_args(argv)
+    settings = {"webhook_token": args.webhook_token, "miniapp_webhook_token": args.miniapp_token}
+    if args.push_to:
+        base = args.push_to.rstrip("/")
+        settings.update(webhook_url=f"{base}/wechat", miniapp_webhook_url=f"{base}/wechat/miniapp")
     app = create_fake_wechat(dict(args.app) if args.app else None, max_calls=args.max_calls,
-                             miniapp_ids=tuple(args.miniapp))
+                             miniapp_ids=tuple(args.miniapp), settings=settings)
     server = FakeWeChatServer(app, args.host, args.port, quiet=False)
     print(f"fake WeChat API on {server.base_url}", flush=True)
     try:

@@ -94,8 +94,7 @@ DEFAULT_CONFIG = {
 }
 # blocks: the user refuses the account's messages (template receipt "failed:user block", counted
 # in a mass send's ErrorCount); system_fails: WeChat fails to deliver ("failed: system failed").
-USER_DEFAULTS = {"active": True, "subscribed": True, "accepts_subscribe": True, "blocks": False,
-                 "system_fails": False}
+USER_DEFAULTS = {"active": True, "subscribed": True, "blocks": False, "system_fails": False}
 SYSTEM_TAGS = {2: "星标组"}  # ids 0-2 are reserved by WeChat; created tags start at 100
 FIRST_TAG_ID = 100
 CLIENTMSGID_TTL = 24 * 3600  # WeChat deduplicates a clientmsgid for 24 h
@@ -160,6 +159,14 @@ class Fault:
         return asdict(self)
 
 
+@dataclass(frozen=True)
+class MediaFile:
+    """A temporary media file: its app, bytes and type (media/get answers the bytes, not JSON)."""
+    app_id: str
+    data: bytes
+    content_type: str
+
+
 @dataclass
 class Token:
     app_id: str
@@ -171,16 +178,17 @@ class FakeState:
     """Everything the fake remembers; reset() empties it."""
 
     def __init__(self, app_id_secrets: dict[str, str] | None, max_calls: int,
-                 miniapp_ids: tuple[str, ...] = ()):
+                 miniapp_ids: tuple[str, ...] = (), settings: dict | None = None):
         self.lock = threading.RLock()
         self.app_id_secrets = dict(app_id_secrets) if app_id_secrets is not None else None
         self.miniapp_ids = tuple(miniapp_ids)  # kept across reset(): which apps are mini-programs
+        self.settings = dict(settings or {})  # and the config the fake was started with
         self.max_calls = max_calls
         self.reset()
 
     def reset(self) -> None:
         with self.lock:
-            self.config = {**DEFAULT_CONFIG, "miniapp_ids": list(self.miniapp_ids)}
+            self.config = {**DEFAULT_CONFIG, "miniapp_ids": list(self.miniapp_ids), **self.settings}
             self.last_id = 1_000_000_000
             self.tokens: dict[str, Token] = {}
             self.token_counts: Counter = Counter()
@@ -207,6 +215,11 @@ class FakeState:
             self.menus: dict[str, dict] = {}  # the published custom menu, by app
             self.receipts: list[str] = []  # receipt XML WeChat will post to the webhook
             self.miniapp_receipts: list[str] = []  # and to the mini-program's message push
+            # One-time subscriptions the users accepted, per (app id, openid, template id): each
+            # is good for one message (subscribe/send, bizsend), else 43101.
+            self.subscribe_grants: Counter = Counter()
+            # Temporary media WeChat holds (a user's image message leaves one): media_id -> file.
+            self.media: dict[str, MediaFile] = {}
 
     def next_id(self) -> int:
         self.last_id += 1
@@ -327,11 +340,14 @@ class FakeState:
 
 
 def receipt_xml(original_id: str, openid: str, event: str, fields: dict) -> str:
-    """An event push as WeChat posts it (CDATA strings, bare numbers, nested dicts)."""
+    """An event push as WeChat posts it (CDATA strings, bare numbers, nested dicts, and a list as
+    the element repeated, like a subscribe event's <List>)."""
     def render(values: dict) -> str:
         out = []
         for key, value in values.items():
-            if isinstance(value, dict):
+            if isinstance(value, list):
+                out.extend(render({key: item}) for item in value)
+            elif isinstance(value, dict):
                 out.append(f"<{key}>{render(value)}</{key}>")
             elif isinstance(value, int):
                 out.append(f"<{key}>{value}</{key}>")

@@ -113,7 +113,16 @@ def enqueue_after_commit(func, *args, **kwargs) -> None:
     """`enqueue`, once the current transaction commits (nothing if it is rolled back)."""
     app = current_app._get_current_object()
 
-    def after_commit(_session) -> None:
+    done = False
+
+    def after_commit(session) -> None:
+        # SQLAlchemy also calls after_commit when a SAVEPOINT is released (begin_nested, as the
+        # webhook's log row does): the outer transaction, and the caller's rows, are not committed
+        # yet. (A listener cannot be removed while SQLAlchemy calls it: a flag, not once=True.)
+        nonlocal done
+        if done or session.in_nested_transaction():
+            return
+        done = True
         if queue(kwargs.get("queue_name", "default")).is_async:
             enqueue(func, *args, **kwargs)
             return
@@ -127,7 +136,7 @@ def enqueue_after_commit(func, *args, **kwargs) -> None:
         worker.start()
         worker.join()
 
-    event.listen(db.session(), "after_commit", after_commit, once=True)
+    event.listen(db.session(), "after_commit", after_commit)
 
 
 def waiting_on_old_paths() -> dict[str, int]:

@@ -13,7 +13,9 @@ class Report(db.Model):
 
     It belongs to a region node (the resident's bound area, a chosen one, or the street of a
     location): the staff of that node's street handle it. Photos are kept in the database, checked
-    by their first bytes; a chat photo is WeChat's media (photo_media_id, photo_url) until fetched.
+    by their first bytes; a chat photo is WeChat's media (photo_media_id, photo_url) until fetched
+    (WeChat keeps it 3 days), and photo_fetch_error is WeChat's errcode (or photo_type,
+    photo_size) when it could not be.
     """
 
     __tablename__ = "report"
@@ -31,6 +33,7 @@ class Report(db.Model):
     photo_type: Mapped[str] = mapped_column(String(32), default="")
     photo_media_id: Mapped[str] = mapped_column(String(128), default="")
     photo_url: Mapped[str] = mapped_column(String(500), default="")
+    photo_fetch_error: Mapped[str] = mapped_column(String(32), default="", server_default="")
     lat: Mapped[float | None] = mapped_column(Float)
     lng: Mapped[float | None] = mapped_column(Float)
     region_code: Mapped[str] = mapped_column(ForeignKey("region.code"))

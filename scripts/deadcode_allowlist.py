@@ -123,6 +123,7 @@ mass_preview  # unused function (fake_wechat/endpoints.py:279)
 mass_get  # unused function (fake_wechat/endpoints.py:287)
 template_send  # unused function (fake_wechat/endpoints.py:356)
 subscribe_send  # unused function (fake_wechat/endpoints.py:376)
+media_get  # unused function (fake_wechat/endpoints.py)
 protocol_version  # unused variable (fake_wechat/server.py:19)
 _.log_request  # unused method (fake_wechat/server.py:21)
 _.set_fault  # unused method (fake_wechat/server.py:47)
@@ -153,3 +154,4 @@ reports  # bot/api/reports.py: the field of ReportList
 _.median_hours  # handlers/reports/figures.py: read by admin/reports.html
 photo_url  # models/reports.py: WeChat's PicUrl of a chat photo, shown in admin/report.html
 notified  # models/reports.py: how telling the resident went, shown in admin/report.html
+_.prepare_json  # bot/webhook/simulate.py: the tests' JSON push (a mini-program's message push set to JSON)

@@ -51,6 +51,15 @@ def add_activity(school: School, starts_in: timedelta = timedelta(days=3), hours
     return activity
 
 
+def accepts_notice(app, fake_wechat, user: str, kind: str) -> None:
+    """The family accepted the activity's reminder or promotion notice (wx.requestSubscribeMessage):
+    WeChat keeps the grant and posts the event to the mini-program's message push."""
+    from handlers.schools import reminders
+    from tests.push_support import accept_in_wechat
+
+    accept_in_wechat(app, fake_wechat, mini_openid(user), reminders.texts()["subscribe"][kind]["template_id"])
+
+
 def mini_openid(user: str) -> str:
     """A fake user's mini-program openid (families enrol in the mini-program)."""
     from tests.conftest import MINI_APP_ID

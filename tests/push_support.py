@@ -80,3 +80,18 @@ def opt_in(residents, kind: str, grants: int = 1) -> None:
 def statuses(push_id: int) -> dict:
     db.session.expire_all()  # what other processes wrote, not what this session remembers
     return deliver.progress(push_id)["counts"]
+
+
+def accept_in_wechat(app, fake_wechat, openid: str, *templates: str, miniapp: bool = True,
+                     status: str = "accept") -> None:
+    """The user answers an app's subscribe pop-up in WeChat (the fake): WeChat keeps one grant
+    per accepted template and posts the signed subscribe_msg_popup_event to that app's own URL
+    (the mini-program's message push, or the Official Account's webhook), here this app."""
+    config, client = app.config, app.test_client()
+    fake_wechat.configure(webhook_token=config["WECHAT_TOKEN"],
+                          miniapp_webhook_token=config["WECHAT_MINIAPP_TOKEN"])
+    path = "/wechat/miniapp" if miniapp else "/wechat"
+    answers = fake_wechat.user_subscribes(
+        config["WECHAT_MINIAPP_ID" if miniapp else "WECHAT_APP_ID"], openid, *templates, status=status,
+        post=lambda query, body: client.post(f"{path}?{query}", data=body, content_type="application/xml"))
+    assert [a.status_code for a in answers] == [200]

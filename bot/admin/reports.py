@@ -4,7 +4,7 @@ from flask import Response, abort, g, render_template, request
 from bot.admin import admin, require
 from bot.admin.flow import done, record
 from content.report_texts import kind_labels, status_labels, text
-from handlers.reports import figures, records
+from handlers.reports import figures, photos, records
 from handlers.staff import scope
 from models.statuses import ReportStatus
 
@@ -37,7 +37,7 @@ def report(report_id: int):
     handles = records.handles(g.staff, found)
     reporter = records.reporter(found) if handles else None
     return render_template("admin/report.html", report=found, handles=handles, reporter=reporter,
-                           phone=records.reporter_phone(reporter),
+                           phone=records.reporter_phone(reporter), photo_problem=photos.fetch_problem(found),
                            assignees=records.assignees(found) if handles else [],
                            statuses=status_labels(), kinds=kind_labels(),
                            area=scope.region_names([found.region_code])[found.region_code])

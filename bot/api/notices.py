@@ -2,6 +2,9 @@
 
 The mini-program calls this after wx.requestSubscribeMessage (one subscribe message per
 acceptance) or when the resident switches on campaign notices; pushes then reach them that way.
+When the mini-program's message push is configured (WECHAT_MINIAPP_PUSH), WeChat's own event
+records a subscribe accept and this call only reads back what is recorded: counting both would
+make one accept two grants (channels.grants_from_events).
 """
 from typing import Literal
 
@@ -44,14 +47,18 @@ def my_notices():
 
 @api.post("/me/notices")
 @personal
-@spec.validate(json=NoticeIn, resp=responses({201: NoticesOut}, 400, 401, 415), security=RESIDENT,
-               before=json_hook(), tags=["residents"])
+@spec.validate(json=NoticeIn, resp=responses({200: NoticesOut, 201: NoticesOut}, 400, 401, 415),
+               security=RESIDENT, before=json_hook(), tags=["residents"])
 def accept_notices(json: NoticeIn):
     """Accept campaign notices (template), or `grants` more subscribe messages.
 
     kind is template or subscribe; for subscribe, grants is how many the user accepted in
-    wx.requestSubscribeMessage.
+    wx.requestSubscribeMessage. 201: recorded. 200: WeChat's own subscribe event records the
+    accept (the server's message push is configured), so nothing more is recorded and the
+    answer is what is recorded so far (the event may come a moment later).
     """
+    if json.kind == "subscribe" and channels.grants_from_events(g.resident.app):
+        return jsonify(notices()), 200
     channels.opt_in(g.resident.id, json.kind, json.grants)
     db.session.commit()
     return jsonify(notices()), 201

@@ -68,6 +68,7 @@ class VolunteerOut(BaseModel):
     skills: list[str]
     availability: list[str]
     status: str = Field(description=about("VolunteerOut", "status"))
+    review_reason: str | None = Field(None, description=about("VolunteerOut", "review_reason"))
     created_at: str
 
 

@@ -3,6 +3,7 @@
 Nothing below bot/ sees XML or wechatpy objects: an incoming message becomes a plain
 handlers.Message, and an answer (plain text) becomes a wechatpy reply here.
 """
+import json
 import logging
 import re
 from dataclasses import dataclass
@@ -10,7 +11,9 @@ from dataclasses import dataclass
 from flask import Flask, current_app
 from wechatpy import parse_message
 from wechatpy.crypto import WeChatCrypto
+from wechatpy.events import EVENT_TYPES
 from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException
+from wechatpy.messages import MESSAGE_TYPES, UnknownMessage
 from wechatpy.replies import TextReply
 from wechatpy.utils import check_signature
 
@@ -53,6 +56,15 @@ class Gateway:
         except Exception as error:  # not XML, no <Encrypt>, bad base64 or padding
             raise BadMessage(str(error)) from error
 
+    def decrypt_json(self, envelope: dict, msg_signature: str, timestamp: str, nonce: str) -> bytes:
+        """The plain JSON inside a JSON push's "Encrypt" (wechatpy takes the envelope as a dict)."""
+        try:
+            return self.crypto().decrypt_message(envelope, msg_signature, timestamp, nonce).encode()
+        except (InvalidSignatureException, InvalidAppIdException):
+            raise
+        except Exception as error:  # no "Encrypt", bad base64 or padding
+            raise BadMessage(str(error)) from error
+
 
 def init_app(app: Flask) -> None:
     app.extensions["wechat"] = Gateway(
@@ -65,9 +77,51 @@ def gateway() -> Gateway:
 
 
 def miniapp_gateway() -> Gateway:
-    """The mini-program's message push: its own token (plain text mode: no AES key)."""
+    """The mini-program's message push: its own token and EncodingAESKey."""
     config = current_app.config
-    return Gateway(config["WECHAT_MINIAPP_TOKEN"], config["WECHAT_MINIAPP_ID"], "")
+    return Gateway(config["WECHAT_MINIAPP_TOKEN"], config["WECHAT_MINIAPP_ID"], config["WECHAT_MINIAPP_AES_KEY"])
+
+
+def read_push(gateway: Gateway, body: bytes, encrypted: bool, msg_signature: str, timestamp: str,
+              nonce: str) -> Message:
+    """The mini-program's message push as its console configures it: XML or JSON (数据格式), in
+    plain, compatible or safe mode (消息加解密方式). A JSON push is the same fields as the XML
+    one; safe mode's body is {"ToUserName": ..., "Encrypt": ...} (compatible mode adds the plain
+    fields), signed by msg_signature like the XML <Encrypt>, and the decrypted text is JSON too.
+    https://developers.weixin.qq.com/miniprogram/dev/framework/server-ability/message-push.html
+    https://developers.weixin.qq.com/doc/subscription/guide/dev/push/encryption.html (a JSON
+    body in plain mode, and the safe-mode steps)
+    """
+    if not body.lstrip().startswith(b"{"):
+        plain = gateway.decrypt(body, msg_signature, timestamp, nonce) if encrypted else body
+        return read_message(plain)[0]
+    data = load_json(body)
+    if encrypted:
+        data = load_json(gateway.decrypt_json(data, msg_signature, timestamp, nonce))
+    return read_json_message(data)
+
+
+def load_json(body: bytes) -> dict:
+    try:
+        data = json.loads(FORBIDDEN_BYTES.sub(b"", body))
+    except (ValueError, RecursionError) as error:
+        raise BadMessage(f"not JSON: {error}") from error
+    if not isinstance(data, dict):
+        raise BadMessage("a JSON push is an object")
+    return data
+
+
+def read_json_message(data: dict) -> Message:
+    """A JSON push as a plain Message, through wechatpy's own message classes (its parser reads
+    XML only; the classes take the same fields as a dict)."""
+    if not data.get("MsgType") or not data.get("FromUserName"):
+        raise BadMessage("no MsgType or FromUserName")
+    kind = str(data["MsgType"]).lower()
+    if kind == "event":
+        message_class = EVENT_TYPES.get(str(data.get("Event", "")).lower(), UnknownMessage)
+    else:
+        message_class = MESSAGE_TYPES.get(kind, UnknownMessage)
+    return to_plain(message_class(data))
 
 
 def read_message(xml: bytes) -> tuple[Message, object]:
@@ -97,7 +151,10 @@ def to_plain(raw) -> Message:
         # A QR code's scene (subscribe_scan without the qrscene_ prefix, scan), or the menu key.
         event_key = str(getattr(raw, "scene_id", None) or getattr(raw, "key", "") or "")
         # Events have no MsgId (receipts carry their send's): WeChat's retries repeat sender, time,
-        # event and key, while two menu clicks within one second differ in their key.
+        # event and key, while two menu clicks within one second differ in their key, and two
+        # subscribe pop-ups in their templates and answers.
+        details = media_details(raw._data) if kind == "image" else receipt_details(raw._data, event)
+        distinct = event_key or choices_key(details)
         return Message(
             openid=raw.source,
             kind=kind,
@@ -105,8 +162,8 @@ def to_plain(raw) -> Message:
             event=event,
             event_key=event_key,
             retry_key=(f"event:{event}:{raw.id}:{raw.source}" if kind == "event" and raw.id
-                       else f"msg:{raw.id}" if raw.id else f"event:{raw.source}:{raw.time}:{event}:{event_key}"),
-            details=(media_details(raw._data) if kind == "image" else receipt_details(raw._data, event)),
+                       else f"msg:{raw.id}" if raw.id else f"event:{raw.source}:{raw.time}:{event}:{distinct}"),
+            details=details,
             location=(float(raw.location_x), float(raw.location_y)) if kind == "location" else None,
             sent_at=int(raw._data.get("CreateTime") or 0),
         )
@@ -133,16 +190,27 @@ def receipt_details(data: dict, event: str) -> dict:
     Subscribe events: https://developers.weixin.qq.com/doc/service/guide/product/subscription_messages/push.html
     (wechatpy 1.8.18 has no class for the subscribe events; one <List> parses as a dict, several
     as a list; the legacy doc wrapped the change event in SubscribeMsgPopupEvent: both accepted).
+    A JSON push has "List" at the top, an object for one template and an array for several, or
+    in some documented samples the wrapper's name holding the array: all three accepted.
+    https://developers.weixin.qq.com/miniprogram/dev/framework/open-ability/subscribe-message.html
+    (and what WeChat really posts for one template, an object where that page shows an array:
+    https://developers.weixin.qq.com/community/develop/doc/000a08f88180a0081400916f966400)
     """
     if event in ("templatesendjobfinish", "masssendjobfinish"):
         return {key: str(data[key]) for key in RECEIPT_FIELDS if data.get(key) is not None}
     if event in SUBSCRIBE_WRAPPERS:
-        wrapper = data.get(SUBSCRIBE_WRAPPERS[event]) or data.get("SubscribeMsgPopupEvent") or {}
-        entries = wrapper.get("List", []) if isinstance(wrapper, dict) else []
+        wrapper = data.get(SUBSCRIBE_WRAPPERS[event]) or data.get("SubscribeMsgPopupEvent") or data
+        entries = wrapper.get("List", []) if isinstance(wrapper, dict) else wrapper
         entries = entries if isinstance(entries, list) else [entries]
         return {"entries": [{k: str(v) for k, v in e.items() if v is not None}
                             for e in entries if isinstance(e, dict)]}
     return {}
+
+
+def choices_key(details: dict) -> str:
+    """A subscribe event's templates and answers, as one short key."""
+    entries = details.get("entries") or []
+    return ",".join(f"{e.get('TemplateId', '')}={e.get('SubscribeStatusString', '')}" for e in entries)[:200]
 
 
 def message_text(raw, kind: str) -> str:

@@ -3,6 +3,7 @@
 Used by the terminal chat, the tests and the benchmarks, so that all of them exercise the real
 webhook path: signature, optional AES envelope, XML.
 """
+import json
 import re
 import secrets
 import time
@@ -80,6 +81,21 @@ class WeChatSender:
         else:
             body = f"<xml><ToUserName><![CDATA[gh_wufei]]></ToUserName><Encrypt><![CDATA[{encrypted}]]></Encrypt></xml>"
         return urlencode(args), body.encode()
+
+    def prepare_json(self, fields: dict) -> tuple[str, bytes]:
+        """The query string and body of a JSON push (a mini-program's message push set to JSON):
+        the fields as an object; in safe mode {"ToUserName", "Encrypt"}, in compatible mode the
+        fields beside "Encrypt"."""
+        text = json.dumps(fields, ensure_ascii=False)
+        timestamp, nonce = str(int(self.clock())), secrets.token_hex(8)
+        args = {"signature": sign(self.token, timestamp, nonce), "timestamp": timestamp, "nonce": nonce}
+        if self.mode == "plain":
+            return urlencode(args), text.encode()
+        crypto = WeChatCrypto(self.token, self.aes_key, self.app_id)
+        envelope = xml_fields(crypto.encrypt_message(text, nonce, timestamp))
+        args.update(encrypt_type="aes", msg_signature=envelope["MsgSignature"])
+        outer = fields if self.mode == "compatible" else {"ToUserName": fields.get("ToUserName", "")}
+        return urlencode(args), json.dumps({**outer, "Encrypt": envelope["Encrypt"]}, ensure_ascii=False).encode()
 
     def read_reply(self, body: bytes, args: str = "") -> str:
         """The plain reply XML (decrypted in safe mode), or 'success'."""

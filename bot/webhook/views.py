@@ -1,6 +1,6 @@
 """The Official Account's webhook (/wechat): GET verifies the server, POST answers messages; and
 the mini-program's message push (/wechat/miniapp), which WeChat signs with the mini-program's own
-token and from which only subscribe-message events are taken."""
+token (XML or JSON, any message mode) and from which only subscribe-message events are taken."""
 import logging
 import time
 
@@ -125,9 +125,10 @@ def pass_gate(message: Message, body: bytes, reads: list[str]) -> gate.Verdict:
     return verdict
 
 
-# The mini-program's message push: its server settings name this URL, its own token, plain text
-# mode and the XML format. Subscribe-message events are all it carries for us (customer-service
-# messages in the mini-program are not used): anything else is acknowledged and ignored.
+# The mini-program's message push: its server settings name this URL, its own token and
+# EncodingAESKey, any message mode and either data format (inbound.read_push). Subscribe-message
+# events are all it carries for us (customer-service messages in the mini-program are not
+# used): anything else is acknowledged and ignored.
 # https://developers.weixin.qq.com/miniprogram/dev/framework/server-ability/message-push.html
 MINIAPP_EVENTS = {"subscribe_msg_popup_event", "subscribe_msg_change_event", "subscribe_msg_sent_event"}
 
@@ -140,13 +141,15 @@ def verify_miniapp_server():
 @webhook.post("/wechat/miniapp")
 def miniapp_push():
     request.max_content_length = current_app.config["WECHAT_MAX_BODY"]
-    refuse_unless_signed(wechat.miniapp_gateway())
-    if request.args.get("encrypt_type") == "aes":
-        abort(400, "the mini-program's message push is configured in plain text mode")
+    args, gateway = request.args, wechat.miniapp_gateway()
+    refuse_unless_signed(gateway)
     body = request.get_data()
     try:
-        message, _raw = wechat.read_message(body)
-    except wechat.BadMessage as error:
+        message = wechat.read_push(gateway, body, args.get("encrypt_type") == "aes", args.get("msg_signature", ""),
+                                   args.get("timestamp", ""), args.get("nonce", ""))
+    except InvalidSignatureException:
+        abort(403, "bad msg_signature")
+    except (wechat.BadMessage, InvalidAppIdException) as error:
         log.info("unreadable mini-program push: %s", error)
         abort(400, "not a WeChat message")
     verdict = pass_gate(message, body, [])

@@ -1,7 +1,8 @@
 """Reports in the chat (随手拍): what (a numbered kind, maybe with a few words), a photo (an image
 message, or skip), where (a location message, or the bound area) → filed, with its number.
 
-WeChat's image message carries a MediaId and a PicUrl, not the bytes: the report keeps both.
+WeChat's image message carries a MediaId and a PicUrl, not the bytes: the report keeps both, and
+the photo itself is fetched in the background (photos.py).
 """
 import re
 
@@ -9,7 +10,7 @@ from content.report_texts import kind_labels, text, words
 from handlers import dialogs
 from handlers.dialogs import DialogState, NotAnAnswer
 from handlers.people import regions, residents
-from handlers.reports import records
+from handlers.reports import photos, records
 from handlers.reports.records import ReportError
 from handlers.router import Message, router
 
@@ -77,6 +78,7 @@ def take_where(state: DialogState, message: Message) -> str:
                               lat, lng, media_id=data.get("media_id", ""), pic_url=data.get("pic_url", ""))
     except ReportError as refused:
         return refused.message
+    photos.fetch_later(report)
     return text("chat.saved", id=report.id, kind=records.kind_label(report.kind),
                 area=regions.path_name(report.region_code))
 

@@ -203,5 +203,7 @@ def show_registration(message: Message) -> str:
     if volunteer is None:
         return text("volunteer.none")
     privacy.keep_out_of_log(message, volunteer.name, volunteer.phone)
+    reason = volunteers.rejection_reason(volunteer)
     return text("volunteer.mine", name=volunteer.name, phone=volunteer.phone,
-                area=regions.path_name(volunteer.region_code), status=volunteers.status_label(volunteer))
+                area=regions.path_name(volunteer.region_code), status=volunteers.status_label(volunteer)) + (
+        text("volunteer.mine_reason", reason=reason) if reason else "")

@@ -177,6 +177,11 @@ def status_label(volunteer: Volunteer) -> str:
     return text(f"volunteer.status.{volunteer.status}")
 
 
+def rejection_reason(volunteer: Volunteer) -> str | None:
+    """Why staff turned the registration down, as they wrote it (None unless it is rejected)."""
+    return volunteer.review_reason if volunteer.status == "rejected" and volunteer.review_reason else None
+
+
 def as_dict(volunteer: Volunteer) -> dict:
     """What the volunteer may see about themselves (the API's answer)."""
     return {
@@ -188,6 +193,7 @@ def as_dict(volunteer: Volunteer) -> dict:
         "skills": volunteer.skills.split(","),
         "availability": volunteer.availability.split(","),
         "status": volunteer.status,
+        "review_reason": rejection_reason(volunteer),
         "created_at": volunteer.created_at.isoformat() + "Z",
     }
 

@@ -58,10 +58,14 @@ class Sender:
 
     def _call(self, method: str, endpoint: str, data: dict | None = None,
               params: dict | None = None) -> dict:
+        if method == "get":  # wechatpy adds the token
+            return self._guarded(lambda: self.client.get(endpoint, params=dict(params or {})))
+        return self._guarded(lambda: self.client.post(endpoint, data=data))
+
+    def _guarded(self, call):
+        """The call's answer, or the SendError that says whether trying again can help."""
         try:
-            if method == "get":
-                return self.client.get(endpoint, params=dict(params or {}))  # wechatpy adds the token
-            return self.client.post(endpoint, data=data)
+            return call()
         except WeChatClientException as error:
             raise classify(error) from error
         except requests.exceptions.ConnectTimeout as error:  # never reached WeChat
@@ -114,6 +118,12 @@ class Sender:
                                                       "url": url, "data": data,
                                                       "client_msg_id": client_msg_id})
         return str(answer.get("msgid") or "")
+
+    def media(self, media_id: str) -> bytes:
+        """A temporary media file's bytes, e.g. a resident's image message (WeChat keeps it 3 days,
+        then answers 40007). wechatpy gives the HTTP response of a file, and raises on an errcode.
+        https://developers.weixin.qq.com/doc/offiaccount/Asset_Management/Get_temporary_materials.html"""
+        return self._guarded(lambda: self.client.media.download(media_id)).content
 
     def subscribe(self, openid: str, template_id: str, data: dict, page: str) -> str:
         """The Official Account's subscribe message (bizsend; WeChat answers no msgid)."""

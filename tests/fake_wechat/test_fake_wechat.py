@@ -251,14 +251,39 @@ def test_template_message_needs_an_approved_template_and_quota(fake, client):
     assert errcode_of(lambda: client.message.send_template(BOB, "tpl-activity", data)) == 45009
 
 
-def test_subscribe_message_needs_the_users_consent(fake):
+def test_a_subscribe_message_needs_one_accept_per_message_of_that_template_and_app(fake):
+    fake.configure(miniapp_ids=[MINI_APP_ID])
     mini = wechat_client(fake, MINI_APP_ID, MINI_SECRET)
     user = openid_for("carol", MINI_APP_ID)
     data = {"thing1": {"value": "活动提醒"}}
-    assert mini.wxa.send_subscribe_message(user, "tpl-remind", data)["errcode"] == 0
-    assert fake.calls("/cgi-bin/message/subscribe/send")[0]["app_id"] == MINI_APP_ID
-    fake.set_user(user, accepts_subscribe=False)
     assert errcode_of(lambda: mini.wxa.send_subscribe_message(user, "tpl-remind", data)) == 43101
+    fake.user_subscribes(MINI_APP_ID, user, "tpl-remind", "tpl-news")
+    fake.user_subscribes(MINI_APP_ID, user, "tpl-news", status="reject")  # grants nothing more
+    assert mini.wxa.send_subscribe_message(user, "tpl-remind", data)["errcode"] == 0
+    assert errcode_of(lambda: mini.wxa.send_subscribe_message(user, "tpl-remind", data)) == 43101  # used
+    assert fake.subscribe_grants(MINI_APP_ID, user, "tpl-news") == 1
+    assert fake.subscribe_grants(APP_ID, user, "tpl-news") == 0  # another app's grant is not this one
+    assert [c["errcode"] for c in fake.calls("/cgi-bin/message/subscribe/send")] == [43101, 0, 43101]
+
+
+def test_the_users_answer_is_posted_signed_to_the_apps_own_push_url(fake):
+    fake.configure(miniapp_ids=[MINI_APP_ID], webhook_token="oa-tok", miniapp_webhook_token="mini-tok")
+    carol = openid_for("carol", MINI_APP_ID)
+    posted = []
+    fake.user_subscribes(MINI_APP_ID, carol, "tpl-a", "tpl-b",
+                         post=lambda query, body: posted.append((query, body.decode())))
+    [(query, body)] = posted
+    params = dict(pair.split("=") for pair in query.split("&"))
+    check_signature("mini-tok", params["signature"], params["timestamp"], params["nonce"])
+    assert "<ToUserName><![CDATA[gh_fakeminiapp]]></ToUserName>" in body
+    assert body.count("<List>") == 2 and "<SubscribeStatusString><![CDATA[accept]]>" in body
+    fake.user_subscribes(APP_ID, ALICE, "tpl-oa", post=lambda query, body: posted.append((query, body.decode())))
+    params = dict(pair.split("=") for pair in posted[1][0].split("&"))
+    check_signature("oa-tok", params["signature"], params["timestamp"], params["nonce"])
+    answer = requests.post(fake.base_url + "_fake/subscribe", json={"app_id": APP_ID, "openid": ALICE,
+                                                                   "template_ids": ["tpl-oa"]}, timeout=5)
+    assert answer.json() == {"posted": []}  # no webhook_url configured: nobody to tell
+    assert fake.subscribe_grants(APP_ID, ALICE, "tpl-oa") == 2
 
 
 # mini-program login
@@ -403,6 +428,7 @@ def test_a_token_works_only_for_its_own_app(fake, client):
     fake.configure(miniapp_ids=[MINI_APP_ID])
     mini = wechat_client(fake, MINI_APP_ID, MINI_SECRET)
     carol = mini.wxa.code_to_session("carol")["openid"]
+    fake.user_subscribes(MINI_APP_ID, carol, "tpl")
     mini.wxa.send_subscribe_message(carol, "tpl", {"thing1": {"value": "x"}})
     assert errcode_of(lambda: client.wxa.send_subscribe_message(carol, "tpl", {"thing1": {"value": "x"}})) == 48001
     assert errcode_of(lambda: mini.message.send_text(carol, "hi")) == 48001
@@ -418,6 +444,7 @@ def test_an_openid_belongs_to_its_own_app_even_when_the_fake_never_issued_it(fak
     assert errcode_of(lambda: mini.wxa.send_subscribe_message(ALICE, "tpl", data)) == 40003
     assert errcode_of(lambda: mini.wxa.send_subscribe_message("o-typed-by-hand", "tpl", data)) == 40003
     dave = openid_for("dave", MINI_APP_ID)  # never logged in since the fake started: still the mini-program's
+    fake.user_subscribes(MINI_APP_ID, dave, "tpl")
     mini.wxa.send_subscribe_message(dave, "tpl", data)
     assert errcode_of(lambda: client.message.send_mass_text([ALICE, dave], "x")) == 40003
     assert errcode_of(lambda: client.user.get(dave)) == 40003
@@ -428,6 +455,7 @@ def test_the_mini_programs_send_results_go_to_its_own_message_push(fake, client)
     fake.configure(miniapp_ids=[MINI_APP_ID])
     mini = wechat_client(fake, MINI_APP_ID, MINI_SECRET)
     carol = openid_for("carol", MINI_APP_ID)
+    fake.user_subscribes(MINI_APP_ID, carol, "tpl")
     msgid = mini.wxa.send_subscribe_message(carol, "tpl", {"thing1": {"value": "x"}})["msgid"]
     assert fake.pending_receipts() == []
     [receipt] = fake.pending_receipts(miniapp=True)
@@ -463,3 +491,58 @@ def test_receipts_are_posted_signed_after_sends(fake, client):
     assert "TEMPLATESENDJOBFINISH" in body and "<Status><![CDATA[success]]></Status>" in body
     assert "failed:user block" in posted[1][1]
     assert "<SentCount>1</SentCount>" in posted[2][1] and "<ErrorCount>1</ErrorCount>" in posted[2][1]
+
+
+def test_temporary_media_is_served_as_bytes_to_its_own_app_only(fake, client):
+    jpeg = b"\xff\xd8\xff\xe0" + bytes(range(256))
+    media_id = fake.add_media(APP_ID, jpeg)  # a user's image message
+    answer = client.media.download(media_id)
+    assert (answer.content, answer.headers["Content-Type"]) == (jpeg, "image/jpeg")
+    assert errcode_of(lambda: client.media.download("never-issued")) == 40007
+    mini_media = requests.post(fake.base_url + f"_fake/media?app_id={MINI_APP_ID}", data=b"\x89PNG\r\n\x1a\n",
+                               timeout=5).json()["media_id"]
+    assert errcode_of(lambda: client.media.download(mini_media)) == 40007  # another app's media
+
+
+def test_the_fake_started_with_push_to_posts_a_subscribe_answer_to_the_apps_push_url():
+    """As `make run` starts it: a user's answer reaches the app's /wechat/miniapp, signed."""
+    import http.server
+    import socket
+
+    received = []
+
+    class App(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):
+            received.append((self.path, self.rfile.read(int(self.headers["Content-Length"]))))
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(b"success")
+
+        def log_message(self, *args):
+            pass
+
+    app = http.server.HTTPServer(("127.0.0.1", 0), App)
+    threading.Thread(target=app.serve_forever, daemon=True).start()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    fake = processes.start([sys.executable, "-m", "fake_wechat", "--port", str(port), "--miniapp", MINI_APP_ID,
+                            "--push-to", f"http://127.0.0.1:{app.server_port}", "--miniapp-token", "mini-tok"],
+                           cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        fake.stdout.readline()  # listening
+        carol = openid_for("carol", MINI_APP_ID)
+        answer = requests.post(f"http://127.0.0.1:{port}/_fake/subscribe", timeout=5, json={
+            "app_id": MINI_APP_ID, "openid": carol, "template_ids": ["tpl"]})
+        requests.post(f"http://127.0.0.1:{port}/_fake/reset", timeout=5)  # a reset keeps where to push
+        again = requests.post(f"http://127.0.0.1:{port}/_fake/subscribe", timeout=5, json={
+            "app_id": MINI_APP_ID, "openid": carol, "template_ids": ["tpl"]})
+    finally:
+        fake.terminate()
+        fake.wait(timeout=10)
+        app.shutdown()
+    assert answer.json() == again.json() == {"posted": [200]}
+    path, body = received[0]
+    params = dict(pair.split("=") for pair in path.split("?", 1)[1].split("&"))
+    assert path.startswith("/wechat/miniapp?") and b"subscribe_msg_popup_event" in body
+    check_signature("mini-tok", params["signature"], params["timestamp"], params["nonce"])

@@ -190,6 +190,27 @@ def _templates_today(now) -> int:
         Delivery.status.in_(("sent", "pending")))) or 0
 
 
+def campaign_template(app: str) -> str:
+    """The campaign's subscribe template of a resident's app: each app has its own templates,
+    so an accept of the other app's template grants nothing here."""
+    config = current_app.config
+    return config["PUSH_MINIAPP_SUBSCRIBE_TEMPLATE_ID" if app == MINIAPP else "PUSH_SUBSCRIBE_TEMPLATE_ID"]
+
+
+def grants_from_events(app: str) -> bool:
+    """Whether WeChat's subscribe_msg_popup_event is the record of an accept for residents of
+    `app`, rather than the mini-program's own report (POST /api/v1/me/notices).
+
+    One accept reaches us twice when the mini-program's message push is configured: WeChat's
+    event and the mini-program's call after wx.requestSubscribeMessage. Counting both makes one
+    accept two grants, and the second send fails 43101. So one source per app: the Official
+    Account's events always (its webhook is the product; nothing else reports them), the
+    mini-program's when its push is configured (WECHAT_MINIAPP_PUSH), else its API call.
+    A reject ends the grants from either source: nothing is counted twice by stopping.
+    """
+    return app != MINIAPP or current_app.config["WECHAT_MINIAPP_PUSH"]
+
+
 def opt_in(resident_id: int, kind: str, grants: int = 1) -> None:
     """The resident accepted template messages, or granted `grants` subscribe messages."""
     row = db.session.get(MessageOptIn, (resident_id, kind))

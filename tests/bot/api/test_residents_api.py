@@ -92,6 +92,21 @@ def test_volunteer_registration_once_and_only_own_data(mini_program, region_tree
     assert service == {"total_hours": 0.0, "records": []}
 
 
+def test_a_rejected_volunteer_sees_why_in_the_mini_program(mini_program, region_tree):
+    from handlers.volunteers import records as volunteers
+
+    token = mini_program.login("ivan")
+    created = mini_program.call("POST", "/volunteers", token, json=APPLICATION)
+    assert created.json["review_reason"] is None
+    volunteers.review(created.json["id"], approve=False, by="street", reason="手机号无法接通，请核对后重新登记")
+    db.session.commit()
+    mine = mini_program.call("GET", "/volunteers/me", token).json
+    assert (mine["status"], mine["review_reason"]) == ("rejected", "手机号无法接通，请核对后重新登记")
+    volunteers.review(created.json["id"], approve=True, by="street")
+    db.session.commit()
+    assert mini_program.call("GET", "/volunteers/me", token).json["review_reason"] is None
+
+
 def test_area_needs_consent_then_binds_and_the_chat_sees_it(mini_program, region_tree, wechat):
     token = mini_program.login("heidi")
     refused = mini_program.call("PUT", "/me/area", token, json={"region_code": "220102001"})

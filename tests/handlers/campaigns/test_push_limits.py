@@ -10,6 +10,7 @@ from models import Delivery, db
 from tests.push_support import (
     STREET_A,
     STREET_A2,
+    accept_in_wechat,
     add_residents,
     add_staff,
     follow,
@@ -138,7 +139,9 @@ def test_a_message_a_dead_worker_may_have_sent_is_never_sent_again(app, fake_wec
     people = add_residents(STREET_A, 3, active=kind == "custom")
     follow(fake_wechat, people, active=kind == "custom")
     if kind == "subscribe":
-        opt_in(people, "subscribe")
+        for person in people:
+            accept_in_wechat(app, fake_wechat, person.openid, app.config["PUSH_SUBSCRIBE_TEMPLATE_ID"],
+                             miniapp=False)
     monkeypatch.setattr(deliver, "_enqueue_batch", lambda push, number: None)
     sent = push(street, [STREET_A])  # prepared: recipients written, no batch run yet
     first = min(deliveries_of(sent.id).values(), key=lambda d: d.id)

@@ -4,6 +4,7 @@ import pytest
 from handlers.campaigns.push import PushError, deliver
 from handlers.campaigns.push.targeting import check
 from models import Delivery, DistrictTag, ResidentTag, db
+from tests.conftest import MINI_APP_ID
 from tests.push_support import (
     CITY,
     DISTRICT_A,
@@ -150,8 +151,11 @@ def test_a_push_at_a_later_time_waits_for_it(app, fake_wechat):
 def test_a_resident_accepts_notices_in_the_mini_program_and_pushes_use_them(app, client, mini_program, fake_wechat):
     from models import Resident
 
+    app.config["WECHAT_MINIAPP_PUSH"] = False  # no message push: the mini-program's call records the grants
     street = add_staff("nanling", "street_admin", STREET_A)
     token = mini_program.login("lily")
+    template = app.config["PUSH_MINIAPP_SUBSCRIBE_TEMPLATE_ID"]
+    fake_wechat.user_subscribes(MINI_APP_ID, mini_program.openid("lily"), template, template)  # WeChat's side
     assert mini_program.call("POST", "/me/notices", token, json={"kind": "subscribe", "grants": 2}).status_code == 201
     assert mini_program.call("POST", "/me/notices", token, json={"kind": "sms"}).status_code == 400
     assert mini_program.call("GET", "/me/notices", token).json == {"template": False, "subscribe": 2}

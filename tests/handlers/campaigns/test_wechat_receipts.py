@@ -10,6 +10,7 @@ from handlers.campaigns.push import report
 from models import Delivery, MessageOptIn, PushBatch, WeChatReceipt, db
 from tests.push_support import (
     STREET_A,
+    accept_in_wechat,
     add_residents,
     add_staff,
     follow,
@@ -127,12 +128,8 @@ def test_subscribe_events_change_the_opt_in_and_confirm_the_send(app, client, fa
     street = add_staff("nanling", "street_admin", STREET_A)
     [fan] = add_residents(STREET_A, 1, prefix="o-sub-")
     follow(fake_wechat, [fan])
-    popup = simulate.message_xml(fan.openid, "event", {"Event": "subscribe_msg_popup_event"})
     template = app.config["PUSH_SUBSCRIBE_TEMPLATE_ID"]
-    popup = popup.replace("</xml>", f"<SubscribeMsgPopupEvent><List><TemplateId>{template}</TemplateId>"
-                          "<SubscribeStatusString>accept</SubscribeStatusString><PopupScene>2"
-                          "</PopupScene></List></SubscribeMsgPopupEvent></xml>")
-    assert wechat.post(popup).status_code == 200
+    accept_in_wechat(app, fake_wechat, fan.openid, template, miniapp=False)  # the pop-up, to the webhook
     assert db.session.get(MessageOptIn, (fan.id, "subscribe")).remaining == 1
     sent = push(street, [STREET_A])
     [delivery] = db.session.execute(db.select(Delivery).filter_by(push_id=sent.id)).scalars()

@@ -9,10 +9,10 @@ from handlers.campaigns.push import deliver
 from infra import jobs
 from infra.wechat.send import Sender, SendError
 from models import Family, Resident, db
+from tests.activity_support import accepts_notice, add_family, add_school, bearer, child_ids, mini_openid
 from tests.activity_support import add_activity as new_activity
-from tests.activity_support import add_family, add_school, bearer, child_ids, mini_openid
 from tests.conftest import MINI_APP_ID
-from tests.push_support import STREET_A, add_staff, opt_in, push, run_jobs, statuses
+from tests.push_support import STREET_A, accept_in_wechat, add_staff, push, run_jobs, statuses
 
 
 def refused(call) -> str:
@@ -30,6 +30,7 @@ def test_each_app_has_its_own_token_and_openids(app, client, fake_wechat):
     assert client.post("/api/v1/login", json={"code": "alice"}).status_code == 200
     mini_alice = openid_for("alice", MINI_APP_ID)
     data = {"thing1": {"value": "活动提醒"}}
+    accepts_notice(app, fake_wechat, "alice", "reminder")
     Sender("miniapp").wxa_subscribe(mini_alice, "activity-reminder", data, "pages/index/index")
     # The Official Account's token on the mini-program's API, and the other way round: 48001.
     assert refused(lambda: Sender().wxa_subscribe(mini_alice, "activity-reminder", data, "p")) == "48001"
@@ -58,7 +59,7 @@ def test_a_push_reaches_mini_program_residents_only_by_the_mini_programs_subscri
     carol, dave = resident(openid_for("carol", MINI_APP_ID)), resident(openid_for("dave", MINI_APP_ID))
     carol.region_code = dave.region_code = STREET_A
     db.session.commit()
-    opt_in([carol], "subscribe")
+    accept_in_wechat(app, fake_wechat, carol.openid, app.config["PUSH_MINIAPP_SUBSCRIBE_TEMPLATE_ID"])
     draft = push(street, [STREET_A], run=False)
     plan = deliver.plan(draft)
     assert {r.openid: (r.channel, r.reason) for r in plan.recipients} == {
@@ -78,6 +79,7 @@ def test_activity_notices_go_through_the_mini_programs_client(app, client, fake_
     waiting, waiting_token = add_family(school, user="waiting")
     client.post(f"/api/v1/activities/{activity.id}/enrolment", headers=bearer(first_token),
                 json={"child_ids": child_ids(first)})
+    accepts_notice(app, fake_wechat, "waiting", "promotion")
     client.post(f"/api/v1/activities/{activity.id}/enrolment", headers=bearer(waiting_token),
                 json={"child_ids": child_ids(waiting), "wants_promotion_notice": True})
     client.delete(f"/api/v1/activities/{activity.id}/enrolment", headers=bearer(first_token))

@@ -6,7 +6,7 @@ from infra import jobs
 from models import db
 from models.reports import Report
 from models.statuses import ReportStatus
-from tests.admin_support import STREET_A, add_staff, seed_regions
+from tests.admin_support import STREET_A, Console, add_staff, seed_regions
 
 NANLING = (43.8536, 125.3328)
 
@@ -20,8 +20,8 @@ def send_location(wechat, openid: str) -> str:
                                             "Label": "长春市南关区", "MsgId": 880001})
 
 
-def send_image(wechat, openid: str) -> str:
-    return send(wechat, openid, "image", {"PicUrl": "http://mmbiz.qpic.cn/pic-1", "MediaId": "media-1",
+def send_image(wechat, openid: str, media_id: str = "media-1") -> str:
+    return send(wechat, openid, "image", {"PicUrl": "http://mmbiz.qpic.cn/pic-1", "MediaId": media_id,
                                          "MsgId": 880002})
 
 
@@ -142,3 +142,47 @@ def test_deleting_my_data_unlinks_my_reports_and_the_street_keeps_them(wechat, a
 def test_an_image_outside_the_dialog_is_not_taken_as_a_report(wechat, app):
     answer = send_image(wechat, "o-pic")
     assert not (answer or "").startswith("已收到") and db.session.execute(db.select(Report)).first() is None
+
+
+JPEG = b"\xff\xd8\xff\xe0" + b"\x00\x10JFIF" + bytes(range(256)) * 4
+
+
+def report_with_photo(wechat, app, openid: str, media_id: str) -> Report:
+    bind(openid)
+    wechat.ask(openid, "随手拍")
+    wechat.ask(openid, "2")
+    send_image(wechat, openid, media_id)
+    assert wechat.ask(openid, "0").startswith("已收到")
+    run_jobs(app)
+    db.session.expire_all()
+    return db.session.execute(db.select(Report)).scalar_one()
+
+
+def test_the_chat_photo_is_fetched_from_wechat_into_the_report(wechat, app, client, fake_wechat):
+    add_staff("nanling", "street_admin", STREET_A)
+    media_id = fake_wechat.add_media(app.config["WECHAT_APP_ID"], JPEG)  # the resident's image message
+    report = report_with_photo(wechat, app, "o-photo", media_id)
+    assert (report.photo, report.photo_type, report.photo_fetch_error) == (JPEG, "image/jpeg", "")
+    [call] = fake_wechat.calls("/cgi-bin/media/get")
+    assert call["params"]["media_id"] == media_id
+    console = Console(client, "nanling")
+    assert f"/admin/reports/{report.id}/photo.img" in console.get(f"/admin/reports/{report.id}").text
+    assert console.get(f"/admin/reports/{report.id}/photo.img").data == JPEG
+
+
+def test_a_photo_wechat_no_longer_has_keeps_the_report_and_staff_are_told(wechat, app, client, fake_wechat):
+    add_staff("nanling", "street_admin", STREET_A)
+    report = report_with_photo(wechat, app, "o-late", "media-older-than-3-days")
+    assert (report.status, report.photo, report.photo_fetch_error) == ("new", None, "40007")
+    assert [c["errcode"] for c in fake_wechat.calls("/cgi-bin/media/get")] == [40007]
+    page = Console(client, "nanling").get(f"/admin/reports/{report.id}").text
+    assert "微信图片未能取回：微信已不再保存这张图片（临时素材只保存 3 天）" in page
+    assert "media-older-than-3-days" in page  # WeChat's link and media id stay for the record
+
+
+def test_a_file_that_is_not_a_photo_is_not_kept(wechat, app, client, fake_wechat):
+    add_staff("nanling", "street_admin", STREET_A)
+    media_id = fake_wechat.add_media(app.config["WECHAT_APP_ID"], b"GIF89a" + b"\x00" * 64, "image/gif")
+    report = report_with_photo(wechat, app, "o-gif", media_id)
+    assert (report.photo, report.photo_fetch_error) == (None, "photo_type")
+    assert "照片只收 JPG 或 PNG 图片" in Console(client, "nanling").get(f"/admin/reports/{report.id}").text

@@ -4,6 +4,7 @@ from datetime import timedelta
 from tests.activity_support import (
     DISTRICT_B,
     STREET_B,
+    accepts_notice,
     add_activity,
     add_family,
     add_school,
@@ -48,6 +49,8 @@ def test_cancellation_promotes_the_first_waiting_family_and_notifies_it(client, 
     second, second_token = add_family(school, user="second")
     third, third_token = add_family(school, user="third")
     enrol(client, activity, first, first_token)
+    for user in ("second", "third"):
+        accepts_notice(app, fake_wechat, user, "promotion")
     enrol(client, activity, second, second_token, wants_promotion_notice=True)
     enrol(client, activity, third, third_token, wants_promotion_notice=True)
 

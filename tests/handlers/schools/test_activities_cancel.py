@@ -4,6 +4,7 @@ from models import Activity, Enrolment, db
 from tests.activity_support import (
     DISTRICT_A,
     DISTRICT_B,
+    accepts_notice,
     add_activity,
     add_family,
     add_school,
@@ -33,6 +34,7 @@ def test_school_admin_cancels_and_every_enrolled_and_waiting_family_is_told_once
     first, first_token = add_family(school, user="enrolled")
     waiting, waiting_token = add_family(school, user="waiting")
     waiting_follower = follows_too("waiting", app.config["WECHAT_APP_ID"])
+    accepts_notice(app, fake_wechat, "enrolled", "reminder")
     enrol(client, activity, first, first_token, wants_reminder=True)
     assert enrol(client, activity, waiting, waiting_token)["status"] == "waitlisted"
 

@@ -9,6 +9,7 @@ from infra import jobs
 from infra.clock import LOCAL, local_date, to_utc, utcnow
 from models import Enrolment, ServiceRecord, Volunteer, db
 from tests.activity_support import (
+    accepts_notice,
     add_activity,
     add_family,
     add_school,
@@ -98,7 +99,8 @@ def test_reminder_the_day_before_goes_once_to_those_who_asked(client, app, fake_
     activity = add_activity(school, starts_in=tomorrow_at(10), deadline_before=timedelta(hours=1))
     asked, asked_token = add_family(school, user="asked")
     silent, silent_token = add_family(school, user="silent")
-    fake_wechat.set_user(mini_openid("asked"), accepts_subscribe=accepts)
+    if accepts:
+        accepts_notice(app, fake_wechat, "asked", "reminder")
     client.post(f"/api/v1/activities/{activity.id}/enrolment", headers=bearer(asked_token),
                 json={"child_ids": child_ids(asked), "wants_reminder": True})
     client.post(f"/api/v1/activities/{activity.id}/enrolment", headers=bearer(silent_token),
@@ -122,6 +124,7 @@ def test_promotion_notice_is_a_queued_job(client, app, fake_wechat):
     waiting, waiting_token = add_family(school, user="waiting")
     client.post(f"/api/v1/activities/{activity.id}/enrolment", headers=bearer(first_token),
                 json={"child_ids": child_ids(first)})
+    accepts_notice(app, fake_wechat, "waiting", "promotion")
     client.post(f"/api/v1/activities/{activity.id}/enrolment", headers=bearer(waiting_token),
                 json={"child_ids": child_ids(waiting), "wants_promotion_notice": True})
     client.delete(f"/api/v1/activities/{activity.id}/enrolment", headers=bearer(first_token))
@@ -139,6 +142,7 @@ def test_a_reminder_queued_under_the_old_layout_still_runs(pg_app, fake_wechat):
     school = add_school()
     activity = add_activity(school, starts_in=tomorrow_at(10), deadline_before=timedelta(hours=1))
     family, token = add_family(school, user="old-path")
+    accepts_notice(pg_app, fake_wechat, "old-path", "reminder")
     client.post(f"/api/v1/activities/{activity.id}/enrolment", headers=bearer(token),
                 json={"child_ids": child_ids(family), "wants_reminder": True})
     enrolment_id = db.session.execute(db.select(Enrolment.id).filter_by(family_id=family.id)).scalar_one()

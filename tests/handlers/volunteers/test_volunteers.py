@@ -308,3 +308,5 @@ def test_a_rejection_from_the_cli_tells_the_volunteer_its_reason(wechat, region_
     told = [c["json"]["text"]["content"] for c in fake_wechat.calls("/cgi-bin/message/custom/send")
             if c["json"]["touser"] == openid]
     assert len(told) == 1 and "没有通过" in told[0] and "原因：年龄未满十六周岁。" in told[0]
+    mine = wechat.ask(openid, "我的志愿者")  # the notice may be lost (outside the window): the chat says it too
+    assert "状态：未通过审核" in mine and "未通过的原因：年龄未满十六周岁" in mine
