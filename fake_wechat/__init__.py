@@ -19,7 +19,8 @@ the custom menu (menu/create, menu/get), and one-time subscriptions: a subscribe
 bizsend) needs a grant per (app, openid, template id), given by the user's answer to the pop-up
 (user_subscribes(), POST /_fake/subscribe, which also posts the signed subscribe_msg_popup_event to that
 app's push URL), and uses it up; without one, 43101. Temporary media (media/get) is served as bytes
-to its own app (add_media(), POST /_fake/media, what a user's image message leaves), 40007 otherwise.
+to its own app (add_media(), POST /_fake/media, what a user's image message leaves, or media/upload,
+with WeChat's types and sizes: 40004, 40005, 40006), 40007 otherwise.
 
 Pointing wechatpy at it (wechatpy 1.8.18):
     client.API_BASE_URL = base_url + "cgi-bin/"      # every /cgi-bin call

@@ -6,6 +6,7 @@ Handlers run under the state's lock, so they may read and write the state freely
 import base64
 import hashlib
 import re
+import secrets
 import time
 from dataclasses import dataclass, field
 from typing import Callable
@@ -371,7 +372,8 @@ def check_mass_content(body: dict, state: FakeState | None = None) -> None:
     if kind == "text" and not body[kind].get("content"):
         raise WeChatError(44004)
     media_ids = state.config["media_ids"] if state else None
-    if kind != "text" and media_ids is not None and body[kind].get("media_id") not in media_ids:
+    media_id = body[kind].get("media_id")
+    if kind != "text" and media_ids is not None and media_id not in media_ids and media_id not in state.media:
         raise WeChatError(40007)  # invalid media_id: never uploaded, or expired
 
 
@@ -471,6 +473,31 @@ def _int(value) -> int | None:
 
 
 # temporary media: https://developers.weixin.qq.com/doc/offiaccount/Asset_Management/Get_temporary_materials.html
+# and https://developers.weixin.qq.com/doc/subscription/en/api/material/temporary/api_uploadtempmedia.html
+# (kept 3 days; images up to 2 MB, videos 10 MB; voice 2 MB and thumbnails 64 KB as the asset
+# management pages give them).
+UPLOAD_LIMITS = {"image": 2 << 20, "voice": 2 << 20, "video": 10 << 20, "thumb": 64 << 10}
+UPLOAD_TYPES = {"image": ("image/jpeg", "image/png", "image/gif", "image/bmp"),
+                "voice": ("audio/amr", "audio/mpeg", "audio/mp3"), "video": ("video/mp4",),
+                "thumb": ("image/jpeg",)}
+
+
+@endpoint("/cgi-bin/media/upload")
+def media_upload(state: FakeState, call: Call) -> dict:
+    """A temporary media file of the caller's app: its media_id, for messages and media/get."""
+    kind, media = call.params.get("type", ""), call.body.get("media")
+    if kind not in UPLOAD_LIMITS:
+        raise WeChatError(40004)
+    if not isinstance(media, MediaFile) or not media.data:
+        raise WeChatError(41005)
+    if media.content_type not in UPLOAD_TYPES[kind]:
+        raise WeChatError(40005)
+    if len(media.data) > UPLOAD_LIMITS[kind]:
+        raise WeChatError(40006)
+    media_id = f"media-{state.next_id()}-{secrets.token_urlsafe(16)}"
+    state.media[media_id] = MediaFile(call.app_id, media.data, media.content_type)
+    return {"type": kind, "media_id": media_id, "created_at": int(time.time())}
+
 
 
 @endpoint("/cgi-bin/media/get", methods=("GET",))

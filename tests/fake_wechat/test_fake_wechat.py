@@ -546,3 +546,19 @@ def test_the_fake_started_with_push_to_posts_a_subscribe_answer_to_the_apps_push
     params = dict(pair.split("=") for pair in path.split("?", 1)[1].split("&"))
     assert path.startswith("/wechat/miniapp?") and b"subscribe_msg_popup_event" in body
     check_signature("mini-tok", params["signature"], params["timestamp"], params["nonce"])
+
+
+def test_uploaded_media_can_be_sent_and_downloaded_and_bad_uploads_get_wechats_codes(fake, client):
+    import io
+
+    fake.configure(media_ids=[])  # only what was uploaded is known
+    jpeg = b"\xff\xd8\xff\xe0" + bytes(range(256))
+    uploaded = client.media.upload("image", ("poster.jpg", io.BytesIO(jpeg), "image/jpeg"))
+    assert uploaded["type"] == "image" and uploaded["created_at"] > 0
+    client.message.send_mass_image([ALICE, BOB], uploaded["media_id"])  # no 40007
+    assert client.media.download(uploaded["media_id"]).content == jpeg
+
+    assert errcode_of(lambda: client.media.upload("sticker", ("a.jpg", io.BytesIO(jpeg), "image/jpeg"))) == 40004
+    assert errcode_of(lambda: client.media.upload("image", ("a.exe", io.BytesIO(b"MZ"), "application/x-msdownload"))) == 40005
+    too_big = io.BytesIO(b"\xff\xd8" + bytes(2 << 20))
+    assert errcode_of(lambda: client.media.upload("image", ("big.jpg", too_big, "image/jpeg"))) == 40006
