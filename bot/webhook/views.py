@@ -44,8 +44,7 @@ def answer_message():
     request.max_content_length = config["WECHAT_MAX_BODY"]
     refuse_unless_signed(gateway)
     encrypted = args.get("encrypt_type") == "aes"  # safe mode, or compatible mode
-    if not encrypted and config["WECHAT_REQUIRE_SAFE_MODE"]:
-        abort(403, "plaintext refused: safe mode is required")
+    refuse_plaintext_unless_allowed(encrypted)
     body = request.get_data()  # 413 past the cap
     try:
         plain = gateway.decrypt(body, args.get("msg_signature", ""), timestamp, nonce) if encrypted else body
@@ -113,6 +112,12 @@ def refuse_unless_signed(gateway: wechat.Gateway) -> None:
         abort(403, "stale timestamp")
 
 
+def refuse_plaintext_unless_allowed(encrypted: bool) -> None:
+    """WECHAT_REQUIRE_SAFE_MODE: a body WeChat did not encrypt is refused (both push URLs)."""
+    if not encrypted and current_app.config["WECHAT_REQUIRE_SAFE_MODE"]:
+        abort(403, "plaintext refused: safe mode is required")
+
+
 def pass_gate(message: Message, body: bytes, reads: list[str]) -> gate.Verdict:
     """The gate's verdict on a readable message; 403 for a reused signed URL, 429 past the IP's limit."""
     args = request.args
@@ -143,9 +148,11 @@ def miniapp_push():
     request.max_content_length = current_app.config["WECHAT_MAX_BODY"]
     args, gateway = request.args, wechat.miniapp_gateway()
     refuse_unless_signed(gateway)
+    encrypted = args.get("encrypt_type") == "aes"
+    refuse_plaintext_unless_allowed(encrypted)
     body = request.get_data()
     try:
-        message = wechat.read_push(gateway, body, args.get("encrypt_type") == "aes", args.get("msg_signature", ""),
+        message = wechat.read_push(gateway, body, encrypted, args.get("msg_signature", ""),
                                    args.get("timestamp", ""), args.get("nonce", ""))
     except InvalidSignatureException:
         abort(403, "bad msg_signature")

@@ -106,3 +106,13 @@ def test_a_json_text_message_is_acknowledged_and_ignored(app, client):
     answer = post_json(client, push_sender(app, "plain"), text)
     assert (answer.status_code, answer.data) == (200, b"success")
     assert db.session.execute(db.select(Resident)).first() is None
+
+
+def test_with_safe_mode_required_a_plain_push_is_refused_and_a_safe_one_is_read(app, client):
+    app.config["WECHAT_REQUIRE_SAFE_MODE"] = True
+    cat = mini_resident("cat")
+    accepted = popup(cat.openid, app.config["PUSH_MINIAPP_SUBSCRIBE_TEMPLATE_ID"])
+    assert post_json(client, push_sender(app, "plain"), accepted).status_code == 403
+    assert remaining(cat) == 0
+    assert post_json(client, push_sender(app, "safe"), accepted).status_code == 200
+    assert remaining(cat) == 1
