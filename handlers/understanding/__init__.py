@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from content.intents import HERE as INTENTS
-from content.intents import load_intents, settings
+from content.intents import Intent, load_intents, settings
 from handlers.sorting import get_engine, phonetic
 from handlers.sorting.engine import knowledge_key
 from handlers.sorting.query import normalize
@@ -43,17 +43,18 @@ class Reading:
 
 
 class Understanding:
-    def __init__(self, keep: Callable[[str], bool] | None = None) -> None:
-        """`keep`: which features to use (all by default; bench.intents --ablation tries fewer)."""
+    def __init__(self, keep: Callable[[str], bool] | None = None, intents: dict[str, Intent] | None = None) -> None:
+        """`keep`: which features to use (all by default; bench.intents --ablation tries fewer);
+        `intents`: other phrasings to train on (bench.intents_generalise holds some back)."""
         self.keep = keep or (lambda feature: True)
-        self.intents = load_intents()
+        self.intents = intents or load_intents()
         self.settings = settings()
         self.engine = get_engine()
         self.reader = Reader(self.intents, self.settings, self.engine)
         self.max_chars = self.settings["classifier"]["max_chars"]
         self.ask_margin = self.settings["classifier"]["ask_margin"]
         self.gates = self.settings["gates"]
-        if keep is None:  # the product's: trained once, ahead (infra/artefacts.py)
+        if keep is None and intents is None:  # the product's: trained once, ahead (infra/artefacts.py)
             self.model, self.exact = artefacts.pickled("understanding", understanding_key(), self.train)
         else:
             self.model, self.exact = self.train()
