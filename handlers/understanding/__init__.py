@@ -138,8 +138,11 @@ def understanding_key() -> str:
 
 
 def training_examples(intents, engine, config) -> list[tuple[str, str]]:
-    """(intent, text) pairs: the phrasings, and the sorting templates filled with item names."""
+    """(intent, text) pairs: the phrasings, each cue word on its own (a cue tells its intent even
+    when no phrasing happens to hold it), and the sorting templates filled with item names."""
     pairs = [(name, text) for name, intent in intents.items() for text in intent.phrasings]
+    pairs += [(name, cue) for name, intent in intents.items() if config["classifier"]["cue_examples"]
+              for cue in intent.cues]
     names = [item.name for item in engine.knowledge.items if 2 <= len(item.name) <= 6 and item.name.isalnum()]
     wanted = config["classifier"]["sorting_examples"]
     step = max(1, len(names) // wanted)
@@ -167,9 +170,9 @@ def get_understanding() -> Understanding:
 
 def preload() -> None:
     """Everything a process needs to answer any message, loaded now: the sorting engine, the
-    classifier, and the pinyin dictionary (pypinyin's ~55 MB, otherwise loaded by the first typo).
-    gunicorn's master calls it before forking, so the workers share all of it."""
-    get_understanding()
+    classifier, and the pinyin dictionary (pypinyin's ~55 MB, otherwise loaded by the first typo)
+    with the cue words' pinyin. gunicorn's master calls it before forking, so the workers share all of it."""
+    get_understanding().reader.pinyin()
     phonetic.syllables("")
 
 
