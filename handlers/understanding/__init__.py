@@ -8,7 +8,7 @@ read as a sorting question, so it never gets a bin guess.
 import re
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -54,6 +54,7 @@ class Understanding:
         self.max_chars = self.settings["classifier"]["max_chars"]
         self.ask_margin = self.settings["classifier"]["ask_margin"]
         self.gates = self.settings["gates"]
+        self.class_words = frozenset(self.settings["class_words"])
         if keep is None and intents is None:  # the product's: trained once, ahead (infra/artefacts.py)
             self.model, self.exact = artefacts.pickled("understanding", understanding_key(), self.train)
         else:
@@ -85,7 +86,23 @@ class Understanding:
                     part = self.read_one(clause)
                     if part.intent in REQUESTS and not part.items and part.margin >= CLEAR_MARGIN:
                         return Reading(part.intent, reading.items, (), part.margin, reading.items)
+        if reading.intent in REQUESTS and reading.items and not reading.choices and CLAUSES.search(text):
+            # The request read first, and an item question in a clause of its own beside it
+            # ("查下我志愿时长，对了碎玻璃扔哪"): that clause's items are answered too.
+            asked = self.asked_beside(text)
+            if asked:
+                return replace(reading, aside=asked)
         return reading
+
+    def asked_beside(self, text: str) -> tuple[str, ...]:
+        """The items of the clauses that read clearly as a sorting question on their own."""
+        asked = []
+        for clause in CLAUSES.split(text):
+            if clause and clause != text:
+                part = self.read_one(clause)
+                if part.intent == "sorting" and part.items and part.margin >= CLEAR_MARGIN:
+                    asked += part.items
+        return tuple(dict.fromkeys(asked))
 
     def asks_for_more(self, text: str) -> bool:
         """Whether a cue word of a request is in the text (worth reading its clauses one by one)."""
@@ -113,7 +130,8 @@ class Understanding:
         settled = False
         if best == "unclear" and sight.items:
             best, second, settled = "sorting", best, True  # an item named, nothing asked: its bin
-        if len(sight.items) >= 2 and {best, second} == {"category_info", "sorting"}:
+        named = [item for item in sight.items if item not in self.class_words]
+        if len(named) >= 2 and {best, second} == {"category_info", "sorting"}:
             # Several items named: a list to sort, not a question about a category.
             best, second, settled = "sorting", "category_info", True
         margin = scores[best] - scores[second]
