@@ -55,6 +55,7 @@ class Understanding:
         self.ask_margin = self.settings["classifier"]["ask_margin"]
         self.gates = self.settings["gates"]
         self.class_words = frozenset(self.settings["class_words"])
+        self.vague = frozenset(self.settings["vague_mentions"])
         if keep is None and intents is None:  # the product's: trained once, ahead (infra/artefacts.py)
             self.model, self.exact = artefacts.pickled("understanding", understanding_key(), self.train)
         else:
@@ -145,7 +146,10 @@ class Understanding:
         around something that reads as a name (an unknown item the guesser may judge)."""
         if sight.items:
             return True
-        return sight.asks_bin and bool(self.engine.parser.mentions(self.reader.without_filler(sight.text)))
+        if not sight.asks_bin:
+            return False
+        mentions = self.engine.parser.mentions(self.reader.without_filler(sight.text))
+        return any(mention not in self.vague for mention in mentions)
 
 
 def understanding_key() -> str:

@@ -57,6 +57,8 @@ class Reader:
             for cue in intent.cues:
                 self.cues.setdefault(cue.lower()[0], []).append((cue.lower(), name))
         self.names = engine.parser.names
+        self.domain_cues = {"cue:" + name for name in settings["domain_intents"]}
+        self.domain_words = tuple(settings["domain_words"])
         self.cue_words = [(cue, name) for name, intent in intents.items() for cue in intent.cues]
         self._pinyin: dict[str, str] | None = None
 
@@ -139,7 +141,10 @@ class Reader:
         padded = f"^{masked}$"
         features = [padded[i:i + n] for n in (1, 2, 3) for i in range(len(padded) - n + 1)]
         features += ["w:" + token for token in self.engine.parser.tokenizer.cut(masked)]
-        features += sorted(self.cue_features(text))
+        cues = self.cue_features(text)
+        features += sorted(cues)
+        if not (items or asks_bin or cues & self.domain_cues or any(word in text for word in self.domain_words)):
+            features.append("no:domain")  # nothing of waste, the campaign or the resident's account
         rest = masked.replace(ITEM, "")
         if items:
             features.append("has:item")
