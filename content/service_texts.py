@@ -19,8 +19,9 @@ def import_columns() -> dict[str, str]:
 
 def import_notes() -> list[str]:
     """The template's notes sheet, the topics it offers filled in."""
-    topics = "、".join(topic_labels().values())
-    return [note.format(topics=topics) for note in table("services.toml")["import"]["notes"]]
+    texts = table("services.toml")["import"]
+    topics = texts["list_joiner"].join(topic_labels().values())
+    return [note.format(topics=topics) for note in texts["notes"]]
 
 
 def demo_services() -> list[dict]:

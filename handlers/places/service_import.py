@@ -46,7 +46,7 @@ def checked_row(actor, resolver: RegionResolver, fields: dict) -> tuple[tuple | 
     label = cell_text(fields["topic"])
     topic = topic_of(label)
     if topic is None:
-        reasons.append(text("import.topic", value=label, topics="、".join(topic_labels().values())) if label
+        reasons.append(text("import.topic", value=label, topics=text("import.list_joiner").join(topic_labels().values())) if label
                        else text("import.no_topic"))
     try:
         values = services.checked({field: cell_text(fields[field]) for field in services.FIELDS})
@@ -73,7 +73,7 @@ def import_services(actor, content: bytes) -> list[Imported]:
                 reasons.append(text("import.duplicate_in_file", row=seen[key]))
             seen.setdefault(key, number)
         if reasons:
-            errors.append(RowError(number, "；".join(reasons)))
+            errors.append(RowError(number, text("errors.joiner").join(reasons)))
         else:
             good.append(entry)
     if errors:

@@ -20,6 +20,7 @@ LONGEST_NAME = 12  # item names scanned inside a longer mention are at most this
 LONGEST_MENTION = 8
 # A run of letters typed with the pinyin keyboard but not converted ("nihao", "wenjuan在哪").
 LETTERS = re.compile(r"[a-z]{4,}")
+HAN = re.compile(r"[\u4e00-\u9fff]+")
 
 
 def pinyin_of_cues(cues: list[tuple[str, str]]) -> dict[str, str]:
@@ -27,7 +28,7 @@ def pinyin_of_cues(cues: list[tuple[str, str]]) -> dict[str, str]:
     (cue, intent) pairs; a spelling that cues of two intents share is left out."""
     found: dict[str, dict[str, str]] = {}
     for cue, intent in cues:
-        if len(cue) >= 2 and all("\u4e00" <= char <= "\u9fff" for char in cue):
+        if len(cue) >= 2 and HAN.fullmatch(cue):
             key = "".join(phonetic.syllables(cue))
             if len(key) >= 4:
                 found.setdefault(key, {}).setdefault(intent, cue)
