@@ -9,7 +9,8 @@ while looking at dev's errors make that figure too kind. Here:
 - taught folds: dev in K folds; each fold is read by a classifier trained on the held-back
   phrasings plus the other folds' messages (as if staff had written them as phrasings), against the
   same fold read without them. The gain says how much more phrasings in residents' words would help;
-- the confusion on dev (held back): which intent is read as which, most often first.
+- the confusion on dev (held back): which intent is read as which, most often first;
+- what asking below a margin would catch.
 test.csv plays no part.
 """
 import argparse
@@ -63,6 +64,17 @@ def read_all(understanding: Understanding, rows: list[dict]) -> list[tuple[str, 
     return [(row["intent"], understanding.read(row["text"]).intent, row["text"]) for row in rows]
 
 
+def margins(understanding: Understanding, rows: list[dict]) -> None:
+    """How many messages a margin threshold would ask about, and how many of the wrong readings it
+    would catch (the classifier's log-odds between its two best readings)."""
+    read = [(understanding.read(row["text"]), row["intent"]) for row in rows]
+    wrong = sum(reading.intent != gold for reading, gold in read)
+    for threshold in (0.5, 1.0, 2.0, 3.0, 5.0):
+        below = [(reading, gold) for reading, gold in read if reading.margin < threshold]
+        caught = sum(reading.intent != gold for reading, gold in below)
+        print(f"  margin < {threshold}: {len(below)} asked, {caught} of the {wrong} wrong readings among them")
+
+
 def accuracy(results) -> float:
     return sum(gold == got for gold, got, _ in results) / len(results)
 
@@ -83,7 +95,8 @@ def main() -> None:
     rows = load("dev")
     intents, dropped = held_back(rows)
     kept = sum(len(intent.phrasings) for intent in intents.values())
-    plain_results = read_all(Understanding(intents=intents), rows)
+    understanding = Understanding(intents=intents)
+    plain_results = read_all(understanding, rows)
     print(f"dev, the {dropped} phrasings close to a dev line held back ({kept} kept): {accuracy(plain_results):.1%}")
 
     folds = [rows[fold::args.folds] for fold in range(args.folds)]
@@ -102,6 +115,8 @@ def main() -> None:
     print("confusion (held back), gold → read:")
     for (gold, got), count in confusion.most_common(20):
         print(f"  {count:3}  {gold} → {got}")
+    print("asking when unsure (held back):")
+    margins(understanding, rows)
     if args.errors:
         for gold, got, text in sorted(plain_results):
             if gold != got:
