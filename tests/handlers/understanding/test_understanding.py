@@ -200,3 +200,19 @@ def test_a_question_mid_dialog_is_answered_and_the_dialog_waits(wechat):
     wechat.ask(openid, "志愿者报名")
     answer = wechat.ask(openid, "人工客服")
     assert "12345" in answer and "志愿者登记还没完成" in answer
+
+
+@pytest.mark.parametrize("text, items", [
+    ("老铁 电池扔哪", ["电池"]),
+    ("老妹儿 问一下 电池扔哪嘎哒", ["电池"]),
+    ("闹心 这旧衣服咋整", ["旧衣服"]),
+    ("整不明白 这塑料袋扔哪", ["塑料袋"]),
+    ("咋地 饭盒算啥垃圾", ["饭盒"]),
+    ("这旧棉袄搁哪扔", ["棉袄"]),
+    ("哎呀妈呀 这剩饭扔哪", ["剩饭"]),
+    ("小编 玻璃瓶扔哪 在线等", ["玻璃瓶"]),
+    ("这玩意儿 充电宝 扔哪噶", ["充电宝"]),
+    ("大哥大", ["大哥大"]),  # an old mobile phone: a name that holds an address word stays whole
+])
+def test_address_words_interjections_and_dialect_are_never_items(text, items):
+    assert [answer.item for answer in get_engine().classify(text).answers] == items
