@@ -1,13 +1,15 @@
 """Service information in the console: each tier writes its own subtree's answers to residents'
 service questions (bulky waste, medicine, collection times …) and sees what its residents are told."""
-from flask import abort, g, render_template, request
+from flask import Response, abort, g, render_template, request
 
 from bot.admin import admin, require
 from bot.admin.flow import done, record
 from content.service_texts import text
-from handlers.places import services
+from handlers.errors import Refused
+from handlers.places import importing, service_import, services
 from handlers.places.services import ServiceError
 from handlers.staff import scope
+from infra import xlsx as exports
 
 
 def editable_or_404(region_code: str, topic: str):
@@ -64,3 +66,29 @@ def service_clear(region_code: str, topic: str):
     record("area_service_clear", region.code, f"service:{region.code}:{topic}", {"topic": topic, **said})
     return done(text("console.cleared", area=region.name, topic=services.topic_label(topic)),
                 "admin.services_page", area=region.code)
+
+
+@admin.route("/services/import", methods=["GET", "POST"])
+@require("services")
+def services_import():
+    if request.method == "GET":
+        return render_template("admin/services_import.html", refusal=None)
+    upload = request.files.get("file")
+    content = upload.read(importing.MAX_BYTES + 1) if upload else b""
+    if not content:
+        return render_template("admin/services_import.html", refusal=ServiceError(text("import.no_file"))), 400
+    try:
+        written = service_import.import_services(g.staff, content)
+    except Refused as refusal:  # the whole file, or every bad row (ImportRefused): nothing was written
+        return render_template("admin/services_import.html", refusal=refusal), 400
+    record("area_service_import", g.staff.region_code, "services",
+           {"file": (upload.filename or "")[:80], "entries": [
+               {"region": entry.region_code, "topic": entry.topic, **entry.changes} for entry in written]})
+    return done(text("import.imported", count=len(written)), "admin.services_page")
+
+
+@admin.get("/services/template.xlsx")
+@require("services")
+def services_template():
+    return Response(service_import.template(), mimetype=exports.XLSX, headers={
+        "Content-Disposition": 'attachment; filename="area-services-template.xlsx"'})

@@ -8,6 +8,7 @@ import logging
 
 import redis
 
+from content import service_texts
 from content.intents import settings
 from content.place_texts import text
 from content.texts import table
@@ -50,7 +51,9 @@ def where_to_take_it(message: Message) -> str:
     points of its kind in their area."""
     topic = service_topic(message.text)
     bound = residents.area_of(message.openid)
-    answer = services.chat_text(services.answer_for(bound, topic)) if topic else service_answer(message)
+    if topic is None:
+        return area_services(bound, message)
+    answer = services.chat_text(services.answer_for(bound, topic))
     kinds = kinds_of(topic)
     if not kinds:
         return answer
@@ -63,6 +66,17 @@ def where_to_take_it(message: Message) -> str:
                   for p in found]
         return "\n".join([answer, "", *lines, text("chat.ask_location", kinds=kinds_label(kinds))])
     return "\n".join([answer, "", text("chat.ask_location", kinds=kinds_label(kinds))])
+
+
+def area_services(bound: str | None, message: Message) -> str:
+    """"有什么服务": every service the resident's area wrote about, else the city-wide overview
+    (and, not bound, how to see their own area's)."""
+    answers = services.area_answers(bound)
+    if answers:
+        region = db.session.get(Region, bound)
+        return services.list_text(answers, region.name if region else "")
+    overview = service_answer(message)
+    return overview if bound else "\n\n".join([overview, service_texts.text("chat.list_unbound")])
 
 
 @answering.addendum

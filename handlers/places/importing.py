@@ -46,22 +46,23 @@ def cell_text(value) -> str:
     return "" if value is None else str(value).strip()
 
 
-def read(content: bytes) -> list[tuple[int, dict]]:
-    """(row number, {field: value}) of every data row, after the header is checked."""
+def read(content: bytes, expected: list[str] | None = None, fields: tuple[str, ...] = FIELDS) -> list[tuple[int, dict]]:
+    """(row number, {field: value}) of every data row, after the header (`expected`, the points'
+    columns by default) is checked; the areas' service import reads its own sheet with it too."""
     if len(content) > MAX_BYTES:
         raise PlaceError(text("errors.too_large", mb=MAX_BYTES // 1024 // 1024), code="too_large")
     try:
         rows = xlsx.read_rows(content, MAX_ROWS + 1)
     except xlsx.NotAWorkbook:
         raise PlaceError(text("errors.bad_file"), code="bad_file")
-    expected = list(columns().values())
+    expected = expected or list(columns().values())
     if not rows or [cell_text(v) for v in rows[0][1][:len(expected)]] != expected:
         raise PlaceError(text("errors.bad_header", expected="、".join(expected)), code="bad_header")
     if len(rows) > MAX_ROWS + 1:
         raise PlaceError(text("errors.too_many_rows", limit=MAX_ROWS), code="too_many_rows")
     if len(rows) == 1:
         raise PlaceError(text("errors.empty_file"), code="empty_file")
-    return [(number, dict(zip(FIELDS, (list(values) + [None] * len(FIELDS))[:len(FIELDS)])))
+    return [(number, dict(zip(fields, (list(values) + [None] * len(fields))[:len(fields)])))
             for number, values in rows[1:]]
 
 

@@ -19,6 +19,7 @@ from models.statuses import ServiceTopic
 TOPICS = tuple(topic.value for topic in ServiceTopic)
 LIMITS = {"text": 300, "hours": 100, "phone": 40, "address": 120}
 FIELDS = tuple(LIMITS)
+LIST_CHARS = 60  # of each entry's text in the list of an area's services
 CITY_CODE_LENGTH = 4  # 2201: no node lies above the city
 
 
@@ -77,6 +78,19 @@ def answer_for(region_code: str | None, topic: str) -> ServiceAnswer:
     return from_entry(entry) if entry else general(topic)
 
 
+def area_answers(region_code: str | None) -> list[ServiceAnswer]:
+    """Every topic an area's staff (at or above `region_code`) wrote about, in the staff's order:
+    what a resident of the area is told besides the city-wide texts. One query."""
+    codes = ancestry(region_code)
+    if not codes:
+        return []
+    nearest: dict[str, AreaService] = {}
+    for entry in db.session.execute(db.select(AreaService).where(AreaService.region_code.in_(codes))).scalars():
+        if entry.topic not in nearest or len(entry.region_code) > len(nearest[entry.topic].region_code):
+            nearest[entry.topic] = entry
+    return [from_entry(nearest[topic]) for topic in topic_labels() if topic in nearest]
+
+
 def inherited(region_code: str, topic: str) -> ServiceAnswer:
     """What the node's residents are told when it has no entry of its own: the nearest one above."""
     entry = nearest_entry(ancestry(region_code)[1:], topic)
@@ -90,6 +104,19 @@ def chat_text(answer: ServiceAnswer) -> str:
     lines = [text("chat.heading", area=answer.area_name, text=answer.text)]
     lines += [text(f"chat.{field}", **{field: value}) for field, value in
               (("hours", answer.hours), ("phone", answer.phone), ("address", answer.address)) if value]
+    return "\n".join(lines)
+
+
+def list_text(answers: list[ServiceAnswer], area_name: str) -> str:
+    """The services of an area as one chat message: a line per topic, each entry cut to fit, so the
+    reply stays well inside WeChat's 2,048 bytes whatever staff wrote."""
+    lines = [text("chat.list_heading", area=area_name)]
+    for answer in answers:
+        said = answer.text if len(answer.text) <= LIST_CHARS else answer.text[:LIST_CHARS - 1] + "…"
+        lines.append(text("chat.list_line", label=answer.topic_label, text=said))
+        if answer.phone:
+            lines[-1] += text("chat.list_phone", phone=answer.phone)
+    lines.append(text("chat.list_more"))
     return "\n".join(lines)
 
 

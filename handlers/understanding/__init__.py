@@ -8,12 +8,12 @@ read as a sorting question, so it never gets a bin guess.
 import re
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
 from content.intents import HERE as INTENTS
-from content.intents import load_intents, settings
+from content.intents import Intent, load_intents, settings
 from handlers.sorting import get_engine, phonetic
 from handlers.sorting.engine import knowledge_key
 from handlers.sorting.query import normalize
@@ -43,17 +43,20 @@ class Reading:
 
 
 class Understanding:
-    def __init__(self, keep: Callable[[str], bool] | None = None) -> None:
-        """`keep`: which features to use (all by default; bench.intents --ablation tries fewer)."""
+    def __init__(self, keep: Callable[[str], bool] | None = None, intents: dict[str, Intent] | None = None) -> None:
+        """`keep`: which features to use (all by default; bench.intents --ablation tries fewer);
+        `intents`: other phrasings to train on (bench.intents_generalise holds some back)."""
         self.keep = keep or (lambda feature: True)
-        self.intents = load_intents()
+        self.intents = intents or load_intents()
         self.settings = settings()
         self.engine = get_engine()
         self.reader = Reader(self.intents, self.settings, self.engine)
         self.max_chars = self.settings["classifier"]["max_chars"]
         self.ask_margin = self.settings["classifier"]["ask_margin"]
         self.gates = self.settings["gates"]
-        if keep is None:  # the product's: trained once, ahead (infra/artefacts.py)
+        self.class_words = frozenset(self.settings["class_words"])
+        self.vague = frozenset(self.settings["vague_mentions"])
+        if keep is None and intents is None:  # the product's: trained once, ahead (infra/artefacts.py)
             self.model, self.exact = artefacts.pickled("understanding", understanding_key(), self.train)
         else:
             self.model, self.exact = self.train()
@@ -84,7 +87,23 @@ class Understanding:
                     part = self.read_one(clause)
                     if part.intent in REQUESTS and not part.items and part.margin >= CLEAR_MARGIN:
                         return Reading(part.intent, reading.items, (), part.margin, reading.items)
+        if reading.intent in REQUESTS and reading.items and not reading.choices and CLAUSES.search(text):
+            # The request read first, and an item question in a clause of its own beside it
+            # ("查下我志愿时长，对了碎玻璃扔哪"): that clause's items are answered too.
+            asked = self.asked_beside(text)
+            if asked:
+                return replace(reading, aside=asked)
         return reading
+
+    def asked_beside(self, text: str) -> tuple[str, ...]:
+        """The items of the clauses that read clearly as a sorting question on their own."""
+        asked = []
+        for clause in CLAUSES.split(text):
+            if clause and clause != text:
+                part = self.read_one(clause)
+                if part.intent == "sorting" and part.items and part.margin >= CLEAR_MARGIN:
+                    asked += part.items
+        return tuple(dict.fromkeys(asked))
 
     def asks_for_more(self, text: str) -> bool:
         """Whether a cue word of a request is in the text (worth reading its clauses one by one)."""
@@ -112,7 +131,8 @@ class Understanding:
         settled = False
         if best == "unclear" and sight.items:
             best, second, settled = "sorting", best, True  # an item named, nothing asked: its bin
-        if len(sight.items) >= 2 and {best, second} == {"category_info", "sorting"}:
+        named = [item for item in sight.items if item not in self.class_words]
+        if len(named) >= 2 and {best, second} == {"category_info", "sorting"}:
             # Several items named: a list to sort, not a question about a category.
             best, second, settled = "sorting", "category_info", True
         margin = scores[best] - scores[second]
@@ -126,7 +146,10 @@ class Understanding:
         around something that reads as a name (an unknown item the guesser may judge)."""
         if sight.items:
             return True
-        return sight.asks_bin and bool(self.engine.parser.mentions(self.reader.without_filler(sight.text)))
+        if not sight.asks_bin:
+            return False
+        mentions = self.engine.parser.mentions(self.reader.without_filler(sight.text))
+        return any(mention not in self.vague for mention in mentions)
 
 
 def understanding_key() -> str:
@@ -137,8 +160,11 @@ def understanding_key() -> str:
 
 
 def training_examples(intents, engine, config) -> list[tuple[str, str]]:
-    """(intent, text) pairs: the phrasings, and the sorting templates filled with item names."""
+    """(intent, text) pairs: the phrasings, each cue word on its own (a cue tells its intent even
+    when no phrasing happens to hold it), and the sorting templates filled with item names."""
     pairs = [(name, text) for name, intent in intents.items() for text in intent.phrasings]
+    pairs += [(name, cue) for name, intent in intents.items() if config["classifier"]["cue_examples"]
+              for cue in intent.cues]
     names = [item.name for item in engine.knowledge.items if 2 <= len(item.name) <= 6 and item.name.isalnum()]
     wanted = config["classifier"]["sorting_examples"]
     step = max(1, len(names) // wanted)
@@ -166,9 +192,9 @@ def get_understanding() -> Understanding:
 
 def preload() -> None:
     """Everything a process needs to answer any message, loaded now: the sorting engine, the
-    classifier, and the pinyin dictionary (pypinyin's ~55 MB, otherwise loaded by the first typo).
-    gunicorn's master calls it before forking, so the workers share all of it."""
-    get_understanding()
+    classifier, and the pinyin dictionary (pypinyin's ~55 MB, otherwise loaded by the first typo)
+    with the cue words' pinyin. gunicorn's master calls it before forking, so the workers share all of it."""
+    get_understanding().reader.pinyin()
     phonetic.syllables("")
 
 

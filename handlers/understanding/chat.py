@@ -36,7 +36,14 @@ def route_name(text: str) -> str:
         return CHOOSE
     if reading.intent in ANSWERS_ITEMS and reading.aside:
         return WITH_ITEMS
+    if reading.intent == "help" and asks_for_services(text):
+        return "service"  # the area's services, not the menu
     return reading.intent
+
+
+def asks_for_services(text: str) -> bool:
+    normalised = get_understanding().reader.normalise(text)
+    return any(word in normalised for word in settings()["service_list_words"])
 
 
 # --- replies that are a text ------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from content.intents import Intent
-from handlers.sorting import Engine
+from handlers.sorting import Engine, phonetic
 
 ITEM = "Ⓘ"
 # Whitespace and punctuation go; letters, digits, CJK and emoji stay (👍 and 🤔 mean something).
@@ -18,6 +18,21 @@ LONGEST_NAME = 12  # item names scanned inside a longer mention are at most this
 # Longer mentions are phrasing around names (想报名当志愿者), not one name with a typo: only the
 # names inside them count, and the costly typo and sound paths are not tried.
 LONGEST_MENTION = 8
+# A run of letters typed with the pinyin keyboard but not converted ("nihao", "wenjuan在哪").
+LETTERS = re.compile(r"[a-z]{4,}")
+HAN = re.compile(r"[\u4e00-\u9fff]+")
+
+
+def pinyin_of_cues(cues: list[tuple[str, str]]) -> dict[str, str]:
+    """Toneless pinyin (4 letters or more) -> a cue word of Chinese characters it spells, from
+    (cue, intent) pairs; a spelling that cues of two intents share is left out."""
+    found: dict[str, dict[str, str]] = {}
+    for cue, intent in cues:
+        if len(cue) >= 2 and HAN.fullmatch(cue):
+            key = "".join(phonetic.syllables(cue))
+            if len(key) >= 4:
+                found.setdefault(key, {}).setdefault(intent, cue)
+    return {key: next(iter(by_intent.values())) for key, by_intent in found.items() if len(by_intent) == 1}
 
 
 @dataclass(frozen=True)
@@ -43,13 +58,40 @@ class Reader:
             for cue in intent.cues:
                 self.cues.setdefault(cue.lower()[0], []).append((cue.lower(), name))
         self.names = engine.parser.names
+        self.domain_cues = {"cue:" + name for name in settings["domain_intents"]}
+        self.domain_words = tuple(settings["domain_words"])
+        self.cue_words = [(cue, name) for name, intent in intents.items() for cue in intent.cues]
+        self._pinyin: dict[str, str] | None = None
 
     def normalise(self, text: str) -> str:
         text = unicodedata.normalize("NFKC", text).translate(self.engine.knowledge.simplified).lower()
         for typo, right in self.spelling:
             if typo in text:
                 text = text.replace(typo, right)
-        return PUNCTUATION.sub("", text)
+        text = PUNCTUATION.sub("", text)
+        return LETTERS.sub(self.from_pinyin, text) if LETTERS.search(text) else text
+
+    def pinyin(self) -> dict[str, str]:
+        """The cue words by their pinyin, made on first use (it needs pypinyin's readings)."""
+        if self._pinyin is None:
+            self._pinyin = pinyin_of_cues(self.cue_words)
+        return self._pinyin
+
+    def from_pinyin(self, match: re.Match) -> str:
+        """Cue words typed as unconverted pinyin ("dati", "zhiyuanzhebaoming") are those cue
+        words: the longest spelling at each place, left to right; other letters stay."""
+        spelled = self.pinyin()
+        letters, out, start = match.group(), [], 0
+        while start < len(letters):
+            for end in range(len(letters), start + 3, -1):
+                if letters[start:end] in spelled:
+                    out.append(spelled[letters[start:end]])
+                    start = end
+                    break
+            else:
+                out.append(letters[start])
+                start += 1
+        return "".join(out)
 
     def without_filler(self, text: str) -> str:
         """Dialect and filler cut out ("电池扔哪疙瘩" → "电池扔哪"), spaces kept as boundaries."""
@@ -100,7 +142,10 @@ class Reader:
         padded = f"^{masked}$"
         features = [padded[i:i + n] for n in (1, 2, 3) for i in range(len(padded) - n + 1)]
         features += ["w:" + token for token in self.engine.parser.tokenizer.cut(masked)]
-        features += sorted(self.cue_features(text))
+        cues = self.cue_features(text)
+        features += sorted(cues)
+        if not (items or asks_bin or cues & self.domain_cues or any(word in text for word in self.domain_words)):
+            features.append("no:domain")  # nothing of waste, the campaign or the resident's account
         rest = masked.replace(ITEM, "")
         if items:
             features.append("has:item")

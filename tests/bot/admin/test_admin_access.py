@@ -37,6 +37,7 @@ PAGES = {  # URL: actors who may open it
     "/admin/staff": {"city_admin", "district_admin", "street_admin"},
     "/admin/audit": {"city_admin", "district_admin", "street_admin"},
     "/admin/services": {"city_admin", "district_admin", "street_admin"},
+    "/admin/services/import": {"city_admin", "district_admin", "street_admin"},
 }
 MANAGERS = {"city_admin", "district_admin", "street_admin"}
 TARGETS = {  # an existing account at each node; who may manage it (strictly below their node)

@@ -1,9 +1,11 @@
 """Service information per area: a resident's service question answered with their own area's entry
 (community → street → district → city, else the city-wide text), the console where each tier keeps
 its own subtree's entries, and GET /api/v1/services."""
+import io
 import json
 
 import pytest
+from openpyxl import load_workbook
 
 from bot.cli.demo import demo
 from content.intents import reply, settings
@@ -270,3 +272,115 @@ def test_binding_an_area_changes_the_next_answer_at_once(wechat, demo_data):
         reply = wechat.ask("o-sofa-later", step)
     assert "已绑定：南关区南岭街道" in reply
     assert "南关区：南关区大件垃圾实行预约清运" in wechat.ask("o-sofa-later", "旧沙发扔哪")
+
+
+# --- "有什么服务": the services of the resident's area ------------------------------------------------
+
+@pytest.mark.parametrize("question", ["你们都有啥服务", "有什么服务", "我们这边都提供哪些服务啊"])
+def test_asking_what_services_there_are_lists_the_residents_areas(wechat, demo_data, question):
+    bind(wechat, "o-list", NANLING)
+    answer = wechat.ask("o-list", question)
+    lines = answer.splitlines()
+    assert lines[0] == "南岭街道居民可以用到的服务："
+    assert "· 大件垃圾清运：南关区大件垃圾实行预约清运" in answer  # the district's, inherited
+    assert "· 过期药品回收：南岭街道的过期药品可以交到" in answer and "（电话 0431-8888 1001）" in answer
+    assert "· 旧衣物回收箱：南岭街道各社区服务站门口都有旧衣物回收箱" in answer
+    assert len([line for line in lines if line.startswith("· ")]) == len(services.area_answers(NANLING))
+    assert "直接发它的名称" in lines[-1] and len(answer.encode()) <= 2048
+
+
+def test_the_list_of_services_stays_within_one_message_whatever_staff_wrote(wechat, demo_data):
+    db.session.execute(db.delete(AreaService).filter_by(region_code=ZIQIANG))
+    for topic in services.TOPICS:
+        db.session.add(AreaService(region_code=ZIQIANG, topic=topic, text="很长的说明" * 60, hours="全天",
+                                     phone="0" * 40, address="地" * 120, kept_by="test"))
+    db.session.commit()
+    bind(wechat, "o-long", ZIQIANG)
+    answer = wechat.ask("o-long", "有什么服务")
+    assert answer.count("· ") == len(services.TOPICS) and len(answer.encode()) <= 2048
+
+
+def test_asking_what_services_there_are_unbound_gives_the_overview_and_how_to_see_ones_own(wechat, demo_data):
+    answer = wechat.ask("o-unbound", "你们都有啥服务")
+    assert answer.startswith(reply("service.general").splitlines()[0])
+    assert answer.endswith("可以看到您所在社区、街道的服务安排。")
+    bind(wechat, "o-nothing-written", ZHANQIAN)  # bound, but nobody above wrote anything: the overview
+    assert wechat.ask("o-nothing-written", "有什么服务") == reply("service.general")
+
+
+# --- the Excel import of entries ---------------------------------------------------------------------
+
+def workbook(rows: list[list], template: bytes) -> bytes:
+    book = load_workbook(io.BytesIO(template))
+    for row in rows:
+        book.active.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def upload(console: Console, content: bytes):
+    return console.post("/admin/services/import", {"file": (io.BytesIO(content), "services.xlsx")})
+
+
+def test_an_import_with_bad_rows_writes_nothing_and_names_each_row(client, demo_data):
+    add_staff("nanguan", "district_admin", NANGUAN)
+    console = Console(client, "nanguan")
+    assert 'href="/admin/services/import"' in console.get("/admin/services").text
+    template = console.get("/admin/services/template.xlsx")
+    assert template.status_code == 200 and template.mimetype.endswith("spreadsheetml.sheet")
+    notes = load_workbook(io.BytesIO(template.data)).worksheets[1]
+    assert any("过期药品回收" in str(row[0].value) for row in notes.iter_rows())
+
+    good = [int(NANLING), "大件垃圾清运", "南岭街道大件垃圾每周六上门拉走。", "周六 8:00-11:00", "0431-8888 2002", ""]
+    bad = workbook([
+        good,
+        ["自强街道", "旧家电回收", "自强街道旧家电打电话预约上门。", "", "", ""],
+        [NANLING, "大件垃圾", "类别不对", "", "", ""],                       # row 4
+        [CHAOYANG, "过期药品回收", "越界", "", "", ""],                        # row 5
+        [NANLING, "旧衣物回收箱", "", "", "", ""],                            # row 6
+        good,                                                               # row 7
+        ["没有这个街道", "过期药品回收", "地区不对", "", "1" * 41, ""],          # row 8
+    ], template.data)
+    response = upload(console, bad)
+    assert response.status_code == 400
+    page = response.text
+    for row, reason in ((4, "没有这个服务类别：大件垃圾"), (5, f"“{CHAOYANG}”不在您的管辖范围内"),
+                        (6, "请填写说明"), (7, "与第 2 行的地区和服务类别相同"),
+                        (8, "没有这个地区：没有这个街道；电话最多 40 个字")):
+        assert f"第 {row} 行</td><td>{reason}" in page, row
+    assert "第 2 行</td>" not in page and "第 3 行</td>" not in page
+    assert entry(NANLING, "bulky") is None and entry(ZIQIANG, "appliance") is None
+
+    fixed = workbook([good, ["南关区自强街道", "旧家电回收", "自强街道旧家电打电话预约上门。", "", "", ""],
+                      [NANLING, "过期药品回收", "南岭街道的过期药改到街道办一楼。", "", "", ""]], template.data)
+    assert upload(console, fixed).status_code == 302
+    assert entry(NANLING, "bulky").text == "南岭街道大件垃圾每周六上门拉走。"
+    assert entry(NANLING, "bulky").kept_by == "nanguan" and entry(NANLING, "bulky").phone == "0431-8888 2002"
+    assert entry(ZIQIANG, "appliance").text == "自强街道旧家电打电话预约上门。"
+    assert entry(NANLING, "medicine").text == "南岭街道的过期药改到街道办一楼。"  # the demo's entry, replaced
+    audit = db.session.execute(db.select(AuditEntry).filter_by(action="area_service_import")).scalar_one()
+    detail = json.loads(audit.detail)
+    assert audit.username == "nanguan" and detail["file"] == "services.xlsx" and len(detail["entries"]) == 3
+    assert {"region": NANLING, "topic": "medicine",
+            "text": ["南岭街道的过期药品可以交到街道社区卫生服务中心的回收箱，针头装进硬质瓶子封好再交。",
+                     "南岭街道的过期药改到街道办一楼。"],
+            "hours": ["周一至周五 8:30-16:30", ""], "phone": ["0431-8888 1001", ""],
+            "address": ["南岭街道社区卫生服务中心一楼大厅", ""]} in detail["entries"]
+    assert "导入服务信息" in console.get("/admin/audit").text
+    assert upload(console, b"not a workbook").status_code == 400
+
+
+def test_a_street_admin_imports_only_into_their_own_street(client, demo_data):
+    add_staff("nanling", "street_admin", NANLING)
+    console = Console(client, "nanling")
+    template = console.get("/admin/services/template.xlsx").data
+    refused = upload(console, workbook([[NANGUAN, "大件垃圾清运", "区里的不该改", "", "", ""],
+                                        [ZIQIANG, "大件垃圾清运", "隔壁街道的不该改", "", "", ""]], template))
+    assert refused.status_code == 400
+    assert f"“{NANGUAN}”不在您的管辖范围内" in refused.text and f"“{ZIQIANG}”不在您的管辖范围内" in refused.text
+    assert entry(NANGUAN, "bulky").kept_by == "demo" and entry(ZIQIANG, "bulky") is None
+    community = first_community_of(NANLING)
+    assert upload(console, workbook([[community, "垃圾投放与清运时间", "本社区垃圾车 7 点来。", "", "", ""]],
+                                    template)).status_code == 302
+    assert entry(community, "times").kept_by == "nanling"

@@ -32,6 +32,19 @@ EXAMPLES = [
     ("好的知道了", "thanks"),
     ("讲个笑话", "smalltalk"),
     ("嗯", "unclear"),
+    # unconverted pinyin, gesture emoji, dialect and everyday chatter beside the campaign's matters
+    ("zhiyuanzhe zenme baoming", "volunteer_register"),
+    ("shanchu xinxi", "delete_data"),
+    ("zhao ge rengong kefu", "human"),
+    ("xiexie ni", "thanks"),
+    ("🙏🙏", "thanks"),
+    ("👋👋", "greeting"),
+    ("俺家那旮旯的垃圾桶贼埋汰 好几天没人清", "report"),
+    ("你咋这么磨叽呢", "smalltalk"),
+    ("社区医院咋挂号", "smalltalk"),
+    ("这玩意儿到底算啥啊", "unclear"),
+    ("问问呗", "unclear"),
+    ("可回收 有害 厨余 其他 这几样到底咋区分", "category_info"),
 ]
 
 TRAPS = [
@@ -95,6 +108,13 @@ def test_deletion_in_other_words_works_mid_dialog(wechat):
 def test_an_item_and_a_request_both_answered(wechat):
     answer = wechat.ask("o-mixed", "我想当志愿者，顺便问下废电池扔哪个桶")
     assert "有害垃圾" in answer and "志愿者" in answer
+
+
+def test_an_item_asked_beside_another_request_is_answered_with_it(wechat):
+    reading = get_understanding().read("帮我看看我服务了多少小时，还有旧灯泡扔哪")
+    assert (reading.intent, reading.aside) == ("volunteer_status", ("灯泡",))
+    answer = wechat.ask("o-mixed-status", "帮我看看我服务了多少小时，还有旧灯泡扔哪")
+    assert answer.startswith("灯泡：") and "志愿者" in answer
 
 
 def test_close_readings_ask_and_a_digit_answers(wechat, monkeypatch):
@@ -180,3 +200,19 @@ def test_a_question_mid_dialog_is_answered_and_the_dialog_waits(wechat):
     wechat.ask(openid, "志愿者报名")
     answer = wechat.ask(openid, "人工客服")
     assert "12345" in answer and "志愿者登记还没完成" in answer
+
+
+@pytest.mark.parametrize("text, items", [
+    ("老铁 电池扔哪", ["电池"]),
+    ("老妹儿 问一下 电池扔哪嘎哒", ["电池"]),
+    ("闹心 这旧衣服咋整", ["旧衣服"]),
+    ("整不明白 这塑料袋扔哪", ["塑料袋"]),
+    ("咋地 饭盒算啥垃圾", ["饭盒"]),
+    ("这旧棉袄搁哪扔", ["棉袄"]),
+    ("哎呀妈呀 这剩饭扔哪", ["剩饭"]),
+    ("小编 玻璃瓶扔哪 在线等", ["玻璃瓶"]),
+    ("这玩意儿 充电宝 扔哪噶", ["充电宝"]),
+    ("大哥大", ["大哥大"]),  # an old mobile phone: a name that holds an address word stays whole
+])
+def test_address_words_interjections_and_dialect_are_never_items(text, items):
+    assert [answer.item for answer in get_engine().classify(text).answers] == items
