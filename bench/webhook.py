@@ -13,6 +13,7 @@ at the end. Memory per worker: RSS, and PSS (shared pages split between the proc
 import argparse
 import json
 import os
+import runpy
 import shutil
 import socket
 import subprocess
@@ -207,7 +208,8 @@ def main() -> None:
     database = DATABASE if args.backend == "postgres" else None
     with guarded(database=database), tempfile.TemporaryDirectory() as tmp:
         env = app_environment(args.backend, Path(tmp))
-        print(f"gunicorn {args.workers} workers x 4 threads, wrk 2 threads {args.connections} "
+        threads = runpy.run_path(str(ROOT / "gunicorn.conf.py"))["threads"]  # WEB_THREADS, or its default
+        print(f"gunicorn {args.workers} workers x {threads} threads, wrk 2 threads {args.connections} "
               f"connections, {args.seconds} s, backend {args.backend}, {os.cpu_count()} cores")
         urls = [("webhook", webhook_url), ("GET /api/v1/sorting", sorting_url)]
         ceiling = measure("bare Flask", "bench.bare_app:create_app()", env, args, urls)

@@ -76,8 +76,9 @@ def kind_of(result: Classification) -> str:
 
 
 # Readings of a text that are not a sorting question but still may be one: an unknown word is
-# "unclear", and its best guess is worth showing (marked guess: true).
-ITEM_QUESTIONS = ("sorting", "unclear")
+# "unclear", or to the chat "smalltalk" (冻梨: nothing of waste in it), and typed into a sorting
+# search its best guess is worth showing (marked guess: true). Requests and thanks are not.
+ITEM_QUESTIONS = ("sorting", "unclear", "smalltalk")
 
 
 def named_items(result: Classification) -> Classification:

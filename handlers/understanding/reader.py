@@ -61,6 +61,8 @@ class Reader:
         self.domain_cues = {"cue:" + name for name in settings["domain_intents"]}
         self.domain_words = tuple(settings["domain_words"])
         self.cue_words = [(cue, name) for name, intent in intents.items() for cue in intent.cues]
+        self.bare_name_chars = tuple(settings["bare_name_chars"])
+        self.not_in_names = frozenset(settings["not_in_names"])
         self._pinyin: dict[str, str] | None = None
 
     def normalise(self, text: str) -> str:
@@ -110,7 +112,19 @@ class Reader:
                 found.append(match.item if match.item.lower() in mention.lower() else mention)
                 continue
             found += self.names_inside(mention.lower())
-        return list(dict.fromkeys(name.lower() for name in found))
+        return list(dict.fromkeys(name.lower() for name in found)) or self.bare_name(text)
+
+    def bare_name(self, text: str) -> list[str]:
+        """The message itself, when it is one short name that no item list has but the engine
+        judges with confidence (铁锅, 粘豆包): asked about by its name alone."""
+        name = "".join(char for char in self.without_filler(text) if char.isalnum()).lower()
+        shortest, longest = self.bare_name_chars
+        if not shortest <= len(name) <= longest or self.not_in_names & set(name) or self.cue_features(name):
+            return []
+        if self.engine.parser.mentions(name) != [name]:
+            return []
+        match = self.engine.resolve(name, self.engine.taught)
+        return [name] if match is not None and match.confidence >= self.engine.tuning["threshold"] else []
 
     def names_inside(self, mention: str) -> list[str]:
         """The longest known names of two or more characters inside `mention`, left to right."""
