@@ -13,7 +13,7 @@ from urllib.request import Request, urlopen
 from flask import Blueprint, current_app, jsonify, request
 
 from fake_wechat.endpoints import ENDPOINTS
-from fake_wechat.state import FakeState, Fault, MediaFile, receipt_xml
+from fake_wechat.state import FakeState, Fault, receipt_xml
 
 control = Blueprint("fake_control", __name__, url_prefix="/_fake")
 
@@ -145,10 +145,7 @@ def user_subscribes(state: FakeState, app_id: str, openid: str, template_ids: li
 
 def add_media(state: FakeState, app_id: str, data: bytes, content_type: str = "image/jpeg") -> str:
     """A temporary media file in an app, as a user's image message leaves one: its MediaId."""
-    with state.lock:
-        media_id = f"media-{state.next_id()}-{secrets.token_urlsafe(16)}"
-        state.media[media_id] = MediaFile(app_id, bytes(data), content_type)
-    return media_id
+    return state.keep_media(app_id, data, content_type)
 
 
 def subscribe_grants(state: FakeState, app_id: str, openid: str, template_id: str) -> int:

@@ -6,7 +6,6 @@ Handlers run under the state's lock, so they may read and write the state freely
 import base64
 import hashlib
 import re
-import secrets
 import time
 from dataclasses import dataclass, field
 from typing import Callable
@@ -494,8 +493,7 @@ def media_upload(state: FakeState, call: Call) -> dict:
         raise WeChatError(40005)
     if len(media.data) > UPLOAD_LIMITS[kind]:
         raise WeChatError(40006)
-    media_id = f"media-{state.next_id()}-{secrets.token_urlsafe(16)}"
-    state.media[media_id] = MediaFile(call.app_id, media.data, media.content_type)
+    media_id = state.keep_media(call.app_id, media.data, media.content_type)
     return {"type": kind, "media_id": media_id, "created_at": int(time.time())}
 
 

@@ -225,6 +225,13 @@ class FakeState:
             # Temporary media WeChat holds (a user's image message leaves one): media_id -> file.
             self.media: dict[str, MediaFile] = {}
 
+    def keep_media(self, app_id: str, data: bytes, content_type: str) -> str:
+        """A temporary media file of the app (a user's image message, or an upload): its media_id."""
+        with self.lock:
+            media_id = f"media-{self.next_id()}-{secrets.token_urlsafe(16)}"
+            self.media[media_id] = MediaFile(app_id, bytes(data), content_type)
+        return media_id
+
     def next_id(self) -> int:
         self.last_id += 1
         return self.last_id
