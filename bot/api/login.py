@@ -54,14 +54,20 @@ def resident_of_token(token: str) -> Resident:
     return resident
 
 
+def bearer_token(authorization: str) -> str:
+    """The token of an `Authorization: Bearer <token>` header, "" for any other header."""
+    scheme, _, token = authorization.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else ""
+
+
 def signed_openid(authorization: str) -> str | None:
     """The openid a bearer token carries when its signature holds (the gate counts its calls
     before `personal` checks the resident it names)."""
-    scheme, _, token = authorization.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+    token = bearer_token(authorization)
+    if not token:
         return None
     try:
-        claims = serializer().loads(token.strip(), max_age=max_age())
+        claims = serializer().loads(token, max_age=max_age())
     except BadSignature:  # expired ones too
         return None
     return claims.get("oid") if isinstance(claims, dict) else None
@@ -71,11 +77,10 @@ def personal(view):
     """For endpoints that touch personal data: a valid token, and g.resident is its owner."""
     @wraps(view)
     def guarded(*args, **kwargs):
-        header = request.headers.get("Authorization", "")
-        scheme, _, token = header.partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
+        token = bearer_token(request.headers.get("Authorization", ""))
+        if not token:
             raise ApiError(401, "login_required", "请先登录（Authorization: Bearer <token>）")
-        g.resident = resident_of_token(token.strip())
+        g.resident = resident_of_token(token)
         if g.over_user_limit:  # counted by the gate (bot/api/gate.py)
             raise too_many_requests()
         return view(*args, **kwargs)

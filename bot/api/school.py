@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 
 from bot.api import ApiError, api
 from bot.api.activities import ActivityOut
+from bot.api.login import bearer_token
 from bot.api.openapi import STAFF, Line, Lines, Time, responses, spec
 from content.activity_texts import text
 from content.api_texts import about, api_text
@@ -106,8 +107,8 @@ def staff_token(view):
     """A valid staff token; g.staff is its owner, g.school the school they run."""
     @wraps(view)
     def guarded(*args, **kwargs):
-        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-        member = staff_accounts.load_session(token.strip()) if scheme.lower() == "bearer" else None
+        token = bearer_token(request.headers.get("Authorization", ""))
+        member = staff_accounts.load_session(token) if token else None
         if member is None:
             raise ApiError(401, "login_required", api_text("errors.school.login_required"))
         g.staff, g.school = member, schools.school_of(member)
