@@ -2,13 +2,16 @@
 
 Importing a capability module registers its chat routes on `router`.
 """
+from functools import cache
+
 from handlers.router import Message, Router, router
 
 __all__ = ["Message", "Router", "router", "load_routes"]
 
 
+@cache  # once per process: every message asks for the router
 def load_routes() -> Router:
-    """Register every capability's routes (idempotent) and return the router."""
+    """Register every capability's routes and return the router."""
     from handlers import (
         dialogs,  # noqa: F401  the active dialog waits for its answer; 取消
         subscriptions,  # noqa: F401  subscribe-message pop-up and settings: what we may send

@@ -43,8 +43,14 @@ def receive(message: Message, router: Router, behind: list[ledger.Record] | None
     """
     handler = router.find(message)
     window = windows.opened_by(message.kind, message.event)
-    entry = InboundMessage(
-        dedup_key=hashlib.sha256(message.retry_key.encode()).hexdigest(),
+    if behind is not None and window == "message" and not maybe_a_retry(message):
+        return answer_then_log(message, handler, behind)
+    return log_then_answer(message, handler, log_entry(message, handler, window), window)
+
+
+def log_entry(message: Message, handler: Handler | None, window: str | None) -> InboundMessage:
+    return InboundMessage(
+        dedup_key=dedup_key(message),
         # A receipt or report about someone we do not know (never met, or forgotten on
         # unfollowing) is logged without their openid: it must not bring it back.
         openid=message.openid if window or residents.find(message.openid) else None,
@@ -52,9 +58,10 @@ def receive(message: Message, router: Router, behind: list[ledger.Record] | None
         content=message.text[:2000] or None,
         answered_by=handler.__name__ if handler else "",
     )
-    if behind is not None and window == "message" and not maybe_a_retry(message):
-        return answer_then_log(message, handler, entry, behind)
-    return log_then_answer(message, handler, entry, window)
+
+
+def dedup_key(message: Message) -> str:
+    return hashlib.sha256(message.retry_key.encode()).hexdigest()
 
 
 # WeChat retries a call it got no answer to after 5 s, with the message's own CreateTime.
@@ -83,18 +90,18 @@ def all_or_nothing() -> Iterator[None]:
         raise
 
 
-def answer_then_log(message: Message, handler: Handler | None, entry: InboundMessage,
-                    behind: list[ledger.Record]) -> str | None:
+def answer_then_log(message: Message, handler: Handler | None, behind: list[ledger.Record]) -> str | None:
     with all_or_nothing():
         answer = fit_reply(handler(message) if handler else None)
         if ledger.nothing_to_commit(db.session):
             db.session.rollback()  # a read-only transaction: give the connection back now
             behind.append(ledger.Record(
-                dedup_key=entry.dedup_key, openid=message.openid, kind=entry.kind,
-                content=entry.content or "", answered_by=entry.answered_by, reply=answer or "",
-                received_at=utcnow().isoformat()))
+                dedup_key=dedup_key(message), openid=message.openid, kind=message.event or message.kind,
+                content=message.text[:2000], answered_by=handler.__name__ if handler else "",
+                reply=answer or "", received_at=utcnow().isoformat()))
             return answer
         db.session.flush()  # the handler's writes; a duplicate log row is told apart below
+        entry = log_entry(message, handler, "message")
         entry.reply = answer
         try:
             with db.session.begin_nested():

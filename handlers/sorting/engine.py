@@ -9,6 +9,7 @@ nearest known items offered as alternatives). Each path carries the confidence m
 import threading
 from collections.abc import Mapping
 from dataclasses import replace
+from functools import lru_cache
 from pathlib import Path
 
 from content.sorting import DATA_DIR, Item, Knowledge, load_knowledge
@@ -19,6 +20,8 @@ from handlers.sorting.model import Guesser
 from handlers.sorting.query import QueryParser, normalize
 from handlers.sorting.resolve import Match
 from infra import artefacts
+
+CLASSIFIED_KEPT = 4096
 
 
 class Engine:
@@ -31,6 +34,7 @@ class Engine:
         self.tuning = knowledge.tuning
         self.taught: Mapping[str, tuple[str, str]] = {}
         self.taught_version = 0  # counts changes of the overlay (for caches of what texts mean)
+        self.classified = self.new_memory()
         # For state-dependent items: words that settle the bin, longest first (无汞 before 汞).
         self.settling_words = {
             key: sorted(((word, category) for category, words in note.get("by_words", {}).items()
@@ -54,8 +58,23 @@ class Engine:
         # One reference swap: readers see the old overlay or the new one, never a mix.
         self.taught = dict(taught)
         self.taught_version += 1
+        self.classified = self.new_memory()  # after the overlay: no reader pairs a new memory with it
+
+    def __getstate__(self) -> dict:  # the engine is pickled ahead (get_engine); its memory is not
+        return {name: value for name, value in vars(self).items() if name != "classified"}
+
+    def __setstate__(self, state: dict) -> None:
+        vars(self).update(state)
+        self.classified = self.new_memory()
+
+    def new_memory(self):
+        # Residents ask about the same few hundred things: each text is read once per overlay.
+        return lru_cache(maxsize=CLASSIFIED_KEPT)(self.classify_now)
 
     def classify(self, text: str) -> Classification:
+        return self.classified(text)
+
+    def classify_now(self, text: str) -> Classification:
         taught = self.taught
         whole = taught.get(normalize(text))
         if whole:
