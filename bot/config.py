@@ -87,6 +87,10 @@ def from_environment() -> dict:
         # web process after its answer (the embedded default, tests), or "separate", the Procfile's
         # ledger process in batches (production: the webhook then makes no database round trip).
         "LEDGER_DRAIN": env_str("LEDGER_DRAIN", "inline"),
+        # Whether each API answer is checked against its documented schema before it leaves (a
+        # drift is then a 500 the tests catch); the Procfile's web process skips the second
+        # decoding and encoding this costs.
+        "API_CHECK_RESPONSES": env_bool("API_CHECK_RESPONSES", True),
         # gunicorn loads the knowledge before forking (gunicorn.conf.py); other runs warm up here.
         "WARM_UP": env_bool("WARM_UP", True),
         # Background jobs: how long one may run; a dead worker's job is retried by the others

@@ -8,7 +8,7 @@ import re
 from datetime import datetime
 from typing import Annotated, Any
 
-from flask import Flask
+from flask import Flask, current_app
 from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 from spectree import Response, SecurityScheme, SecuritySchemeData, SpecTree
 from spectree.plugins.flask_plugin import FlaskPlugin
@@ -112,6 +112,12 @@ class JsonFirst(FlaskPlugin):
         if request.is_json and request.get_data() and request.get_json(silent=True) is None:
             json_body()  # raises 400 bad_json: not JSON, or nested too deeply to read
         super().request_validation(request, query, json, form, headers, cookies)
+
+    def validate_response(self, resp, resp_model, skip_validation, force_resp_serialize):
+        # API_CHECK_RESPONSES=0 (the Procfile's web process): the tests hold every answer to its
+        # schema; production does not decode and encode each answer a second time to check it.
+        skip = skip_validation or not current_app.config["API_CHECK_RESPONSES"]
+        return super().validate_response(resp, resp_model, skip, force_resp_serialize)
 
 
 spec = SpecTree(

@@ -119,7 +119,8 @@ def sorting(query: SortingQuery):
     if len(text) > MAX_QUERY_CHARS:
         raise ApiError(400, "query_too_long", f"查询内容太长了，请控制在 {MAX_QUERY_CHARS} 字以内")
     result = named_items(ask(text))
-    if db.session().in_transaction():  # the unrecognised-query log counted a mention
+    # The unrecognised-query log counted a mention (most questions open no session at all).
+    if db.session.registry.has() and db.session().in_transaction():
         db.session.commit()
     return jsonify(
         query=result.query,

@@ -119,3 +119,14 @@ def test_a_sorting_question_costs_one_redis_round_trip_and_no_sql(app, client, m
     if app.config["REDIS_URL"]:  # the embedded default's state has no connection to count
         assert len(trips) == 1
     assert statements == []
+
+
+@pytest.mark.parametrize("q", ["电池和剩饭分别扔哪", "xyzzy", "纸" * 201])
+def test_unchecked_answers_are_the_checked_ones(app, client, q):
+    """API_CHECK_RESPONSES=0 (the Procfile's web process) skips only the check: the same
+    status, headers that matter and body, success or error."""
+    checked = client.get("/api/v1/sorting", query_string={"q": q})
+    app.config["API_CHECK_RESPONSES"] = False
+    unchecked = client.get("/api/v1/sorting", query_string={"q": q})
+    assert (unchecked.status_code, unchecked.mimetype) == (checked.status_code, checked.mimetype)
+    assert unchecked.get_json() == checked.get_json()
