@@ -94,7 +94,7 @@ def answer_then_log(message: Message, handler: Handler | None, behind: list[ledg
     with all_or_nothing():
         answer = fit_reply(handler(message) if handler else None)
         if ledger.nothing_to_commit(db.session):
-            db.session.rollback()  # a read-only transaction: give the connection back now
+            db.session.remove()  # a read-only transaction, if any: give the connection back now
             behind.append(ledger.Record(
                 dedup_key=dedup_key(message), openid=message.openid, kind=message.event or message.kind,
                 content=message.text[:2000], answered_by=handler.__name__ if handler else "",

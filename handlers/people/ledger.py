@@ -27,7 +27,7 @@ from datetime import datetime
 import redis
 from sqlalchemy import case, event, or_, text
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
 
 from infra import state
 from models import InboundMessage, Resident, db, upserts
@@ -89,9 +89,13 @@ def _forget_note(session: Session, transaction) -> None:
         session.info.pop(WROTE, None)
 
 
-def nothing_to_commit(session: Session) -> bool:
+def nothing_to_commit(scoped: scoped_session) -> bool:
     """True when the handler wrote nothing and parked nothing for the commit (dialog steps,
-    redactions, jobs all keep a note in session.info)."""
+    redactions, jobs all keep a note in session.info); one that never asked the database for
+    anything opened no session at all."""
+    if not scoped.registry.has():
+        return True
+    session = scoped()
     return not (session.info or session.new or session.dirty or session.deleted)
 
 
