@@ -90,7 +90,7 @@ def delete_after_commit(key: str) -> None:
 
 
 # Which shared version each holder in this process last reloaded at: a cache of shared state.
-_reloaded: dict[tuple[str, int], tuple[str, str]] = {}
+_reloaded: dict[tuple[str, int], tuple[object, str]] = {}
 
 
 def reload_if_changed(version_key: str, holder: object, reload: Callable[[], None]) -> None:
@@ -101,7 +101,7 @@ def reload_if_changed(version_key: str, holder: object, reload: Callable[[], Non
         version = read(version_key) or "initial"
     except redis.RedisError:
         return
-    stamp, slot = (str(db.engine.url), version), (version_key, id(holder))
+    stamp, slot = (db.engine.url, version), (version_key, id(holder))
     if _reloaded.get(slot) != stamp:
         reload()
         _reloaded[slot] = stamp
