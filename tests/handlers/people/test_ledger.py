@@ -103,3 +103,36 @@ def test_a_retry_after_shared_state_lost_its_claim_is_answered_from_the_log(behi
     assert wechat.reply(xml) == first
     ledger.drain("test")
     assert len(logged("o-failover")) == 1
+
+
+def test_a_drainer_that_keeps_up_gathers_a_trickle_into_one_batch(behind):
+    """Messages arriving one by one are written many to a transaction, not one each: after a
+    batch the drainer waits a moment (GATHER_SECONDS) before reading the next."""
+    import threading
+    import time
+
+    from infra import state
+
+    store = state.store()
+
+    def record(n: int) -> ledger.Record:
+        return ledger.Record(dedup_key=f"trickle-{n}", openid=f"o-trickle-{n}", kind="text", content="塑料瓶",
+                             answered_by="answer_question", reply="可回收物", received_at="2026-12-01T08:00:00")
+
+    def trickle() -> None:  # ten messages, 5 ms apart: well inside the pause
+        for n in range(1, 11):
+            ledger.append(store, record(n))
+            time.sleep(0.005)
+
+    ledger.append(store, record(0))
+    batches = []
+
+    def done(written: int) -> bool:
+        batches.append(written)
+        if len(batches) == 1:
+            threading.Thread(target=trickle).start()
+        return sum(batches) == 11
+
+    ledger.drain_until(done)
+    assert batches == [1, 10]
+    assert len(db.session.execute(select(InboundMessage)).scalars().all()) == 11
