@@ -21,7 +21,7 @@ from handlers.sorting.query import QueryParser, normalize
 from handlers.sorting.resolve import Match
 from infra import artefacts
 
-CLASSIFIED_KEPT = 4096
+CLASSIFIED_KEPT = 2048  # about 2 MB per process when full (two-item questions)
 
 
 class Engine:
