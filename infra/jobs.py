@@ -8,7 +8,6 @@ never runs on data that was rolled back, nor before it is visible.
 import logging
 import threading
 
-import fakeredis
 import redis
 from flask import Flask, current_app
 from rq import Queue, Retry, SimpleWorker
@@ -78,10 +77,16 @@ class AppJob(Job):
         return super().func
 
 
+def embedded_connection() -> redis.Redis:
+    import fakeredis  # the embedded default only: a process with Redis never loads it
+
+    return fakeredis.FakeRedis()
+
+
 def init_app(app: Flask) -> None:
     url = app.config["REDIS_URL"]
     # RQ stores pickled jobs: it needs a connection that returns bytes.
-    connection = redis.Redis.from_url(url) if url else fakeredis.FakeRedis()
+    connection = redis.Redis.from_url(url) if url else embedded_connection()
     app.extensions["queues"] = {
         name: Queue(name, connection=connection, is_async=bool(url), job_class=AppJob,
                     default_timeout=app.config["JOB_TIMEOUT"])

@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-import fakeredis
 import redis
 from flask import Flask, current_app
 from sqlalchemy import event
@@ -26,6 +25,8 @@ _soon: ContextVar[list[Write] | None] = ContextVar("soon", default=None)
 
 def connect(url: str) -> redis.Redis:
     if not url:
+        import fakeredis  # the embedded default only: a process with Redis never loads it
+
         return fakeredis.FakeRedis(server=fakeredis.FakeServer(), decode_responses=True)
     # Short time-outs: a hanging Redis must not push a webhook reply past WeChat's 5 s.
     return redis.Redis.from_url(
