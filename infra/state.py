@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
+from pathlib import Path
 
 import redis
 from flask import Flask, current_app
@@ -36,6 +37,15 @@ def connect(url: str) -> redis.Redis:
 
 def init_app(app: Flask) -> None:
     app.extensions["state"] = connect(app.config["REDIS_URL"])
+
+
+# Redis scripts cannot include one another: the counter they share goes before each one's text.
+COUNTER = (Path(__file__).parent / "counter.lua").read_text()
+
+
+def register_script(app: Flask, path: Path) -> redis.commands.core.Script:
+    """The gate script at `path`, with the fixed-window counter `over` it may call."""
+    return app.extensions["state"].register_script(COUNTER + path.read_text())
 
 
 def store() -> redis.Redis:

@@ -20,13 +20,13 @@ from infra import state
 
 log = logging.getLogger(__name__)
 
-SCRIPT = (Path(__file__).parent / "gate.lua").read_text()
+SCRIPT = Path(__file__).parent / "gate.lua"
 
 
 def init_app(app: Flask) -> None:
     config = app.config
     app.extensions["api_limits"] = (parse(config["RATELIMIT_API"]), parse(config["RATELIMIT_API_PER_USER"]))
-    app.extensions["api_gate"] = app.extensions["state"].register_script(SCRIPT)
+    app.extensions["api_gate"] = state.register_script(app, SCRIPT)
 
 
 def gated(view):

@@ -2,12 +2,7 @@
 -- KEYS: 1 the signed URL's body digest, 2 the client IP's counter, 3 the message's claim,
 --       4 its stored answer, 5 the sender's counter, 6.. keys the answer will read.
 -- ARGV: 1 digest, 2 digest ttl, 3 IP limit, 4 IP window, 5 claim ttl, 6 sender limit, 7 window.
-local function over(key, limit, window)
-  local count = redis.call('INCR', key)
-  if count == 1 then redis.call('EXPIRE', key, window) end
-  return count > tonumber(limit)
-end
-
+-- over(key, limit, window): infra/counter.lua, put before this script.
 if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'EX', ARGV[2]) then
   if redis.call('GET', KEYS[1]) ~= ARGV[1] then return {'reused'} end
 end

@@ -15,9 +15,11 @@ import redis
 from flask import Flask, current_app
 from limits import parse
 
+from infra import state
+
 log = logging.getLogger(__name__)
 
-SCRIPT = (Path(__file__).parent / "gate.lua").read_text()
+SCRIPT = Path(__file__).parent / "gate.lua"
 # WeChat's retries come within 15 s; a stored answer may repeat what the user typed, so it is
 # kept only briefly (later replays get the log's redacted copy).
 CLAIM_TTL = ANSWER_TTL = 60
@@ -38,7 +40,7 @@ def init_app(app: Flask) -> None:
     config = app.config
     app.extensions["webhook_limits"] = (parse(config["RATELIMIT_WEBHOOK"]),
                                         parse(config["RATELIMIT_PER_USER"]))
-    app.extensions["webhook_gate"] = app.extensions["state"].register_script(SCRIPT)
+    app.extensions["webhook_gate"] = state.register_script(app, SCRIPT)
 
 
 def check(timestamp: str, nonce: str, body: bytes, client_ip: str, openid: str, retry_key: str,
