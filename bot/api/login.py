@@ -41,17 +41,30 @@ def issue_token(resident: Resident) -> str:
 
 
 def resident_of_token(token: str) -> Resident:
-    try:
-        claims = serializer().loads(token, max_age=max_age())
-    except SignatureExpired:
-        raise ApiError(401, "token_expired", "登录已过期，请重新登录")
-    except BadSignature:
-        raise ApiError(401, "invalid_token", "登录凭证无效，请重新登录")
-    resident = db.session.get(Resident, claims.get("rid")) if isinstance(claims, dict) else None
+    claims = token_claims(token)
+    resident = db.session.get(Resident, claims.get("rid"))
     # The openid check makes a token die with its resident, even if the id is reused later.
     if resident is None or resident.openid != claims.get("oid"):
         raise ApiError(401, "invalid_token", "登录凭证无效，请重新登录")
     return resident
+
+
+def token_claims(token: str) -> dict:
+    """What the token says, once its signature and age hold; else 401. Checked once per call:
+    the gate counts the user and `personal` loads them from the same check."""
+    checked = g.get("checked_token")
+    if checked and checked[0] == token:
+        return checked[1]
+    try:
+        claims = serializer().loads(token, max_age=max_age())
+        if not isinstance(claims, dict):
+            raise BadSignature("signed, but not our claims")
+    except SignatureExpired:
+        raise ApiError(401, "token_expired", "登录已过期，请重新登录")
+    except BadSignature:
+        raise ApiError(401, "invalid_token", "登录凭证无效，请重新登录")
+    g.checked_token = (token, claims)
+    return claims
 
 
 def bearer_token(authorization: str) -> str:
@@ -67,10 +80,9 @@ def signed_openid(authorization: str) -> str | None:
     if not token:
         return None
     try:
-        claims = serializer().loads(token, max_age=max_age())
-    except BadSignature:  # expired ones too
+        return token_claims(token).get("oid")
+    except ApiError:  # expired or forged: `personal` says which
         return None
-    return claims.get("oid") if isinstance(claims, dict) else None
 
 
 def personal(view):
