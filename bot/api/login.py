@@ -52,9 +52,8 @@ def resident_of_token(token: str) -> Resident:
 def token_claims(token: str) -> dict:
     """What the token says, once its signature and age hold; else 401. Checked once per call:
     the gate counts the user and `personal` loads them from the same check."""
-    checked = g.get("checked_token")
-    if checked and checked[0] == token:
-        return checked[1]
+    if "checked_token" in g and g.checked_token[0] == token:
+        return g.checked_token[1]
     try:
         claims = serializer().loads(token, max_age=max_age())
         if not isinstance(claims, dict):
