@@ -49,19 +49,20 @@ def receive(message: Message, router: Router, behind: list[ledger.Record] | None
 
 
 def log_entry(message: Message, handler: Handler | None, window: str | None) -> InboundMessage:
+    fields = logged_fields(message, handler)
     return InboundMessage(
-        dedup_key=dedup_key(message),
+        **fields | {"content": fields["content"] or None},
         # A receipt or report about someone we do not know (never met, or forgotten on
         # unfollowing) is logged without their openid: it must not bring it back.
         openid=message.openid if window or residents.find(message.openid) else None,
-        kind=message.event or message.kind,
-        content=message.text[:2000] or None,
-        answered_by=handler.__name__ if handler else "",
     )
 
 
-def dedup_key(message: Message) -> str:
-    return hashlib.sha256(message.retry_key.encode()).hexdigest()
+def logged_fields(message: Message, handler: Handler | None) -> dict[str, str]:
+    """What the message log keeps of any message, written now (log_entry) or behind (ledger.Record)."""
+    return {"dedup_key": hashlib.sha256(message.retry_key.encode()).hexdigest(),
+            "kind": message.event or message.kind, "content": message.text[:2000],
+            "answered_by": handler.__name__ if handler else ""}
 
 
 # WeChat retries a call it got no answer to after 5 s, with the message's own CreateTime.
@@ -95,10 +96,8 @@ def answer_then_log(message: Message, handler: Handler | None, behind: list[ledg
         answer = fit_reply(handler(message) if handler else None)
         if ledger.nothing_to_commit(db.session):
             db.session.remove()  # a read-only transaction, if any: give the connection back now
-            behind.append(ledger.Record(
-                dedup_key=dedup_key(message), openid=message.openid, kind=message.event or message.kind,
-                content=message.text[:2000], answered_by=handler.__name__ if handler else "",
-                reply=answer or "", received_at=utcnow().isoformat()))
+            behind.append(ledger.Record(**logged_fields(message, handler), openid=message.openid,
+                                        reply=answer or "", received_at=utcnow().isoformat()))
             return answer
         db.session.flush()  # the handler's writes; a duplicate log row is told apart below
         entry = log_entry(message, handler, "message")
