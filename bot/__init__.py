@@ -94,10 +94,11 @@ def register_blueprints(app: Flask) -> None:
     from bot.site.health import health
     from bot.site.links import tracked
     from bot.site.metrics import metrics
-    from bot.webhook import gate
+    from bot.webhook import gate, retries
     from bot.webhook.views import webhook
 
     gate.init_app(app)
+    retries.init_app(app)
     app.register_blueprint(webhook)
     api.init_app(app)
     app.register_blueprint(health)

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
+from typing import NamedTuple
 
 import redis
 from flask import Flask, current_app
@@ -20,7 +21,16 @@ from sqlalchemy import event
 from models import db
 
 _prefetched: ContextVar[Mapping[str, str | None]] = ContextVar("prefetched", default={})
-Write = Callable[[redis.client.Pipeline], object]
+
+
+class Write(NamedTuple):
+    """A SET with an expiry that waits for the webhook's round trip after answering."""
+
+    key: str
+    value: str
+    ex: int
+
+
 _soon: ContextVar[list[Write] | None] = ContextVar("soon", default=None)
 
 
@@ -39,13 +49,14 @@ def init_app(app: Flask) -> None:
     app.extensions["state"] = connect(app.config["REDIS_URL"])
 
 
-# Redis scripts cannot include one another: the counter they share goes before each one's text.
-COUNTER = (Path(__file__).parent / "counter.lua").read_text()
+# The fixed-window counter `over` that the gate scripts call.
+COUNTER = Path(__file__).parent / "counter.lua"
 
 
-def register_script(app: Flask, path: Path) -> redis.commands.core.Script:
-    """The gate script at `path`, with the fixed-window counter `over` it may call."""
-    return app.extensions["state"].register_script(COUNTER + path.read_text())
+def register_script(app: Flask, *paths: Path) -> redis.commands.core.Script:
+    """One script made of the files at `paths`, in order (Redis scripts cannot include one
+    another: what one shares with another goes before its text)."""
+    return app.extensions["state"].register_script("".join(path.read_text() for path in paths))
 
 
 def store() -> redis.Redis:
@@ -70,7 +81,7 @@ def read(key: str) -> str | None:
 
 @contextmanager
 def closing() -> Iterator[list[Write]]:
-    """Collects `set_soon` writes made within the block, for the caller to add to its pipeline."""
+    """Collects `set_soon` writes made within the block, for the caller to send in its round trip."""
     writes: list[Write] = []
     token = _soon.set(writes)
     try:
@@ -85,7 +96,7 @@ def set_soon(key: str, value: str, ex: int) -> None:
     if writes is None:
         store().set(key, value, ex=ex)
     else:
-        writes.append(lambda pipe: pipe.set(key, value, ex=ex))
+        writes.append(Write(key, value, ex))
 
 
 def delete_after_commit(key: str) -> None:

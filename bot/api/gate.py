@@ -26,7 +26,7 @@ SCRIPT = Path(__file__).parent / "gate.lua"
 def init_app(app: Flask) -> None:
     config = app.config
     app.extensions["api_limits"] = (parse(config["RATELIMIT_API"]), parse(config["RATELIMIT_API_PER_USER"]))
-    app.extensions["api_gate"] = state.register_script(app, SCRIPT)
+    app.extensions["api_gate"] = state.register_script(app, state.COUNTER, SCRIPT)
 
 
 def gated(view):

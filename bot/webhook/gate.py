@@ -40,7 +40,7 @@ def init_app(app: Flask) -> None:
     config = app.config
     app.extensions["webhook_limits"] = (parse(config["RATELIMIT_WEBHOOK"]),
                                         parse(config["RATELIMIT_PER_USER"]))
-    app.extensions["webhook_gate"] = state.register_script(app, SCRIPT)
+    app.extensions["webhook_gate"] = state.register_script(app, state.COUNTER, SCRIPT)
 
 
 def check(timestamp: str, nonce: str, body: bytes, client_ip: str, openid: str, retry_key: str,

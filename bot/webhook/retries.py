@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, TimeoutError
+from pathlib import Path
 
 import redis
 from flask import Flask, current_app
@@ -26,20 +27,19 @@ from models import db
 log = logging.getLogger(__name__)
 
 NOTHING = ""  # stored for 'success': nothing to say
+KEEP = Path(__file__).parent / "keep.lua"
 
 
 def keep(retry_key: str, answer: str | None, records: list[ledger.Record],
          writes: list[state.Write]) -> None:
     """The answer for WeChat's retries, the message's ledger records and the handler's `set_soon`
-    writes, in one round trip; then, unless a drainer process does it, the ledger's next batch."""
+    writes, in one round trip (keep.lua, atomic); then, unless a drainer process does it, the
+    ledger's next batch."""
+    keys = [gate.answer_key(retry_key), ledger.STREAM, *(write.key for write in writes)]
+    args = [answer or NOTHING, gate.ANSWER_TTL, len(records), ledger.RECORD_WIDTH,
+            *ledger.flattened(records), *(part for write in writes for part in (write.value, write.ex))]
     try:
-        pipe = state.store().pipeline()
-        pipe.set(gate.answer_key(retry_key), answer or NOTHING, ex=gate.ANSWER_TTL)
-        for record in records:
-            ledger.append(pipe, record)
-        for write in writes:
-            write(pipe)
-        pipe.execute()
+        current_app.extensions["webhook_keep"](keys=keys, args=args)
     except redis.RedisError as error:
         log.warning("answer not kept for retries: %s", error)
         if records:  # the log row cannot wait in Redis: write it now
@@ -56,6 +56,10 @@ def keep(retry_key: str, answer: str | None, records: list[ledger.Record],
         except (redis.RedisError, SQLAlchemyError) as error:  # they wait in the stream
             log.warning("database unavailable, the log waits in the ledger: %s", error)
             db.session.rollback()
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["webhook_keep"] = state.register_script(app, KEEP)
 
 
 def forget_claim(retry_key: str) -> None:

@@ -21,7 +21,7 @@ import os
 import socket
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 
 import redis
@@ -101,8 +101,13 @@ def nothing_to_commit(scoped: scoped_session) -> bool:
 
 # --- the stream ---------------------------------------------------------------------------------
 
-def append(pipe: redis.client.Pipeline, record: Record) -> None:
-    pipe.xadd(STREAM, record.fields())
+RECORD_WIDTH = 2 * len(fields(Record))  # an entry's names and values
+
+
+def flattened(records: list[Record]) -> list[str]:
+    """The records' stream entries one after another, each its names and values in turn (what a
+    script's XADD takes)."""
+    return [part for record in records for item in record.fields().items() for part in item]
 
 
 def drain(consumer: str, count: int = BATCH, block_ms: int | None = None,

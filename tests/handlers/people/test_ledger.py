@@ -121,10 +121,10 @@ def test_a_drainer_that_keeps_up_gathers_a_trickle_into_one_batch(behind):
 
     def trickle() -> None:  # ten messages, 5 ms apart: well inside the pause
         for n in range(1, 11):
-            ledger.append(store, record(n))
+            store.xadd(ledger.STREAM, record(n).fields())
             time.sleep(0.005)
 
-    ledger.append(store, record(0))
+    store.xadd(ledger.STREAM, record(0).fields())
     batches = []
 
     def done(written: int) -> bool:
