@@ -203,9 +203,8 @@ def log_rows(records: list[Record]) -> None:
     rows = [{"dedup_key": r.dedup_key, "openid": r.openid, "kind": r.kind, "content": r.content or None,
              "answered_by": r.answered_by, "reply": r.reply or None, "received_at": r.at}
             for r in records]
-    # executemany: one compiled statement, sent in batches (SQLAlchemy's insertmanyvalues).
-    db.session.execute(upserts.insert(InboundMessage)
-                       .on_conflict_do_nothing(index_elements=["dedup_key"]), rows)
+    insert, params = upserts.insert_rows(InboundMessage, rows)
+    db.session.execute(insert.on_conflict_do_nothing(index_elements=["dedup_key"]), params)
 
 
 def touch_residents(records: list[Record]) -> None:
@@ -214,7 +213,10 @@ def touch_residents(records: list[Record]) -> None:
     latest: dict[str, datetime] = {}
     for record in records:
         latest[record.openid] = max(record.at, latest.get(record.openid, record.at))
-    insert = upserts.insert(Resident)
+    insert, params = upserts.insert_rows(Resident, [
+        {"openid": openid, "app": "official", "subscribed": True, "first_seen_at": at,
+         "last_message_at": at, "window_kind": "message", "window_opened_at": at, "window_sent": 0}
+        for openid, at in latest.items()])
     new = insert.excluded
     newer = or_(Resident.last_message_at.is_(None), new.last_message_at > Resident.last_message_at)
     db.session.execute(insert.on_conflict_do_update(index_elements=["openid"], set_={
@@ -223,9 +225,7 @@ def touch_residents(records: list[Record]) -> None:
         "window_kind": case((newer, new.window_kind), else_=Resident.window_kind),
         "window_opened_at": case((newer, new.window_opened_at), else_=Resident.window_opened_at),
         "window_sent": case((newer, 0), else_=Resident.window_sent),
-    }), [{"openid": openid, "app": "official", "subscribed": True, "first_seen_at": at,
-          "last_message_at": at, "window_kind": "message", "window_opened_at": at, "window_sent": 0}
-         for openid, at in latest.items()])
+    }), params)
 
 
 def serialise() -> None:
