@@ -136,3 +136,14 @@ def test_a_drainer_that_keeps_up_gathers_a_trickle_into_one_batch(behind):
     ledger.drain_until(done)
     assert batches == [1, 10]
     assert len(db.session.execute(select(InboundMessage)).scalars().all()) == 11
+
+
+def test_what_residents_type_is_logged_exactly_as_typed(behind, wechat):
+    """A batch reaches the database as one statement on PostgreSQL (models/upserts.insert_rows):
+    quotes, backslashes, line breaks and emoji come out as they went in."""
+    typed = ['"旧报纸"\\纸箱', "旧报纸\n还有纸箱", "塑料瓶🥤扔哪", '{"rows": [1]}', "废电池'; --"]
+    answers = [wechat.ask("o-typed", text, msg_id=7200 + n) for n, text in enumerate(typed)]
+    assert ledger.drain("test") == len(typed)  # all answered without the database
+    rows = logged("o-typed")
+    assert [(row.content, row.reply) for row in rows] == list(zip(typed, answers))
+    assert windows.allows(resident("o-typed")) == 5
