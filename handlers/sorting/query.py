@@ -21,6 +21,10 @@ HEAD_OF_MANY = 20
 MODIFIER_OF_MANY = 2
 NOISE = re.compile(r"[\s\W_]+", re.UNICODE)
 SPACE = re.compile(r"[ \t\u3000]+")
+# Emoji, pictographs, arrows and dingbats, and the CJK brackets (【电池】): typed around or between
+# items, they part words as a space does (item names hold none of them; round brackets stay, as
+# in 干电池(无汞)).
+SYMBOLS = re.compile("[\u2190-\u2bff\u3008-\u301b\ufe0f\u200d\U0001f000-\U0001faff]+")
 
 
 def normalize(text: str) -> str:
@@ -67,7 +71,7 @@ class QueryParser:
 
     def spell(self, text: str) -> str:
         """`text` written as the item list writes: NFKC, simplified characters, question words right."""
-        text = unicodedata.normalize("NFKC", text).translate(self.simplified)
+        text = SYMBOLS.sub(" ", unicodedata.normalize("NFKC", text).translate(self.simplified))
         for typo, right in self.spelling:
             if typo in text:
                 text = text.replace(typo, right)

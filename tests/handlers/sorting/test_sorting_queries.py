@@ -38,6 +38,12 @@ def test_a_space_between_two_items_still_separates_them():
     assert categories("电池 剩饭") == ["hazardous", "kitchen"]
 
 
+@pytest.mark.parametrize("text", ["电池🔋扔哪", "🔋电池", "【电池】扔哪个桶", "电池❤️", "电池👍🏻", "《电池》→哪个桶"])
+def test_emoji_and_brackets_around_an_item_are_not_part_of_it(text):
+    [answer] = classify(text).answers
+    assert (answer.item, answer.guess) == ("电池", False)
+
+
 def test_a_space_inside_one_name_joins_it_but_never_steals_from_a_known_word():
     assert [a.item for a in classify("海螺 壳 蚊香片").answers] == ["海螺壳", "蚊香片"]
     assert categories("西瓜皮 鞋子") == ["kitchen", "recyclable"]  # not 西瓜 + 皮鞋 + 子
