@@ -24,7 +24,7 @@ SPACE = re.compile(r"[ \t\u3000]+")
 # Emoji, pictographs, arrows and dingbats, and the CJK brackets (【电池】): typed around or between
 # items, they part words as a space does (item names hold none of them; round brackets stay, as
 # in 干电池(无汞)).
-SYMBOLS = re.compile("[\u2190-\u2bff\u3008-\u301b\ufe0f\u200d\U0001f000-\U0001faff]+")
+SYMBOLS = re.compile(r"[\u2190-\u2bff\u3008-\u301b\ufe0f\u200d\U0001f000-\U0001faff]+")
 
 
 def normalize(text: str) -> str:
