@@ -21,7 +21,8 @@ import os
 import socket
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
+from dataclasses import fields as dataclass_fields
 from datetime import datetime
 
 import redis
@@ -101,7 +102,7 @@ def nothing_to_commit(scoped: scoped_session) -> bool:
 
 # --- the stream ---------------------------------------------------------------------------------
 
-RECORD_WIDTH = 2 * len(fields(Record))  # an entry's names and values
+RECORD_WIDTH = 2 * len(dataclass_fields(Record))  # an entry's names and values
 
 
 def flattened(records: list[Record]) -> list[str]:
